@@ -1,0 +1,31 @@
+import { Elysia } from 'elysia'
+import type { Logger } from 'pino'
+import type { Config } from './config'
+import type { CatalogStore } from './catalog/store'
+import { docs } from './http/docs'
+import { errorHandler } from './http/errors'
+import { adminModule } from './modules/admin'
+import { healthModule } from './modules/health'
+import { modelsModule } from './modules/models'
+import { ModelsService } from './modules/models/service'
+import { providersModule } from './modules/providers'
+import type { RefreshWorker } from './refresh/worker'
+
+export interface AppDeps {
+  config: Config
+  store: CatalogStore
+  worker: RefreshWorker
+  log: Logger
+}
+
+/** The HTTP app. No side effects: it never listens, schedules or reads the environment. */
+export function createApp({ config, store, worker }: AppDeps) {
+  const app = new Elysia()
+    .use(errorHandler())
+    .use(docs())
+    .use(healthModule(store))
+    .use(modelsModule(new ModelsService(store, config.providers)))
+    .use(providersModule(store, config.providers))
+  return config.adminToken ? app.use(adminModule(config.adminToken, worker, config.providers)) : app
+}
+export type App = ReturnType<typeof createApp>

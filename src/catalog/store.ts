@@ -1,0 +1,238 @@
+import { and, asc, count, eq, getTableColumns, inArray, ne, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { catalogState, offerings, pricing, providers, refreshRuns } from '../db/schema'
+import type { OfferingInput, Pricing } from './types'
+
+/** The outcome of fetching one provider, as the refresh worker hands it to the store. */
+export type ProviderOutcome =
+  | { provider: string; ok: true; offerings: OfferingInput[]; skipped: number; durationMs: number }
+  | { provider: string; ok: false; error: string; durationMs: number }
+
+export interface OfferingRow {
+  id: string
+  providerId: string
+  providerModelId: string
+  name: string
+  description: string | null
+  created: number | null
+  ownedBy: string | null
+  contextLength: number | null
+  maxOutputTokens: number | null
+  inputModalities: string[] | null
+  outputModalities: string[] | null
+  supportedParameters: string[] | null
+  extra: Record<string, unknown> | null
+  firstSeenAt: number
+  lastSeenAt: number
+  pricing: Pricing
+}
+
+export interface ProviderState {
+  id: string
+  lastAttemptAt: number | null
+  lastSuccessAt: number | null
+  lastError: string | null
+  lastDurationMs: number | null
+  skippedItems: number
+  modelCount: number
+}
+
+/** Reads and writes of the catalog. Writes are one synchronous transaction; reads are indexed queries. */
+export class CatalogStore {
+  #version: number
+
+  constructor(
+    readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.db.insert(catalogState).values({ id: 1, version: 0 }).onConflictDoNothing().run()
+    this.#version = this.readVersion()
+  }
+
+  /** The committed catalog version, kept in memory so the request path never asks SQLite for it. */
+  get version(): number {
+    return this.#version
+  }
+
+  readVersion(): number {
+    return this.db.select({ v: catalogState.version }).from(catalogState).where(eq(catalogState.id, 1)).get()?.v ?? 0
+  }
+
+  /**
+   * Applies one refresh: every successful provider's offerings replace its previous rows, a failed
+   * provider keeps its rows and records its error; one IMMEDIATE transaction, so readers see the old
+   * catalog or the new one, never a mix. The version bumps only when offerings were written.
+   */
+  commitRefresh(trigger: string, startedAt: number, outcomes: ProviderOutcome[]): { runId: number; version: number } {
+    const now = this.now()
+    const nowSec = Math.floor(now / 1000)
+    const tx = this.db.$client.transaction(() => {
+      const runId = this.db.insert(refreshRuns).values({ trigger, startedAt }).returning({ id: refreshRuns.id }).get()!.id
+      let wrote = false
+      for (const o of outcomes) {
+        if (o.ok) {
+          this.replaceProviderOfferings(o.provider, o.offerings, runId, nowSec)
+          wrote = true
+        }
+        const state = o.ok
+          ? { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: o.durationMs, skippedItems: o.skipped }
+          : { lastAttemptAt: now, lastError: o.error, lastDurationMs: o.durationMs }
+        this.db.insert(providers).values({ id: o.provider, ...state }).onConflictDoUpdate({ target: providers.id, set: state }).run()
+      }
+      let version = this.readVersion()
+      if (wrote) {
+        version += 1
+        this.db.update(catalogState).set({ version, updatedAt: now }).where(eq(catalogState.id, 1)).run()
+      }
+      this.db
+        .update(refreshRuns)
+        .set({ finishedAt: now, catalogVersion: version, results: outcomes.map(summarize) })
+        .where(eq(refreshRuns.id, runId))
+        .run()
+      return { runId, version }
+    })
+    const result = tx.immediate()
+    this.#version = result.version
+    return result
+  }
+
+  private replaceProviderOfferings(providerId: string, items: OfferingInput[], runId: number, nowSec: number) {
+    const upsert = this.prepared().upsertOffering
+    const insertPrice = this.prepared().insertPrice
+    this.db.delete(pricing).where(inArray(pricing.offeringId, this.db.select({ id: offerings.id }).from(offerings).where(eq(offerings.providerId, providerId)))).run()
+    const seen = new Set<string>()
+    for (const m of items) {
+      const id = `${providerId}/${m.providerModelId}`
+      if (seen.has(id)) continue // upstreams occasionally list an id twice; the first wins
+      seen.add(id)
+      upsert.run({
+        id,
+        providerId,
+        providerModelId: m.providerModelId,
+        name: m.name,
+        description: m.description ?? null,
+        created: m.created ?? null,
+        ownedBy: m.ownedBy ?? null,
+        contextLength: m.contextLength ?? null,
+        maxOutputTokens: m.maxOutputTokens ?? null,
+        inputModalities: json(m.inputModalities),
+        outputModalities: json(m.outputModalities),
+        supportedParameters: json(m.supportedParameters),
+        extra: json(m.extra),
+        now: nowSec,
+        runId,
+      })
+      for (const [component, usd] of Object.entries(m.pricing)) {
+        insertPrice.run({ offeringId: id, component, usd, source: 'upstream' })
+      }
+    }
+    this.db.delete(offerings).where(and(eq(offerings.providerId, providerId), ne(offerings.refreshRunId, runId))).run()
+  }
+
+  #prepared?: ReturnType<CatalogStore['prepare']>
+  private prepared() {
+    return (this.#prepared ??= this.prepare())
+  }
+  private prepare() {
+    const p = (name: string) => sql.placeholder(name)
+    const upsertOffering = this.db
+      .insert(offerings)
+      .values({
+        id: p('id'),
+        providerId: p('providerId'),
+        providerModelId: p('providerModelId'),
+        name: p('name'),
+        description: p('description'),
+        created: p('created'),
+        ownedBy: p('ownedBy'),
+        contextLength: p('contextLength'),
+        maxOutputTokens: p('maxOutputTokens'),
+        inputModalities: p('inputModalities'),
+        outputModalities: p('outputModalities'),
+        supportedParameters: p('supportedParameters'),
+        extra: p('extra'),
+        firstSeenAt: p('now'),
+        lastSeenAt: p('now'),
+        refreshRunId: p('runId'),
+      } as any)
+      .onConflictDoUpdate({
+        target: offerings.id,
+        set: {
+          name: sql`excluded.name`,
+          description: sql`excluded.description`,
+          created: sql`excluded.created`,
+          ownedBy: sql`excluded.owned_by`,
+          contextLength: sql`excluded.context_length`,
+          maxOutputTokens: sql`excluded.max_output_tokens`,
+          inputModalities: sql`excluded.input_modalities`,
+          outputModalities: sql`excluded.output_modalities`,
+          supportedParameters: sql`excluded.supported_parameters`,
+          extra: sql`excluded.extra`,
+          lastSeenAt: sql`excluded.last_seen_at`,
+          refreshRunId: sql`excluded.refresh_run_id`,
+        },
+      })
+      .prepare()
+    const insertPrice = this.db
+      .insert(pricing)
+      .values({ offeringId: p('offeringId'), component: p('component'), usd: p('usd'), source: p('source') } as any)
+      .prepare()
+    return { upsertOffering, insertPrice }
+  }
+
+  /** One indexed query: offerings (by provider, ordered by id) with their prices joined by primary key. */
+  listOfferings(opts: { providers?: string[]; limit?: number; offset?: number } = {}): OfferingRow[] {
+    const q = this.db
+      .select({ ...offeringColumns, pricing: pricingJson })
+      .from(offerings)
+      .where(providerFilter(opts.providers))
+      .orderBy(asc(offerings.id))
+    if (opts.limit !== undefined) q.limit(opts.limit)
+    if (opts.offset) q.offset(opts.offset)
+    return q.all().map(withPricing)
+  }
+
+  countOfferings(providerIds?: string[]): number {
+    return this.db.select({ n: count() }).from(offerings).where(providerFilter(providerIds)).get()?.n ?? 0
+  }
+
+  getOffering(id: string): OfferingRow | undefined {
+    const row = this.db.select({ ...offeringColumns, pricing: pricingJson }).from(offerings).where(eq(offerings.id, id)).get()
+    return row && withPricing(row)
+  }
+
+  /** Runtime state of every provider that has been attempted, with its model count. */
+  providerStates(): Map<string, ProviderState> {
+    const counts = new Map(
+      this.db
+        .select({ id: offerings.providerId, n: count() })
+        .from(offerings)
+        .groupBy(offerings.providerId)
+        .all()
+        .map((r) => [r.id, r.n]),
+    )
+    const out = new Map<string, ProviderState>()
+    for (const s of this.db.select().from(providers).all()) out.set(s.id, { ...s, modelCount: counts.get(s.id) ?? 0 })
+    for (const [id, n] of counts) if (!out.has(id)) out.set(id, { id, lastAttemptAt: null, lastSuccessAt: null, lastError: null, lastDurationMs: null, skippedItems: 0, modelCount: n })
+    return out
+  }
+}
+
+const { refreshRunId: _runId, ...offeringColumns } = getTableColumns(offerings)
+const pricingJson = sql<string | null>`(select json_group_object(${pricing.component}, ${pricing.usd}) from ${pricing} where ${pricing.offeringId} = ${offerings.id})`
+
+function withPricing<T extends { pricing: string | null }>(row: T): Omit<T, 'pricing'> & { pricing: Pricing } {
+  return { ...row, pricing: row.pricing ? (JSON.parse(row.pricing) as Pricing) : {} }
+}
+
+function providerFilter(ids?: string[]): SQL | undefined {
+  return ids ? inArray(offerings.providerId, ids) : undefined
+}
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
+
+function summarize(o: ProviderOutcome) {
+  return o.ok
+    ? { provider: o.provider, status: 'ok', model_count: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs }
+    : { provider: o.provider, status: 'failed', error: o.error, duration_ms: o.durationMs }
+}

@@ -1,0 +1,31 @@
+/** Price components, named as in OpenRouter's `pricing` object. Values: USD per token (per request/image for those). */
+export const PRICE_COMPONENTS = [
+  'prompt',
+  'completion',
+  'request',
+  'image',
+  'web_search',
+  'internal_reasoning',
+  'input_cache_read',
+  'input_cache_write',
+] as const
+export type PriceComponent = (typeof PRICE_COMPONENTS)[number]
+export type Pricing = Partial<Record<PriceComponent, string>>
+
+/** What an adapter makes of one upstream item: everything the catalog stores about an offering. */
+export interface OfferingInput {
+  providerModelId: string
+  name: string
+  description?: string | null
+  created?: number | null
+  ownedBy?: string | null
+  contextLength?: number | null
+  maxOutputTokens?: number | null
+  inputModalities?: string[] | null
+  outputModalities?: string[] | null
+  supportedParameters?: string[] | null
+  /** Exact decimal strings, already converted to USD per token (see catalog/decimal.ts). */
+  pricing: Pricing
+  /** Upstream fields worth passing through as they are (e.g. OpenRouter's top_provider). */
+  extra?: Record<string, unknown> | null
+}

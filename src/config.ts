@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs'
+import { z } from 'zod'
+import { ADAPTER_IDS, type AdapterId } from './providers/adapters'
+import { BUILTIN_PROVIDERS } from './providers/registry'
+
+/**
+ * The only reader of process.env. Config = environment variables + an optional TOML file
+ * (MODELCAT_CONFIG), validated once by zod. Every bad key is named; nothing starts on bad config.
+ */
+
+export interface ResolvedProvider {
+  id: string
+  name: string
+  aliases: string[]
+  adapter: AdapterId
+  baseUrl: string
+  apiKey?: string
+  /** Env variables that may hold the key (for messages: "set GROQ_API_KEY"). */
+  apiKeyEnv: string[]
+  enabled: boolean
+  keyRequired: boolean
+  timeoutMs: number
+  builtin: boolean
+}
+
+export interface Config {
+  host: string
+  port: number
+  dbPath: string
+  configPath?: string
+  adminToken?: string
+  logLevel: LogLevel
+  redisUrl?: string
+  refresh: {
+    intervalSeconds: number
+    providerTimeoutMs: number
+    maxResponseBytes: number
+  }
+  providers: ResolvedProvider[]
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export const DEFAULTS = {
+  host: '0.0.0.0',
+  port: 8080,
+  dbPath: './data/catalog.db',
+  logLevel: 'info' as LogLevel,
+  intervalSeconds: 600,
+  providerTimeoutMs: 10_000,
+  maxResponseBytes: 64 * 1024 * 1024,
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v)
+const optionalEnv = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional())
+
+const EnvSchema = z.object({
+  PORT: optionalEnv(z.coerce.number().int().min(0).max(65535)),
+  HOST: optionalEnv(z.string()),
+  MODELCAT_DB: optionalEnv(z.string()),
+  MODELCAT_CONFIG: optionalEnv(z.string()),
+  MODELCAT_ADMIN_TOKEN: optionalEnv(z.string()),
+  MODELCAT_REFRESH_INTERVAL: optionalEnv(z.coerce.number().int().min(1)),
+  LOG_LEVEL: optionalEnv(z.enum(LOG_LEVELS)),
+  REDIS_URL: optionalEnv(z.url({ protocol: /^rediss?$/ })),
+})
+
+const PROVIDER_ID = /^[a-z0-9][a-z0-9._-]*$/
+
+const ProviderToml = z.strictObject({
+  name: z.string().min(1).optional(),
+  adapter: z.enum(ADAPTER_IDS).optional(),
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  api_key: z.string().min(1).optional(),
+  api_key_env: z.string().min(1).optional(),
+  enabled: z.boolean().optional(),
+  timeout_ms: z.number().int().min(1).max(600_000).optional(),
+  aliases: z.array(z.string().regex(PROVIDER_ID)).optional(),
+  key_required: z.boolean().optional(),
+})
+
+const TomlSchema = z.strictObject({
+  refresh: z
+    .strictObject({
+      interval_seconds: z.number().int().min(1).optional(),
+      provider_timeout_ms: z.number().int().min(1).max(600_000).optional(),
+      max_response_bytes: z.number().int().min(1024).optional(),
+      providers: z.array(z.string().min(1)).optional(),
+    })
+    .optional(),
+  providers: z.record(z.string().regex(PROVIDER_ID, 'provider ids are lowercase letters, digits, ".", "_", "-"'), ProviderToml).optional(),
+})
+
+const describe = (issue: z.core.$ZodIssue, prefix = '') =>
+  `${prefix}${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = []
+  const envResult = EnvSchema.safeParse(env)
+  if (!envResult.success) problems.push(...envResult.error.issues.map((i) => describe(i)))
+  const e = envResult.success ? envResult.data : ({} as z.infer<typeof EnvSchema>)
+
+  let toml: z.infer<typeof TomlSchema> = {}
+  const configPath = e.MODELCAT_CONFIG
+  if (configPath) {
+    let raw: unknown
+    try {
+      raw = Bun.TOML.parse(readFileSync(configPath, 'utf8'))
+    } catch (err) {
+      problems.push(`MODELCAT_CONFIG: cannot read ${configPath}: ${(err as Error).message}`)
+    }
+    if (raw !== undefined) {
+      const parsed = TomlSchema.safeParse(raw)
+      if (parsed.success) toml = parsed.data
+      else problems.push(...parsed.error.issues.map((i) => describe(i, `${configPath}: `)))
+    }
+  }
+
+  const providerTimeoutMs = toml.refresh?.provider_timeout_ms ?? DEFAULTS.providerTimeoutMs
+  const providers = resolveProviders(toml, env, providerTimeoutMs, (p) => problems.push(`${configPath}: ${p}`))
+
+  if (problems.length) throw new ConfigError(problems)
+  return {
+    host: e.HOST ?? DEFAULTS.host,
+    port: e.PORT ?? DEFAULTS.port,
+    dbPath: e.MODELCAT_DB ?? DEFAULTS.dbPath,
+    configPath,
+    adminToken: e.MODELCAT_ADMIN_TOKEN,
+    logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
+    redisUrl: e.REDIS_URL,
+    refresh: {
+      intervalSeconds: e.MODELCAT_REFRESH_INTERVAL ?? toml.refresh?.interval_seconds ?? DEFAULTS.intervalSeconds,
+      providerTimeoutMs,
+      maxResponseBytes: toml.refresh?.max_response_bytes ?? DEFAULTS.maxResponseBytes,
+    },
+    providers,
+  }
+}
+
+/** Built-in providers, merged with `[providers.<id or alias>]` tables and custom providers. */
+function resolveProviders(
+  toml: z.infer<typeof TomlSchema>,
+  env: Record<string, string | undefined>,
+  defaultTimeoutMs: number,
+  problem: (message: string) => void,
+): ResolvedProvider[] {
+  const byName = new Map<string, ResolvedProvider>()
+  const out: ResolvedProvider[] = BUILTIN_PROVIDERS.map((spec) => ({
+    ...spec,
+    aliases: [...spec.aliases],
+    apiKey: spec.apiKeyEnv.map((k) => env[k]?.trim()).find(Boolean),
+    enabled: true,
+    timeoutMs: defaultTimeoutMs,
+    builtin: true,
+  }))
+  for (const p of out) for (const name of [p.id, ...p.aliases]) byName.set(name, p)
+
+  for (const [key, t] of Object.entries(toml.providers ?? {})) {
+    let p = byName.get(key)
+    if (!p) {
+      if (!t.adapter) problem(`providers.${key}.adapter: required for a custom provider (one of ${ADAPTER_IDS.join(', ')})`)
+      if (!t.base_url) problem(`providers.${key}.base_url: required for a custom provider`)
+      if (!t.adapter || !t.base_url) continue
+      p = { id: key, name: key, aliases: [], adapter: t.adapter, baseUrl: t.base_url, apiKeyEnv: [], enabled: true, keyRequired: false, timeoutMs: defaultTimeoutMs, builtin: false }
+      out.push(p)
+      byName.set(key, p)
+    }
+    if (t.name) p.name = t.name
+    if (t.adapter) p.adapter = t.adapter
+    if (t.base_url) p.baseUrl = t.base_url
+    if (t.api_key_env) {
+      p.apiKeyEnv = [t.api_key_env]
+      p.apiKey = env[t.api_key_env]?.trim() || undefined
+    }
+    if (t.api_key) p.apiKey = t.api_key
+    if (t.enabled !== undefined) p.enabled = t.enabled
+    if (t.timeout_ms) p.timeoutMs = t.timeout_ms
+    if (t.key_required !== undefined) p.keyRequired = t.key_required
+    for (const alias of t.aliases ?? []) {
+      const owner = byName.get(alias)
+      if (owner && owner !== p) problem(`providers.${key}.aliases: "${alias}" already names provider ${owner.id}`)
+      else if (!owner) {
+        p.aliases.push(alias)
+        byName.set(alias, p)
+      }
+    }
+  }
+
+  const only = toml.refresh?.providers
+  if (only) {
+    const chosen = new Set<ResolvedProvider>()
+    for (const name of only) {
+      const p = byName.get(name)
+      if (p) chosen.add(p)
+      else problem(`refresh.providers: unknown provider "${name}" (known: ${out.map((x) => x.id).join(', ')})`)
+    }
+    for (const p of out) if (!chosen.has(p)) p.enabled = false
+  }
+  return out
+}

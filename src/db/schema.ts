@@ -1,0 +1,69 @@
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+/** Runtime state of each provider (the static facts live in src/providers/registry.ts). */
+export const providers = sqliteTable('providers', {
+  id: text('id').primaryKey(),
+  lastAttemptAt: integer('last_attempt_at'),
+  lastSuccessAt: integer('last_success_at'),
+  lastError: text('last_error'),
+  lastDurationMs: integer('last_duration_ms'),
+  skippedItems: integer('skipped_items').notNull().default(0),
+})
+
+/** One row per provider × provider model id. */
+export const offerings = sqliteTable(
+  'offerings',
+  {
+    id: text('id').primaryKey(), // `${provider}/${provider_model_id}`
+    providerId: text('provider_id').notNull(),
+    providerModelId: text('provider_model_id').notNull(),
+    name: text('name').notNull(),
+    description: text('description'),
+    created: integer('created'), // unix seconds, as the upstream states it
+    ownedBy: text('owned_by'),
+    contextLength: integer('context_length'),
+    maxOutputTokens: integer('max_output_tokens'),
+    inputModalities: text('input_modalities', { mode: 'json' }).$type<string[]>(),
+    outputModalities: text('output_modalities', { mode: 'json' }).$type<string[]>(),
+    supportedParameters: text('supported_parameters', { mode: 'json' }).$type<string[]>(),
+    extra: text('extra', { mode: 'json' }).$type<Record<string, unknown>>(),
+    firstSeenAt: integer('first_seen_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    refreshRunId: integer('refresh_run_id').notNull(),
+  },
+  (t) => [index('offerings_provider_id_idx').on(t.providerId, t.id)],
+)
+
+/**
+ * Prices as exact decimal strings in USD per unit (per token for token components),
+ * never binary floats. One row per offering × component.
+ */
+export const pricing = sqliteTable(
+  'pricing',
+  {
+    offeringId: text('offering_id')
+      .notNull()
+      .references(() => offerings.id, { onDelete: 'cascade' }),
+    component: text('component').notNull(), // prompt | completion | request | image | input_cache_read | input_cache_write
+    usd: text('usd').notNull(),
+    source: text('source').notNull().default('upstream'),
+  },
+  (t) => [primaryKey({ columns: [t.offeringId, t.component] })],
+)
+
+export const refreshRuns = sqliteTable('refresh_runs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  trigger: text('trigger').notNull(), // schedule | admin | startup | cli
+  startedAt: integer('started_at').notNull(),
+  finishedAt: integer('finished_at'),
+  catalogVersion: integer('catalog_version'),
+  results: text('results', { mode: 'json' }).$type<unknown[]>(),
+})
+
+/** Single row (id = 1): the committed catalog version; bumps once per commit that changed offerings. */
+export const catalogState = sqliteTable('catalog_state', {
+  id: integer('id').primaryKey(),
+  version: integer('version').notNull().default(0),
+  updatedAt: integer('updated_at'),
+})
+

@@ -1,0 +1,61 @@
+import { z } from 'zod'
+
+export const ListModelsQuery = z.object({
+  gateway: z
+    .string()
+    .optional()
+    .describe('Provider id or alias (`hug` → `huggingface`), a comma-separated list, or `all` (default).'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('Page size, 1–1000. Without it every model is returned (OpenAI clients do not paginate).'),
+  offset: z.coerce.number().int().min(0).optional().describe('Models to skip (ordered by id). Default 0.'),
+})
+export type ListModelsQuery = z.infer<typeof ListModelsQuery>
+
+const Pricing = z
+  .object({
+    prompt: z.string().optional(),
+    completion: z.string().optional(),
+    request: z.string().optional(),
+    image: z.string().optional(),
+    web_search: z.string().optional(),
+    internal_reasoning: z.string().optional(),
+    input_cache_read: z.string().optional(),
+    input_cache_write: z.string().optional(),
+  })
+  .describe('Exact decimal strings in USD per token (`request`: per request; `image`: per image). Components the provider does not state are absent.')
+
+export const Model = z
+  .object({
+    id: z.string().describe('`<provider>/<provider_model_id>`: unique and stable'),
+    object: z.literal('model'),
+    created: z.number().int().describe('Unix seconds: as the provider states it, else when modelcat first saw the model'),
+    owned_by: z.string(),
+    provider: z.string(),
+    provider_model_id: z.string().describe('The id to send to the provider itself'),
+    name: z.string(),
+    description: z.string().nullable(),
+    context_length: z.number().int().nullable(),
+    max_output_tokens: z.number().int().nullable(),
+    architecture: z
+      .object({ input_modalities: z.array(z.string()).nullable(), output_modalities: z.array(z.string()).nullable() })
+      .passthrough(),
+    pricing: Pricing,
+    supported_parameters: z.array(z.string()).nullable(),
+  })
+  .passthrough()
+  .meta({ id: 'Model' })
+export type Model = z.infer<typeof Model>
+
+export const ModelList = z
+  .object({
+    object: z.literal('list'),
+    data: z.array(Model),
+    total: z.number().int().optional().describe('Present when paging (limit/offset given): models matching in all'),
+    has_more: z.boolean().optional().describe('Present when paging: whether a further page exists'),
+  })
+  .meta({ id: 'ModelList' })

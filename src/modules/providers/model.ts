@@ -1,0 +1,28 @@
+import { z } from 'zod'
+
+export const PROVIDER_STATUSES = ['ok', 'stale', 'failing', 'disabled', 'never_refreshed', 'needs_key'] as const
+export type ProviderStatus = (typeof PROVIDER_STATUSES)[number]
+
+export const ProviderInfo = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    aliases: z.array(z.string()),
+    enabled: z.boolean(),
+    status: z
+      .enum(PROVIDER_STATUSES)
+      .describe('ok: last refresh succeeded; stale: last refresh failed, last good models still served; failing: failed and nothing to serve; needs_key: listing needs an API key and none is set'),
+    model_count: z.number().int(),
+    last_success_at: z.string().nullable().describe('RFC 3339'),
+    last_attempt_at: z.string().nullable().describe('RFC 3339'),
+    last_error: z.string().nullable(),
+    last_duration_ms: z.number().int().nullable(),
+    skipped_items: z.number().int().describe('Items of the last successful list that failed validation'),
+    adapter: z.string(),
+    key_required: z.boolean(),
+    has_key: z.boolean(),
+  })
+  .meta({ id: 'Provider' })
+export type ProviderInfo = z.infer<typeof ProviderInfo>
+
+export const ProviderList = z.object({ object: z.literal('list'), data: z.array(ProviderInfo) }).meta({ id: 'ProviderList' })

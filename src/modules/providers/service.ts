@@ -1,0 +1,37 @@
+import type { ResolvedProvider } from '../../config'
+import type { CatalogStore, ProviderState } from '../../catalog/store'
+import type { ProviderInfo, ProviderStatus } from './model'
+
+const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null)
+
+export function providerStatus(p: ResolvedProvider, s: ProviderState | undefined): ProviderStatus {
+  if (!p.enabled) return 'disabled'
+  if (p.keyRequired && !p.apiKey) return 'needs_key'
+  if (!s?.lastAttemptAt) return s?.modelCount ? 'stale' : 'never_refreshed'
+  if (!s.lastError) return 'ok'
+  return s.modelCount > 0 ? 'stale' : 'failing'
+}
+
+/** Every configured provider with its refresh state (two small indexed queries). */
+export function listProviders(store: CatalogStore, providers: ResolvedProvider[]): ProviderInfo[] {
+  const states = store.providerStates()
+  return providers.map((p) => {
+    const s = states.get(p.id)
+    return {
+      id: p.id,
+      name: p.name,
+      aliases: p.aliases,
+      enabled: p.enabled,
+      status: providerStatus(p, s),
+      model_count: p.enabled ? (s?.modelCount ?? 0) : 0,
+      last_success_at: iso(s?.lastSuccessAt),
+      last_attempt_at: iso(s?.lastAttemptAt),
+      last_error: s?.lastError ?? null,
+      last_duration_ms: s?.lastDurationMs ?? null,
+      skipped_items: s?.skippedItems ?? 0,
+      adapter: p.adapter,
+      key_required: p.keyRequired,
+      has_key: Boolean(p.apiKey),
+    }
+  })
+}

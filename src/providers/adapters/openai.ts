@@ -1,0 +1,45 @@
+import { z } from 'zod'
+import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
+
+const positiveInt = z.number().int().positive()
+
+/**
+ * Fields seen in real OpenAI-compatible lists beyond OpenAI's own four (id, object, created, owned_by):
+ * Groq `context_window` + `max_completion_tokens`, vLLM `max_model_len`, Mistral `max_context_length`,
+ * Nebius/Fireworks `context_length`, display names. Anything else is ignored, never an error.
+ */
+const Item = z.object({
+  id: z.string().min(1),
+  created: z.number().nullish().catch(null),
+  owned_by: z.string().nullish().catch(null),
+  name: z.string().nullish().catch(null),
+  display_name: z.string().nullish().catch(null),
+  description: z.string().nullish().catch(null),
+  context_window: positiveInt.nullish().catch(null),
+  context_length: positiveInt.nullish().catch(null),
+  max_context_length: positiveInt.nullish().catch(null),
+  max_model_len: positiveInt.nullish().catch(null),
+  max_completion_tokens: positiveInt.nullish().catch(null),
+  max_tokens: positiveInt.nullish().catch(null),
+})
+
+/** The generic adapter: GET {base_url}/models with a Bearer key. */
+export const openaiAdapter: Adapter<z.infer<typeof Item>> = {
+  id: 'openai',
+  async list(ctx) {
+    return listItems(await ctx.getJson(joinUrl(ctx.baseUrl, '/models'), bearer(ctx.apiKey)))
+  },
+  item: Item,
+  normalize(m) {
+    return {
+      providerModelId: m.id,
+      name: m.display_name ?? m.name ?? m.id,
+      description: m.description ?? null,
+      created: m.created ?? null,
+      ownedBy: m.owned_by ?? null,
+      contextLength: m.context_window ?? m.context_length ?? m.max_context_length ?? m.max_model_len ?? null,
+      maxOutputTokens: m.max_completion_tokens ?? m.max_tokens ?? null,
+      pricing: {},
+    }
+  },
+}

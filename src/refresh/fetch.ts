@@ -1,0 +1,89 @@
+import { UpstreamError } from '../providers/adapter'
+
+export interface BoundedFetchOptions {
+  signal: AbortSignal
+  maxBytes: number
+  fetch?: typeof fetch
+}
+
+/**
+ * GET a URL and parse its JSON body, treating the upstream as hostile: redirects refused (a key must
+ * not follow one), the caller's signal covers the whole body, the body is capped while it streams,
+ * HTML and non-JSON bodies are rejected with a message that says which.
+ */
+export async function getJson(url: string, headers: Record<string, string>, opts: BoundedFetchOptions): Promise<unknown> {
+  const doFetch = opts.fetch ?? fetch
+  let res: Response
+  try {
+    res = await doFetch(url, {
+      headers: { accept: 'application/json', 'user-agent': 'modelcat', ...headers },
+      redirect: 'manual',
+      signal: opts.signal,
+    })
+  } catch (err) {
+    throw asUpstreamError(err, opts.signal)
+  }
+  if (res.status >= 300 && res.status < 400) {
+    await res.body?.cancel()
+    throw new UpstreamError(`refused redirect (HTTP ${res.status} to ${res.headers.get('location') ?? '?'})`, res.status)
+  }
+  const contentType = res.headers.get('content-type') ?? ''
+  const text = await readCapped(res, opts)
+  if (!res.ok) throw new UpstreamError(`HTTP ${res.status}: ${errorMessageOf(text)}`, res.status)
+  if (/html/i.test(contentType) || /^\s*</.test(text)) {
+    throw new UpstreamError(`expected JSON, got ${contentType || 'HTML'} (${text.length} bytes)`, res.status)
+  }
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    throw new UpstreamError(`invalid JSON body (${text.length} bytes): ${(err as Error).message}`, res.status)
+  }
+}
+
+async function readCapped(res: Response, opts: BoundedFetchOptions): Promise<string> {
+  const declared = Number(res.headers.get('content-length'))
+  if (declared > opts.maxBytes) {
+    await res.body?.cancel()
+    throw new UpstreamError(`response too large: ${declared} bytes (cap ${opts.maxBytes})`, res.status)
+  }
+  if (!res.body) return ''
+  const reader = res.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      total += value.byteLength
+      if (total > opts.maxBytes) {
+        await reader.cancel()
+        throw new UpstreamError(`response too large: over ${opts.maxBytes} bytes`, res.status)
+      }
+      chunks.push(value)
+    }
+  } catch (err) {
+    throw asUpstreamError(err, opts.signal)
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks))
+}
+
+/** The upstream's own message from an error body (`{"error":"..."}`, `{"error":{"message":...}}`), else a snippet. */
+function errorMessageOf(text: string): string {
+  try {
+    const body = JSON.parse(text)
+    const e = body?.error ?? body?.message ?? body?.detail
+    const msg = typeof e === 'string' ? e : (e?.message ?? body?.message)
+    if (typeof msg === 'string' && msg) return msg.slice(0, 300)
+  } catch {}
+  return text.replace(/\s+/g, ' ').trim().slice(0, 200) || '(empty body)'
+}
+
+function asUpstreamError(err: unknown, signal: AbortSignal): UpstreamError {
+  if (err instanceof UpstreamError) return err
+  if (signal.aborted) {
+    const reason = signal.reason as Error | undefined
+    if (reason?.name === 'TimeoutError') return new UpstreamError(reason.message || 'timed out')
+    return new UpstreamError(`aborted: ${reason?.message ?? 'stopping'}`)
+  }
+  return new UpstreamError(`network error: ${(err as Error)?.message ?? String(err)}`)
+}

@@ -1,0 +1,200 @@
+import type { Logger } from 'pino'
+import type { ResolvedProvider } from '../config'
+import type { CatalogStore, ProviderOutcome } from '../catalog/store'
+import type { OfferingInput } from '../catalog/types'
+import type { AdapterContext } from '../providers/adapter'
+import { ADAPTERS } from '../providers/adapters'
+import { getJson } from './fetch'
+
+export type ProviderResultStatus = 'ok' | 'failed' | 'needs_key' | 'disabled'
+
+export interface ProviderResult {
+  provider: string
+  status: ProviderResultStatus
+  model_count: number
+  skipped: number
+  duration_ms: number
+  error: string | null
+}
+
+export interface RefreshReport {
+  trigger: string
+  started_at: string
+  duration_ms: number
+  catalog_version: number
+  results: ProviderResult[]
+}
+
+export interface WorkerOptions {
+  store: CatalogStore
+  providers: ResolvedProvider[]
+  log: Logger
+  intervalSeconds: number
+  maxResponseBytes: number
+  fetch?: typeof fetch
+}
+
+/** Strips C0/C1 control characters (keeps \t \n \r) from upstream text. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g
+const clean = (s: string | null | undefined) => (s == null ? s : s.replace(CONTROL, ''))
+
+/**
+ * The in-process refresher: fetches every enabled provider concurrently, each under its own timeout
+ * and byte cap, then commits all results in one synchronous transaction. Single-flight: a refresh
+ * requested while one runs joins it (or, when it asks for providers the running one does not cover,
+ * runs right after it). Never on the request path.
+ */
+export class RefreshWorker {
+  #inFlight: { providers: Set<string>; promise: Promise<RefreshReport> } | null = null
+  #queued: { providers: Set<string>; promise: Promise<RefreshReport> } | null = null
+  #timer: ReturnType<typeof setTimeout> | null = null
+  #stop = new AbortController()
+  #lastReport: RefreshReport | null = null
+
+  constructor(private readonly opts: WorkerOptions) {}
+
+  get lastReport() {
+    return this.#lastReport
+  }
+
+  get running() {
+    return this.#inFlight !== null
+  }
+
+  /** Providers a refresh fetches: enabled ones. Those that need a key and have none are reported, not fetched. */
+  get enabledProviders() {
+    return this.opts.providers.filter((p) => p.enabled)
+  }
+
+  /** Starts the schedule: a first refresh right away (in the background), then one every interval. */
+  start() {
+    const tick = () => {
+      this.#timer = null
+      this.refresh({ trigger: 'schedule' })
+        .catch((err) => this.opts.log.error({ err }, 'scheduled refresh failed'))
+        .finally(() => {
+          if (!this.#stop.signal.aborted) this.#timer = setTimeout(tick, this.opts.intervalSeconds * 1000)
+        })
+    }
+    this.#timer = setTimeout(tick, 0)
+  }
+
+  /** Stops the schedule, aborts in-flight fetches (nothing of that refresh is committed) and waits for it. */
+  async stop() {
+    this.#stop.abort(new Error('shutting down'))
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = null
+    await Promise.allSettled([this.#inFlight?.promise, this.#queued?.promise])
+  }
+
+  refresh(opts: { providers?: string[]; trigger?: string } = {}): Promise<RefreshReport> {
+    const wanted = new Set(opts.providers ?? this.enabledProviders.map((p) => p.id))
+    const current = this.#inFlight
+    if (current) {
+      if ([...wanted].every((id) => current.providers.has(id))) return current.promise
+      // A different set while one runs: one follow-up run after it, covering every set asked for meanwhile.
+      if (!this.#queued) {
+        const providers = new Set<string>()
+        const promise = current.promise
+          .catch(() => undefined)
+          .then(() => {
+            this.#queued = null
+            return this.refresh({ providers: [...providers], trigger: opts.trigger })
+          })
+        this.#queued = { providers, promise }
+      }
+      for (const id of wanted) this.#queued.providers.add(id)
+      return this.#queued.promise
+    }
+    const promise = this.run([...wanted], opts.trigger ?? 'manual').finally(() => {
+      this.#inFlight = null
+    })
+    this.#inFlight = { providers: wanted, promise }
+    return promise
+  }
+
+  private async run(ids: string[], trigger: string): Promise<RefreshReport> {
+    const startedAt = Date.now()
+    const signal = this.#stop.signal
+    if (signal.aborted) throw new Error('refresh worker is stopped')
+    const targets = this.opts.providers.filter((p) => ids.includes(p.id))
+    const skipped: ProviderResult[] = []
+    const toFetch = targets.filter((p) => {
+      if (!p.enabled) skipped.push(result(p.id, 'disabled'))
+      else if (p.keyRequired && !p.apiKey) skipped.push(result(p.id, 'needs_key', { error: `no API key: set ${p.apiKeyEnv[0] ?? `providers.${p.id}.api_key`}` }))
+      else return true
+      return false
+    })
+
+    const settled = await Promise.allSettled(toFetch.map((p) => this.fetchProvider(p, signal)))
+    if (signal.aborted) throw new Error('refresh aborted: shutting down (nothing committed)')
+    const outcomes: ProviderOutcome[] = settled.map((s, i) =>
+      s.status === 'fulfilled' ? s.value : { provider: toFetch[i]!.id, ok: false, error: String(s.reason), durationMs: 0 },
+    )
+    const { version } = outcomes.length
+      ? this.opts.store.commitRefresh(trigger, startedAt, outcomes)
+      : { version: this.opts.store.version }
+
+    for (const o of outcomes) {
+      if (o.ok) this.opts.log.info({ provider: o.provider, models: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs }, 'provider refreshed')
+      else this.opts.log.warn({ provider: o.provider, error: o.error, duration_ms: o.durationMs }, 'provider refresh failed')
+    }
+    const report: RefreshReport = {
+      trigger,
+      started_at: new Date(startedAt).toISOString(),
+      duration_ms: Date.now() - startedAt,
+      catalog_version: version,
+      results: [
+        ...outcomes.map((o) =>
+          o.ok
+            ? result(o.provider, 'ok', { model_count: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs })
+            : result(o.provider, 'failed', { error: o.error, duration_ms: o.durationMs }),
+        ),
+        ...skipped,
+      ],
+    }
+    this.#lastReport = report
+    return report
+  }
+
+  private async fetchProvider(p: ResolvedProvider, stop: AbortSignal): Promise<ProviderOutcome> {
+    const started = performance.now()
+    const timeout = AbortSignal.timeout(p.timeoutMs)
+    const signal = AbortSignal.any([stop, timeout])
+    const adapter = ADAPTERS[p.adapter]
+    const ctx: AdapterContext = {
+      baseUrl: p.baseUrl,
+      apiKey: p.apiKey,
+      getJson: (url, headers = {}) => getJson(url, headers, { signal, maxBytes: this.opts.maxResponseBytes, fetch: this.opts.fetch }),
+    }
+    const durationMs = () => Math.round(performance.now() - started)
+    try {
+      const items = await adapter.list(ctx)
+      const offerings: OfferingInput[] = []
+      let skipped = 0
+      for (const raw of items) {
+        const parsed = adapter.item.safeParse(raw)
+        const o = parsed.success ? adapter.normalize(parsed.data) : null
+        const id = o && clean(o.providerModelId)?.trim()
+        if (!o || !id) {
+          skipped++
+          continue
+        }
+        offerings.push({ ...o, providerModelId: id, name: clean(o.name) || id, description: clean(o.description), ownedBy: clean(o.ownedBy) })
+      }
+      if (items.length > 0 && offerings.length === 0) throw new Error(`all ${items.length} items failed validation`)
+      if (items.length === 0) {
+        const had = this.opts.store.countOfferings([p.id])
+        if (had > 0) throw new Error(`returned an empty list (had ${had} models): kept the last good list`)
+      }
+      return { provider: p.id, ok: true, offerings, skipped, durationMs: durationMs() }
+    } catch (err) {
+      const message = timeout.aborted && !stop.aborted ? `timed out after ${p.timeoutMs} ms` : (err as Error).message
+      return { provider: p.id, ok: false, error: message, durationMs: durationMs() }
+    }
+  }
+}
+
+function result(provider: string, status: ProviderResultStatus, extra: Partial<ProviderResult> = {}): ProviderResult {
+  return { provider, status, model_count: 0, skipped: 0, duration_ms: 0, error: null, ...extra }
+}
