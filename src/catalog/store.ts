@@ -1,7 +1,7 @@
 import { and, asc, count, eq, getTableColumns, inArray, ne, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { catalogState, offerings, pricing, providers, refreshRuns } from '../db/schema'
-import type { OfferingInput, Pricing } from './types'
+import { PRICE_COMPONENTS, type OfferingInput, type Pricing } from './types'
 
 /** The outcome of fetching one provider, as the refresh worker hands it to the store. */
 export type ProviderOutcome =
@@ -115,10 +115,10 @@ export class CatalogStore {
         ownedBy: m.ownedBy ?? null,
         contextLength: m.contextLength ?? null,
         maxOutputTokens: m.maxOutputTokens ?? null,
-        inputModalities: json(m.inputModalities),
-        outputModalities: json(m.outputModalities),
-        supportedParameters: json(m.supportedParameters),
-        extra: json(m.extra),
+        inputModalities: m.inputModalities ?? null, // drizzle encodes json columns, placeholders included
+        outputModalities: m.outputModalities ?? null, // drizzle encodes json columns, placeholders included
+        supportedParameters: m.supportedParameters ?? null, // drizzle encodes json columns, placeholders included
+        extra: m.extra ?? null, // drizzle encodes json columns, placeholders included
         now: nowSec,
         runId,
       })
@@ -221,15 +221,18 @@ export class CatalogStore {
 const { refreshRunId: _runId, ...offeringColumns } = getTableColumns(offerings)
 const pricingJson = sql<string | null>`(select json_group_object(${pricing.component}, ${pricing.usd}) from ${pricing} where ${pricing.offeringId} = ${offerings.id})`
 
+/** Prices in one stable order (OpenRouter's), whatever order SQLite grouped them in. */
 function withPricing<T extends { pricing: string | null }>(row: T): Omit<T, 'pricing'> & { pricing: Pricing } {
-  return { ...row, pricing: row.pricing ? (JSON.parse(row.pricing) as Pricing) : {} }
+  const raw = row.pricing ? (JSON.parse(row.pricing) as Pricing) : {}
+  const ordered: Pricing = {}
+  for (const c of PRICE_COMPONENTS) if (raw[c] !== undefined) ordered[c] = raw[c]
+  return { ...row, pricing: ordered }
 }
 
 function providerFilter(ids?: string[]): SQL | undefined {
   return ids ? inArray(offerings.providerId, ids) : undefined
 }
 
-const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
 
 function summarize(o: ProviderOutcome) {
   return o.ok

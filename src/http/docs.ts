@@ -2,7 +2,10 @@ import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
 import uiBundle from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' }
 import uiCss from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' }
+import { z } from 'zod'
 import pkg from '../../package.json'
+import { Model } from '../modules/models/model'
+import { ErrorBody } from './errors'
 
 /**
  * Swagger UI at /swagger and the OpenAPI document at /swagger/json, with the UI's assets served by
@@ -17,7 +20,9 @@ export const docs = () =>
         specPath: '/swagger/json',
         provider: 'swagger-ui',
         swagger: { cdn: '/swagger/assets/swagger-ui-bundle.js', theme: '/swagger/assets/swagger-ui.css' } as never,
-        exclude: { paths: ['/swagger/assets/swagger-ui-bundle.js', '/swagger/assets/swagger-ui.css'] },
+        // The retrieve route is a wildcard (ids contain slashes); it is documented by hand as {id}, which
+        // Swagger UI sends percent-encoded and the route decodes.
+        exclude: { paths: ['/swagger/assets/swagger-ui-bundle.js', '/swagger/assets/swagger-ui.css', '/v1/models/*'] },
         documentation: {
           info: {
             title: 'modelcat',
@@ -26,6 +31,8 @@ export const docs = () =>
               'Every provider\'s model list, refreshed in the background and served from a local SQLite catalog. ' +
               'Prices are decimal strings in USD per token (per request for `request`, per image for `image`).',
           },
+          components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'MODELCAT_ADMIN_TOKEN' } } },
+          paths: { '/v1/models/{id}': { get: retrieveDoc } },
           tags: [
             { name: 'models', description: 'The catalog (OpenAI-compatible)' },
             { name: 'providers', description: 'Upstream providers and their refresh state' },
@@ -37,3 +44,14 @@ export const docs = () =>
     )
     .get('/swagger/assets/swagger-ui-bundle.js', () => new Response(Bun.file(uiBundle), { headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' } }), { detail: { hide: true } })
     .get('/swagger/assets/swagger-ui.css', () => new Response(Bun.file(uiCss), { headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=86400' } }), { detail: { hide: true } })
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema: z.toJSONSchema(schema) as object } } })
+
+const retrieveDoc = {
+  tags: ['models'],
+  summary: 'Retrieve a model',
+  description: 'The same object as in the list. Ids contain slashes: send them as they are or percent-encoded.',
+  operationId: 'retrieveModel',
+  parameters: [{ name: 'id', in: 'path' as const, required: true, schema: { type: 'string' as const }, description: 'e.g. `groq/llama-3.1-8b-instant`' }],
+  responses: { 200: json(Model, 'The model'), 404: json(ErrorBody, 'No such model') },
+}

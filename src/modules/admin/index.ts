@@ -4,9 +4,10 @@ import type { ResolvedProvider } from '../../config'
 import { adminAuth } from '../../http/admin-auth'
 import { ApiError, ErrorBody } from '../../http/errors'
 import type { RefreshWorker } from '../../refresh/worker'
+import { commaList } from '../models/model'
 
 const RefreshQuery = z.object({
-  provider: z.string().optional().describe('Comma-separated provider ids or aliases; default: every enabled provider'),
+  provider: commaList('Comma-separated provider ids or aliases; default: every enabled provider'),
   wait: z
     .enum(['true', 'false', '1', '0'])
     .optional()

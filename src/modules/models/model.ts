@@ -1,10 +1,16 @@
 import { z } from 'zod'
 
+/**
+ * Elysia hands a query value containing commas (or a repeated key) over as an array: both spellings
+ * of a list are accepted and joined back into one comma list.
+ */
+export const commaList = (description: string) =>
+  z
+    .preprocess((v) => (Array.isArray(v) ? v.join(',') : v), z.string().optional())
+    .describe(description)
+
 export const ListModelsQuery = z.object({
-  gateway: z
-    .string()
-    .optional()
-    .describe('Provider id or alias (`hug` → `huggingface`), a comma-separated list, or `all` (default).'),
+  gateway: commaList('Provider id or alias (`hug` → `huggingface`), a comma-separated list, or `all` (default).'),
   limit: z.coerce
     .number()
     .int()

@@ -6,7 +6,7 @@ const positiveInt = z.number().int().positive()
 /**
  * Fields seen in real OpenAI-compatible lists beyond OpenAI's own four (id, object, created, owned_by):
  * Groq `context_window` + `max_completion_tokens`, vLLM `max_model_len`, Mistral `max_context_length`,
- * Nebius/Fireworks `context_length`, display names. Anything else is ignored, never an error.
+ * Nebius/Fireworks `context_length`, HF router `architecture` modalities, display names. Anything else is ignored, never an error.
  */
 const Item = z.object({
   id: z.string().min(1),
@@ -21,6 +21,10 @@ const Item = z.object({
   max_model_len: positiveInt.nullish().catch(null),
   max_completion_tokens: positiveInt.nullish().catch(null),
   max_tokens: positiveInt.nullish().catch(null),
+  architecture: z
+    .object({ input_modalities: z.array(z.string()).nullish().catch(null), output_modalities: z.array(z.string()).nullish().catch(null) })
+    .nullish()
+    .catch(null),
 })
 
 /** The generic adapter: GET {base_url}/models with a Bearer key. */
@@ -39,6 +43,8 @@ export const openaiAdapter: Adapter<z.infer<typeof Item>> = {
       ownedBy: m.owned_by ?? null,
       contextLength: m.context_window ?? m.context_length ?? m.max_context_length ?? m.max_model_len ?? null,
       maxOutputTokens: m.max_completion_tokens ?? m.max_tokens ?? null,
+      inputModalities: m.architecture?.input_modalities ?? null,
+      outputModalities: m.architecture?.output_modalities ?? null,
       pricing: {},
     }
   },

@@ -1,0 +1,213 @@
+import { describe, expect, test } from 'bun:test'
+import { perMillionToPerToken, shift, toDecimal } from '../../src/catalog/decimal'
+
+describe('toDecimal', () => {
+  test('keeps a short decimal number exact', () => {
+    expect(toDecimal(0.88)).toBe('0.88')
+    expect(toDecimal(0.5)).toBe('0.5')
+  })
+
+  test('keeps a per-token price string exact instead of switching to exponent notation', () => {
+    // String(0.000003) is "0.000003", but String(0.0000003) is "3e-7": the string must never go through floats
+    expect(toDecimal('0.000003')).toBe('0.000003')
+    expect(toDecimal('0.0000003')).toBe('0.0000003')
+    expect(toDecimal('0.00000375')).toBe('0.00000375')
+  })
+
+  test('removes binary float noise that upstreams serialize (0.020000000000000004 → 0.02)', () => {
+    expect(toDecimal(0.020000000000000004)).toBe('0.02')
+    expect(toDecimal(0.18000000000000002)).toBe('0.18')
+    expect(toDecimal(0.1 + 0.2)).toBe('0.3')
+  })
+
+  test('expands exponents in numbers and in strings to plain decimals', () => {
+    expect(toDecimal(1.5e-7)).toBe('0.00000015')
+    expect(toDecimal('3e-6')).toBe('0.000003')
+    expect(toDecimal('1.25E-3')).toBe('0.00125')
+    expect(toDecimal('1E+3')).toBe('1000')
+    expect(toDecimal(2e21)).toBe('2000000000000000000000')
+  })
+
+  test('renders integers without a decimal point and strips leading zeros', () => {
+    expect(toDecimal(42)).toBe('42')
+    expect(toDecimal('42')).toBe('42')
+    expect(toDecimal('007')).toBe('7')
+    expect(toDecimal('00.100')).toBe('0.1')
+  })
+
+  test('renders zero as "0", including -0 and "-0.000"', () => {
+    expect(toDecimal(0)).toBe('0')
+    expect(toDecimal(-0)).toBe('0')
+    expect(toDecimal('0.000')).toBe('0')
+    expect(toDecimal('-0.000')).toBe('0')
+  })
+
+  test('keeps the sign of negative values', () => {
+    expect(toDecimal(-1.5)).toBe('-1.5')
+    expect(toDecimal('-1')).toBe('-1')
+    expect(toDecimal('-0.0000003')).toBe('-0.0000003')
+  })
+
+  test('strips trailing zeros of the fraction ("12.50" → "12.5", "3.000" → "3")', () => {
+    expect(toDecimal('12.50')).toBe('12.5')
+    expect(toDecimal('3.000')).toBe('3')
+  })
+
+  test('trims surrounding whitespace of numeric strings', () => {
+    expect(toDecimal(' 2.5 ')).toBe('2.5')
+  })
+
+  test.each([
+    ['a word', 'abc'],
+    ['an empty string', ''],
+    ['a comma decimal', '1,5'],
+    ['a hex literal', '0x10'],
+    ['a number with a trailing dot', '1.'],
+    ['two dots', '1.2.3'],
+    ['NaN', NaN],
+    ['Infinity', Infinity],
+    ['-Infinity', -Infinity],
+    ['null', null],
+    ['undefined', undefined],
+    ['a boolean', true],
+    ['an object', { value: 1 }],
+    ['an array', [1]],
+  ])('returns null for %s', (_label, value) => {
+    expect(toDecimal(value)).toBeNull()
+  })
+})
+
+describe('shift', () => {
+  test('divides by one million exactly with exponent -6', () => {
+    expect(shift('0.88', -6)).toBe('0.00000088')
+    expect(shift('3', -6)).toBe('0.000003')
+    expect(shift('12.5', -6)).toBe('0.0000125')
+  })
+
+  test('multiplies by powers of ten with a positive exponent', () => {
+    expect(shift('0.00000088', 6)).toBe('0.88')
+    expect(shift('1.5', 2)).toBe('150')
+    expect(shift('0.0001', 4)).toBe('1')
+  })
+
+  test('combines its own exponent with one written in the text', () => {
+    expect(shift('1e-3', 3)).toBe('1')
+    expect(shift('2.5e2', -3)).toBe('0.25')
+  })
+
+  test('keeps zero as "0" whatever the exponent', () => {
+    expect(shift('0', -6)).toBe('0')
+    expect(shift('0.000', 6)).toBe('0')
+  })
+
+  test('keeps the sign when shifting a negative value', () => {
+    expect(shift('-0.0001', 4)).toBe('-1')
+    expect(shift('-2', -1)).toBe('-0.2')
+  })
+
+  test('returns null for text that is not a decimal', () => {
+    expect(shift('abc', 1)).toBeNull()
+    expect(shift('', 0)).toBeNull()
+    expect(shift('1.2.3', 0)).toBeNull()
+  })
+})
+
+describe('perMillionToPerToken', () => {
+  test('turns USD per 1M tokens into an exact USD per token string (0.88 → "0.00000088", never exponent notation)', () => {
+    expect(perMillionToPerToken(0.88)).toBe('0.00000088')
+    expect(perMillionToPerToken(0.58)).toBe('0.00000058') // 0.58 * 1e-6 in floats is 5.8e-7 (exponent form)
+  })
+
+  test('removes float noise before shifting (0.18000000000000002 per 1M → "0.00000018")', () => {
+    expect(perMillionToPerToken(0.18000000000000002)).toBe('0.00000018')
+    expect(perMillionToPerToken(0.045000000000000005)).toBe('0.000000045')
+  })
+
+  test('accepts numeric strings and integers', () => {
+    expect(perMillionToPerToken('2.19')).toBe('0.00000219')
+    expect(perMillionToPerToken(65)).toBe('0.000065')
+    expect(perMillionToPerToken(0)).toBe('0')
+  })
+
+  test('returns null for values that are not numbers', () => {
+    expect(perMillionToPerToken('free')).toBeNull()
+    expect(perMillionToPerToken(null)).toBeNull()
+    expect(perMillionToPerToken(undefined)).toBeNull()
+    expect(perMillionToPerToken(NaN)).toBeNull()
+  })
+})
+
+describe('property: shift(shift(x, -6), 6) is the canonical form of x', () => {
+  /** Small deterministic PRNG (mulberry32) so a failure is reproducible. */
+  function rng(seed: number) {
+    return () => {
+      seed = (seed + 0x6d2b79f5) | 0
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    }
+  }
+  const random = rng(20260122)
+  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join('')
+
+  /** A price string with 0–6 fraction digits, sometimes with leading zeros, trailing zeros or a minus sign. */
+  function randomPrice(): string {
+    const int = random() < 0.5 ? '0' : digits(1 + Math.floor(random() * 5))
+    const fracLen = Math.floor(random() * 7)
+    const frac = digits(fracLen)
+    const leading = random() < 0.1 ? '00' : ''
+    const sign = random() < 0.1 ? '-' : ''
+    return `${sign}${leading}${int}${fracLen ? `.${frac}` : ''}`
+  }
+
+  /** Independent oracle: the value as an integer count of 10^-scale units (BigInt, no floats). */
+  function scaled(text: string, scale: number): bigint {
+    const negative = text.startsWith('-')
+    const [int, frac = ''] = text.replace('-', '').split('.')
+    const units = BigInt(int! + frac.padEnd(scale, '0'))
+    return negative ? -units : units
+  }
+  /** Canonical decimal string of units × 10^-scale: no leading/trailing zeros, no "-0". */
+  function format(units: bigint, scale: number): string {
+    const negative = units < 0n
+    const abs = (negative ? -units : units).toString().padStart(scale + 1, '0')
+    const whole = abs.slice(0, abs.length - scale)
+    const frac = abs.slice(abs.length - scale).replace(/0+$/, '')
+    const out = frac ? `${whole}.${frac}` : whole
+    return negative ? `-${out}` : out
+  }
+
+  const samples = Array.from({ length: 400 }, randomPrice)
+
+  test('the oracle itself canonicalizes known inputs', () => {
+    expect(format(scaled('0012.500', 6), 6)).toBe('12.5')
+    expect(format(scaled('-0.000', 6), 6)).toBe('0')
+    expect(format(scaled('0.88', 6), 12)).toBe('0.00000088')
+  })
+
+  test('the samples cover leading zeros, trailing zeros, integers and negatives', () => {
+    expect(samples.some((s) => s.startsWith('00'))).toBe(true)
+    expect(samples.some((s) => /\.\d*0$/.test(s))).toBe(true)
+    expect(samples.some((s) => !s.includes('.'))).toBe(true)
+    expect(samples.some((s) => s.startsWith('-'))).toBe(true)
+  })
+
+  test('shift(x, -6) is exactly x / 10^6 for 400 random prices', () => {
+    for (const x of samples) {
+      // x has at most 6 fraction digits, so x / 10^6 has at most 12
+      expect({ x, out: shift(x, -6) }).toEqual({ x, out: format(scaled(x, 6), 12) })
+    }
+  })
+
+  test('shift(shift(x, -6), 6) returns canonical x for 400 random prices', () => {
+    for (const x of samples) {
+      const down = shift(x, -6)
+      expect(down).not.toBeNull()
+      expect({ x, out: shift(down!, 6) }).toEqual({ x, out: format(scaled(x, 6), 6) })
+    }
+  })
+
+  test('toDecimal(x) is canonical x for 400 random price strings', () => {
+    for (const x of samples) expect({ x, out: toDecimal(x) }).toEqual({ x, out: format(scaled(x, 6), 6) })
+  })
+})

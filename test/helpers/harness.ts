@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pino from 'pino'
+import { createApp } from '../../src/app'
+import { CatalogStore } from '../../src/catalog/store'
+import { loadConfig } from '../../src/config'
+import { openDb } from '../../src/db/client'
+import { RefreshWorker } from '../../src/refresh/worker'
+
+export const tempDir = (prefix = 'modelcat-test-') => mkdtempSync(join(tmpdir(), prefix))
+
+/**
+ * Everything `src/index.ts` wires, minus the port: a real SQLite file in a temp dir, a config read
+ * from a real TOML file, the worker and the app (driven with app.handle).
+ */
+export function makeHarness(opts: { toml: string; env?: Record<string, string>; dir?: string }) {
+  const dir = opts.dir ?? tempDir()
+  const configPath = join(dir, 'modelcat.toml')
+  writeFileSync(configPath, opts.toml)
+  const config = loadConfig({ MODELCAT_CONFIG: configPath, MODELCAT_DB: join(dir, 'catalog.db'), ...opts.env })
+  const db = openDb(config.dbPath)
+  const store = new CatalogStore(db)
+  const log = pino({ level: 'silent' })
+  const worker = new RefreshWorker({ store, providers: config.providers, log, intervalSeconds: config.refresh.intervalSeconds, maxResponseBytes: config.refresh.maxResponseBytes })
+  const app = createApp({ config, store, worker, log })
+  return {
+    dir,
+    config,
+    db,
+    store,
+    worker,
+    app,
+    get: (path: string, headers: Record<string, string> = {}) => app.handle(new Request(`http://localhost${path}`, { headers })),
+    post: (path: string, headers: Record<string, string> = {}) => app.handle(new Request(`http://localhost${path}`, { method: 'POST', headers })),
+    async close(removeDir = !opts.dir) {
+      await worker.stop()
+      db.$client.close()
+      if (removeDir) rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+export type Harness = ReturnType<typeof makeHarness>
+
+/** A TOML config that refreshes exactly `providers`, each pointed at the fake upstream under /<id>. */
+export function tomlFor(upstreamUrl: string, providers: Record<string, string>, extra = '') {
+  const lines = [`[refresh]`, `providers = [${Object.keys(providers).map((p) => `"${p}"`).join(', ')}]`, extra, '']
+  for (const [id, path] of Object.entries(providers)) {
+    lines.push(`[providers.${id}]`, `base_url = "${upstreamUrl}${path}"`, `api_key = "test-key-${id}"`, '')
+  }
+  return lines.join('\n')
+}

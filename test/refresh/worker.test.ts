@@ -1,0 +1,213 @@
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
+import { FakeUpstream } from '../helpers/fake-upstream'
+import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
+
+const GROQ = '/groq/openai/v1'
+const TOGETHER = '/together/v1'
+const OPENROUTER = '/openrouter/api/v1'
+
+let up: FakeUpstream
+let h: Harness
+
+beforeEach(() => {
+  up = new FakeUpstream()
+    .replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json')
+    .replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
+    .replay(`${OPENROUTER}/models`, 'openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json')
+})
+afterEach(async () => {
+  await h?.close()
+  up.stop()
+})
+
+const fixtureCount = async (f: string) => {
+  const body = await Bun.file(`${import.meta.dir}/../fixtures/upstream/${f}`).json()
+  return (Array.isArray(body) ? body : body.data).length as number
+}
+
+describe('refresh', () => {
+  test('fetches every enabled provider over HTTP and stores one row per provider model', async () => {
+    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER, openrouter: OPENROUTER }) })
+    const report = await h.worker.refresh()
+    expect(report.results.map((r) => [r.provider, r.status]).sort()).toEqual([['groq', 'ok'], ['openrouter', 'ok'], ['together', 'ok']])
+    expect(h.store.countOfferings(['groq'])).toBe(await fixtureCount('groq/groq_models_2026-01-22.json'))
+    expect(h.store.countOfferings(['together'])).toBe(await fixtureCount('together/together_v1_models_2026-01-23.json'))
+    expect(h.store.countOfferings(['openrouter'])).toBe(await fixtureCount('openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json'))
+    expect(report.catalog_version).toBe(1)
+    expect(h.store.version).toBe(1)
+    // the key is sent as a Bearer token
+    expect(up.lastHeaders.get(`${GROQ}/models`)?.get('authorization')).toBe('Bearer test-key-groq')
+  })
+
+  test('a failing provider keeps its last good rows, is marked stale with its error, and the others go on', async () => {
+    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER }) })
+    await h.worker.refresh()
+    const groqBefore = h.store.listOfferings({ providers: ['groq'] })
+    expect(groqBefore.length).toBeGreaterThan(0)
+
+    up.replay(`${GROQ}/models`, 'errors/xai_models_error_invalid-api-key_2026-02-27.json', { status: 400 })
+    up.replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
+    const report = await h.worker.refresh()
+    const groq = report.results.find((r) => r.provider === 'groq')!
+    expect(groq.status).toBe('failed')
+    expect(groq.error).toContain('HTTP 400')
+    expect(groq.error).toContain('Incorrect API key provided')
+    expect(report.results.find((r) => r.provider === 'together')!.status).toBe('ok')
+    expect(h.store.listOfferings({ providers: ['groq'] })).toEqual(groqBefore)
+
+    const providers = (await (await h.get('/v1/providers')).json()) as { data: { id: string; status: string; last_error: string | null; model_count: number }[] }
+    const g = providers.data.find((p) => p.id === 'groq')!
+    expect(g.status).toBe('stale')
+    expect(g.model_count).toBe(groqBefore.length)
+    expect(g.last_error).toContain('Incorrect API key provided')
+    expect(providers.data.find((p) => p.id === 'together')!.status).toBe('ok')
+  })
+
+  test('a provider that never succeeded and fails is "failing"', async () => {
+    up.set(`${GROQ}/models`, { kind: 'body', body: 'upstream exploded', status: 502, contentType: 'text/plain' })
+    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER }) })
+    await h.worker.refresh()
+    const providers = (await (await h.get('/v1/providers')).json()) as { data: { id: string; status: string; last_error: string }[] }
+    const g = providers.data.find((p) => p.id === 'groq')!
+    expect(g.status).toBe('failing')
+    expect(g.last_error).toBe('HTTP 502: upstream exploded')
+  })
+
+  test('hostile answers fail only their provider, each with a message saying why', async () => {
+    up.set('/html/models', { kind: 'body', body: '<!doctype html><html><body>Just a moment...</body></html>', contentType: 'text/html' })
+      .set('/garbage/models', { kind: 'body', body: '{"data": [1, 2,' })
+      .set('/redirect/models', { kind: 'body', body: '', status: 302, headers: { location: 'http://example.invalid/models' } })
+      .set('/shape/models', { kind: 'body', body: '{"models": []}' })
+      .set('/huge/models', { kind: 'body', body: JSON.stringify({ data: Array.from({ length: 5000 }, (_, i) => ({ id: `m-${i}`, pad: 'x'.repeat(100) })) }) })
+      .set('/invalid/models', { kind: 'body', body: JSON.stringify({ data: [{ name: 'no id' }, { id: 42 }] }) })
+    const custom = ['html', 'garbage', 'redirect', 'shape', 'huge', 'invalid']
+      .map((id) => `[providers.${id}]\nadapter = "openai"\nbase_url = "${up.url}/${id}"\n`)
+      .join('\n')
+    h = makeHarness({
+      toml: `${tomlFor(up.url, { groq: GROQ }).replace('providers = ["groq"]', 'providers = ["groq", "html", "garbage", "redirect", "shape", "huge", "invalid"]\nmax_response_bytes = 100000')}\n${custom}`,
+    })
+    const report = await h.worker.refresh()
+    const error = (id: string) => report.results.find((r) => r.provider === id)!.error
+    expect(report.results.find((r) => r.provider === 'groq')!.status).toBe('ok')
+    expect(error('html')).toMatch(/expected JSON, got text\/html/)
+    expect(error('garbage')).toMatch(/invalid JSON body/)
+    expect(error('redirect')).toMatch(/refused redirect \(HTTP 302 to http:\/\/example.invalid\/models\)/)
+    expect(error('shape')).toMatch(/unexpected response shape/)
+    expect(error('huge')).toMatch(/response too large/)
+    expect(error('invalid')).toBe('all 2 items failed validation')
+    expect(h.store.countOfferings(['html', 'garbage', 'redirect', 'shape', 'huge', 'invalid'])).toBe(0)
+  })
+
+  test('invalid items are skipped and counted, valid ones kept; control characters are stripped', async () => {
+    up.set('/mixed/models', {
+      kind: 'body',
+      body: JSON.stringify({ data: [{ id: 'good-1', name: 'Good\u0007 One\u0000' }, { id: '' }, { nope: true }, { id: 'good-2', created: 'yesterday' }] }),
+    })
+    h = makeHarness({ toml: `[refresh]\nproviders = ["mixed"]\n[providers.mixed]\nadapter = "openai"\nbase_url = "${up.url}/mixed"\n` })
+    const report = await h.worker.refresh()
+    expect(report.results[0]).toMatchObject({ provider: 'mixed', status: 'ok', model_count: 2, skipped: 2 })
+    const rows = h.store.listOfferings({ providers: ['mixed'] })
+    expect(rows.map((r) => r.id)).toEqual(['mixed/good-1', 'mixed/good-2'])
+    expect(rows[0]!.name).toBe('Good One')
+    expect(rows[1]!.created).toBeNull() // a wrong-typed optional field is dropped, not fatal
+  })
+
+  test('the per-provider timeout covers a body that drips forever', async () => {
+    up.set('/slow/models', { kind: 'drip', chunk: '{"id":"x"},', everyMs: 20 })
+    h = makeHarness({
+      toml: `${tomlFor(up.url, { groq: GROQ }).replace('providers = ["groq"]', 'providers = ["groq", "slow"]')}\n[providers.slow]\nadapter = "openai"\nbase_url = "${up.url}/slow"\ntimeout_ms = 300\n`,
+    })
+    const started = performance.now()
+    const report = await h.worker.refresh()
+    expect(report.results.find((r) => r.provider === 'slow')!.error).toBe('timed out after 300 ms')
+    expect(report.results.find((r) => r.provider === 'groq')!.status).toBe('ok')
+    expect(performance.now() - started).toBeLessThan(5000)
+  })
+
+  test('an empty list from a provider that had models is refused and the old rows kept', async () => {
+    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ }) })
+    await h.worker.refresh()
+    const before = h.store.countOfferings(['groq'])
+    up.set(`${GROQ}/models`, { kind: 'body', body: '{"object":"list","data":[]}' })
+    const report = await h.worker.refresh()
+    expect(report.results[0]!.status).toBe('failed')
+    expect(report.results[0]!.error).toContain(`had ${before} models`)
+    expect(h.store.countOfferings(['groq'])).toBe(before)
+  })
+
+  test('a successful refresh replaces the provider rows: vanished models go, first_seen_at survives', async () => {
+    h = makeHarness({ toml: tomlFor(up.url, { openrouter: OPENROUTER }) })
+    up.replay(`${OPENROUTER}/models`, 'openrouter/roo-code_openrouter-models_2025-04-24.DECODED_BODY.json')
+    await h.worker.refresh()
+    const older = new Map(h.store.listOfferings().map((r) => [r.id, r]))
+    up.replay(`${OPENROUTER}/models`, 'openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json')
+    await h.worker.refresh()
+    const newer = new Map(h.store.listOfferings().map((r) => [r.id, r]))
+
+    const newIds = new Set(((await Bun.file(`${import.meta.dir}/../fixtures/upstream/openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json`).json()) as { data: { id: string }[] }).data.map((m) => `openrouter/${m.id}`))
+    expect(new Set(newer.keys())).toEqual(newIds)
+    const vanished = [...older.keys()].filter((id) => !newIds.has(id))
+    expect(vanished.length).toBeGreaterThan(0)
+    const kept = [...older.keys()].find((id) => newIds.has(id))!
+    expect(newer.get(kept)!.firstSeenAt).toBe(older.get(kept)!.firstSeenAt)
+    expect(h.store.version).toBe(2)
+  })
+
+  test('concurrent refresh requests join the one in flight (one upstream fetch)', async () => {
+    up.replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json', { delayMs: 150 })
+    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ }) })
+    const [a, b, c] = await Promise.all([h.worker.refresh(), h.worker.refresh(), h.worker.refresh({ providers: ['groq'] })])
+    expect(up.count(`${GROQ}/models`)).toBe(1)
+    expect(a).toBe(b)
+    expect(b).toBe(c)
+  })
+
+  test('a refresh for providers the running one does not cover runs once after it', async () => {
+    up.replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json', { delayMs: 100 })
+    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER }) })
+    const first = h.worker.refresh({ providers: ['groq'] })
+    const second = h.worker.refresh({ providers: ['together'] })
+    const third = h.worker.refresh({ providers: ['groq', 'together'] })
+    const [r1, r2, r3] = await Promise.all([first, second, third])
+    expect(r1.results.map((r) => r.provider)).toEqual(['groq'])
+    expect(r2).toBe(r3)
+    expect(r2.results.map((r) => r.provider).sort()).toEqual(['groq', 'together'])
+    expect(up.count(`${GROQ}/models`)).toBe(2)
+    expect(up.count(`${TOGETHER}/models`)).toBe(1)
+  })
+
+  test('stop() aborts hanging fetches, commits nothing and returns promptly', async () => {
+    up.set(`${GROQ}/models`, { kind: 'hang' })
+    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER }) })
+    const run = h.worker.refresh()
+    await Bun.sleep(50)
+    const started = performance.now()
+    await h.worker.stop()
+    expect(performance.now() - started).toBeLessThan(2000)
+    await expect(run).rejects.toThrow(/nothing committed/)
+    expect(h.store.version).toBe(0)
+    expect(h.store.countOfferings()).toBe(0) // together succeeded, but the aborted refresh wrote nothing
+  })
+
+  test('providers that need a key and have none are reported needs_key and never fetched', async () => {
+    h = makeHarness({ toml: `[refresh]\nproviders = ["groq"]\n[providers.groq]\nbase_url = "${up.url}${GROQ}"\n`, env: {} })
+    const report = await h.worker.refresh()
+    expect(report.results).toEqual([{ provider: 'groq', status: 'needs_key', model_count: 0, skipped: 0, duration_ms: 0, error: 'no API key: set GROQ_API_KEY' }])
+    expect(up.count(`${GROQ}/models`)).toBe(0)
+    const providers = (await (await h.get('/v1/providers')).json()) as { data: { id: string; status: string }[] }
+    expect(providers.data.find((p) => p.id === 'groq')!.status).toBe('needs_key')
+  })
+
+  test('the catalog and provider state survive a restart on the same DB file', async () => {
+    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ }) })
+    await h.worker.refresh()
+    const dir = h.dir
+    const count = h.store.countOfferings()
+    await h.close(false)
+    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ }), dir })
+    expect(h.store.version).toBe(1)
+    expect(h.store.countOfferings()).toBe(count)
+    const ready = await h.get('/ready')
+    expect(ready.status).toBe(200)
+  })
+})
