@@ -104,12 +104,18 @@ const describe = (issue: z.core.$ZodIssue, prefix = '') =>
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const problems: string[] = []
-  const envResult = EnvSchema.safeParse(env)
-  if (!envResult.success) problems.push(...envResult.error.issues.map((i) => describe(i)))
-  const e = envResult.success ? envResult.data : ({} as z.infer<typeof EnvSchema>)
+  type Env = z.infer<typeof EnvSchema>
+  // Key by key, so that one bad variable does not hide the problems of the TOML file.
+  const e: Record<string, unknown> = {}
+  for (const [key, schema] of Object.entries(EnvSchema.shape)) {
+    const r = (schema as z.ZodType).safeParse(env[key])
+    if (r.success) e[key] = r.data
+    else problems.push(...r.error.issues.map((i) => `${key}: ${i.message}`))
+  }
+  const ev = e as Env
 
   let toml: z.infer<typeof TomlSchema> = {}
-  const configPath = e.MODELCAT_CONFIG
+  const configPath = ev.MODELCAT_CONFIG
   if (configPath) {
     let raw: unknown
     try {
@@ -129,15 +135,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   if (problems.length) throw new ConfigError(problems)
   return {
-    host: e.HOST ?? DEFAULTS.host,
-    port: e.PORT ?? DEFAULTS.port,
-    dbPath: e.MODELCAT_DB ?? DEFAULTS.dbPath,
+    host: ev.HOST ?? DEFAULTS.host,
+    port: ev.PORT ?? DEFAULTS.port,
+    dbPath: ev.MODELCAT_DB ?? DEFAULTS.dbPath,
     configPath,
-    adminToken: e.MODELCAT_ADMIN_TOKEN,
-    logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
-    redisUrl: e.REDIS_URL,
+    adminToken: ev.MODELCAT_ADMIN_TOKEN,
+    logLevel: ev.LOG_LEVEL ?? DEFAULTS.logLevel,
+    redisUrl: ev.REDIS_URL,
     refresh: {
-      intervalSeconds: e.MODELCAT_REFRESH_INTERVAL ?? toml.refresh?.interval_seconds ?? DEFAULTS.intervalSeconds,
+      intervalSeconds: ev.MODELCAT_REFRESH_INTERVAL ?? toml.refresh?.interval_seconds ?? DEFAULTS.intervalSeconds,
       providerTimeoutMs,
       maxResponseBytes: toml.refresh?.max_response_bytes ?? DEFAULTS.maxResponseBytes,
     },

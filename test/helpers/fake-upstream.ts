@@ -18,10 +18,10 @@ export class FakeUpstream {
   readonly #routes = new Map<string, Behaviour>()
   readonly server: Server<undefined>
 
-  constructor() {
+  constructor(port = 0) {
     this.server = Bun.serve({
       hostname: '127.0.0.1',
-      port: 0,
+      port,
       idleTimeout: 0,
       fetch: (req) => this.#handle(req),
     })

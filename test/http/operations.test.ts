@@ -73,7 +73,7 @@ describe('admin', () => {
 
   test('401 with WWW-Authenticate without a token or with a wrong one', async () => {
     const h = setup({ MODELCAT_ADMIN_TOKEN: 's3cret' })
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Basic czNjcmV0' }, { authorization: 'Bearer s3cret-and-more' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong' }, { authorization: 'Basic czNjcmV0' }, { authorization: 'Bearer s3cret-and-more' }]) {
       const res = await h.post('/admin/refresh', headers)
       expect(res.status).toBe(401)
       expect(res.headers.get('www-authenticate')).toStartWith('Bearer')

@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { FakeUpstream } from '../helpers/fake-upstream'
+import { tempDir, tomlFor } from '../helpers/harness'
+
+// These tests start the service as a subprocess: a busy 2-core CI machine needs headroom.
+setDefaultTimeout(30_000)
+
+const ROOT = join(import.meta.dir, '..', '..')
+const GROQ = '/groq/openai/v1'
+const TOGETHER = '/together/v1'
+
+let up: FakeUpstream | undefined
+let proc: ReturnType<typeof Bun.spawn> | undefined
+afterEach(() => {
+  proc?.kill('SIGKILL')
+  up?.stop()
+  proc = up = undefined
+})
+
+/** Starts `bun run start` as a user would (PORT=0: any free port) and waits for its "listening" log line. */
+async function startService(toml: string, env: Record<string, string> = {}) {
+  const dir = tempDir('modelcat-e2e-')
+  writeFileSync(join(dir, 'modelcat.toml'), toml)
+  proc = Bun.spawn(['bun', 'run', 'start'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, PORT: '0', HOST: '127.0.0.1', MODELCAT_DB: join(dir, 'catalog.db'), MODELCAT_CONFIG: join(dir, 'modelcat.toml'), ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const lines: string[] = []
+  const reader = (proc.stdout as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader()
+  let buffer = ''
+  const deadline = Date.now() + 15_000
+  while (Date.now() < deadline) {
+    const { value, done } = await reader.read()
+    if (done) break
+    buffer += value
+    const parts = buffer.split('\n')
+    buffer = parts.pop()!
+    for (const line of parts) {
+      lines.push(line)
+      const entry = JSON.parse(line)
+      if (entry.msg === 'modelcat listening') {
+        void (async () => {
+          for (;;) {
+            const r = await reader.read()
+            if (r.done) return
+            lines.push(...r.value.split('\n').filter(Boolean))
+          }
+        })()
+        return { url: String(entry.url).replace(/\/$/, ''), lines, proc: proc! }
+      }
+    }
+  }
+  throw new Error(`service did not start: ${lines.join('\n')} ${await new Response(proc.stderr as ReadableStream).text()}`)
+}
+
+async function waitReady(url: string) {
+  for (let i = 0; i < 200; i++) {
+    if ((await fetch(`${url}/ready`)).status === 200) return
+    await Bun.sleep(25)
+  }
+  throw new Error('never ready')
+}
+
+describe('the service as a process', () => {
+  test('starts, refreshes in the background after listening, and serves the catalog over real HTTP', async () => {
+    up = new FakeUpstream()
+      .replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json', { delayMs: 300 })
+      .replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
+    const { url } = await startService(tomlFor(up.url, { groq: GROQ, together: TOGETHER }), { MODELCAT_ADMIN_TOKEN: 'tok' })
+    // listening before the (slow) first refresh has finished: startup never waits on an upstream
+    expect((await fetch(`${url}/health`)).status).toBe(200)
+    await waitReady(url)
+    const all = (await (await fetch(`${url}/v1/models`)).json()) as { data: { id: string }[] }
+    const groq = (await (await fetch(`${url}/v1/models?gateway=groq`)).json()) as { data: { id: string }[] }
+    expect(groq.data.length).toBe(16)
+    expect(all.data.length).toBeGreaterThan(groq.data.length)
+    const refreshed = await fetch(`${url}/admin/refresh?wait=true&provider=groq`, { method: 'POST', headers: { authorization: 'Bearer tok' } })
+    expect(refreshed.status).toBe(200)
+    expect(up.count(`${GROQ}/models`)).toBe(2)
+    expect((await fetch(`${url}/swagger`)).status).toBe(200)
+  })
+
+  test('SIGTERM during a hanging refresh exits 0 within 5 s', async () => {
+    up = new FakeUpstream().set(`${GROQ}/models`, { kind: 'hang' })
+    const { url, proc } = await startService(tomlFor(up.url, { groq: GROQ }))
+    expect((await fetch(`${url}/health`)).status).toBe(200)
+    await Bun.sleep(100) // the first refresh is now waiting on the hanging upstream
+    const started = Date.now()
+    proc.kill('SIGTERM')
+    const code = await proc.exited
+    expect(code).toBe(0)
+    expect(Date.now() - started).toBeLessThan(5000)
+  })
+
+  test('bad config: one message naming each bad key, exit code 2, nothing started', async () => {
+    const dir = tempDir('modelcat-e2e-')
+    writeFileSync(join(dir, 'bad.toml'), '[refresh]\ninterval_seconds = "often"\n[providers.groq]\ntimeout_ms = -5\n')
+    const p = Bun.spawn(['bun', 'run', 'start'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', PORT: 'eighty', MODELCAT_CONFIG: join(dir, 'bad.toml'), MODELCAT_DB: join(dir, 'c.db') },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
+    expect(await p.exited).toBe(2)
+    const err = await new Response(p.stderr as ReadableStream).text()
+    expect(err).toContain('PORT')
+    expect(err).toContain('refresh.interval_seconds')
+    expect(err).toContain('providers.groq.timeout_ms')
+    expect(await Bun.file(join(dir, 'c.db')).exists()).toBe(false)
+  })
+})
