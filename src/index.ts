@@ -8,7 +8,10 @@ import { RefreshWorker } from './refresh/worker'
 
 const USAGE = `modelcat — model-catalog sidecar
 
-Usage: modelcat [serve] [--help]
+Usage: modelcat [serve | healthcheck] [--help]
+
+  serve        run the service (default)
+  healthcheck  exit 0 when GET /health on 127.0.0.1:$PORT answers 200 (for Docker HEALTHCHECK)
 
 Serves GET /v1/models from a local SQLite catalog that a background worker refreshes from every
 configured provider. Swagger UI at /swagger.
@@ -31,6 +34,7 @@ function main(argv: string[]) {
     return
   }
   const command = argv.find((a) => !a.startsWith('-')) ?? 'serve'
+  if (command === 'healthcheck') return healthcheck()
   if (command !== 'serve') {
     process.stderr.write(`modelcat: unknown command '${command}'\n\n${USAGE}`)
     process.exit(2)
@@ -78,6 +82,17 @@ function main(argv: string[]) {
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   process.on('SIGINT', () => void shutdown('SIGINT'))
+}
+
+/** Docker HEALTHCHECK without curl in the image: GET /health on this container's port. */
+function healthcheck() {
+  let port = DEFAULTS.port
+  try {
+    port = loadConfig().port
+  } catch {}
+  fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) })
+    .then((res) => process.exit(res.ok ? 0 : 1))
+    .catch(() => process.exit(1))
 }
 
 main(process.argv.slice(2))

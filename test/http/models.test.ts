@@ -179,3 +179,14 @@ describe('errors', () => {
     expect(((await res.json()) as any).error).toMatchObject({ type: 'not_found_error', param: null })
   })
 })
+
+describe('disabled gateways', () => {
+  test('asking for a configured but disabled provider is a 400 that says so, not a silent empty list', async () => {
+    // refresh.providers = [groq, together, openrouter]: huggingface is configured but disabled
+    const res = await h.get('/v1/models?gateway=hug')
+    expect(res.status).toBe(400)
+    const body = (await res.json()) as { error: { code: string; param: string; message: string } }
+    expect(body.error).toMatchObject({ code: 'gateway_disabled', param: 'gateway' })
+    expect(body.error.message).toContain('huggingface')
+  })
+})

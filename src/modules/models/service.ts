@@ -57,7 +57,14 @@ export class ModelsService {
       const valid = ['all', ...this.providers.flatMap((p) => [p.id, ...p.aliases])].join(', ')
       throw new ApiError(400, `unknown gateway '${unknown.join("', '")}'; valid gateways: ${valid}`, { param: 'gateway', code: 'unknown_gateway' })
     }
-    const ids = new Set(names.map((n) => this.#byName.get(n)!).filter(enabled).map((p) => p.id))
+    const selected = new Set(names.map((n) => this.#byName.get(n)!))
+    const disabled = [...selected].filter((p) => !p.enabled)
+    if (disabled.length) {
+      // An empty answer here would look like "this provider has no models": say what is going on instead.
+      const enabledNames = this.providers.filter(enabled).map((p) => p.id).join(', ')
+      throw new ApiError(400, `gateway '${disabled.map((p) => p.id).join("', '")}' is disabled in this deployment; enabled gateways: ${enabledNames}`, { param: 'gateway', code: 'gateway_disabled' })
+    }
+    const ids = new Set([...selected].map((p) => p.id))
     return [...ids].sort()
   }
 
