@@ -87,20 +87,59 @@ const ProviderToml = z.strictObject({
   key_required: z.boolean().optional(),
 })
 
-const TomlSchema = z.strictObject({
-  refresh: z
-    .strictObject({
-      interval_seconds: z.number().int().min(1).optional(),
-      provider_timeout_ms: z.number().int().min(1).max(600_000).optional(),
-      max_response_bytes: z.number().int().min(1024).optional(),
-      providers: z.array(z.string().min(1)).optional(),
-    })
-    .optional(),
-  providers: z.record(z.string().regex(PROVIDER_ID, 'provider ids are lowercase letters, digits, ".", "_", "-"'), ProviderToml).optional(),
+const RefreshToml = z.strictObject({
+  interval_seconds: z.number().int().min(1).optional(),
+  provider_timeout_ms: z.number().int().min(1).max(600_000).optional(),
+  max_response_bytes: z.number().int().min(1024).optional(),
+  providers: z.array(z.string().min(1)).optional(),
 })
 
-const describe = (issue: z.core.$ZodIssue, prefix = '') =>
-  `${prefix}${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`
+interface Toml {
+  refresh?: z.infer<typeof RefreshToml>
+  providers?: Record<string, z.infer<typeof ProviderToml>>
+  /** The tables as written, to tell a missing key from an invalid one. */
+  rawProviders?: Record<string, object>
+}
+
+/**
+ * Checks a table key by key, so that every bad key is named at once and the good ones still apply
+ * (one typo must not hide the problems further down the file).
+ */
+function parseTable<S extends z.ZodRawShape>(schema: z.ZodObject<S>, raw: unknown, path: string, problem: (p: string) => void): Partial<z.infer<z.ZodObject<S>>> {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    problem(`${path}: expected a table`)
+    return {}
+  }
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(raw)) {
+    const field = schema.shape[key] as z.ZodType | undefined
+    if (!field) {
+      problem(`${path}.${key}: unknown key (known: ${Object.keys(schema.shape).join(', ')})`)
+      continue
+    }
+    const r = field.safeParse(value)
+    if (r.success) out[key] = r.data
+    else for (const i of r.error.issues) problem(`${[path, key, ...i.path].join('.')}: ${i.message}`)
+  }
+  return out as Partial<z.infer<z.ZodObject<S>>>
+}
+
+function parseToml(raw: Record<string, unknown>, problem: (p: string) => void): Toml {
+  const toml: Toml = {}
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'refresh') toml.refresh = parseTable(RefreshToml, value, 'refresh', problem)
+    else if (key === 'providers') {
+      toml.providers = {}
+      toml.rawProviders = value as Record<string, object>
+      if (!value || typeof value !== 'object' || Array.isArray(value)) problem('providers: expected tables like [providers.groq]')
+      for (const [id, table] of Object.entries(value ?? {})) {
+        if (!PROVIDER_ID.test(id)) problem(`providers.${id}: provider ids are lowercase letters, digits, ".", "_", "-"`)
+        else toml.providers[id] = parseTable(ProviderToml, table, `providers.${id}`, problem)
+      }
+    } else problem(`${key}: unknown key (known: refresh, providers)`)
+  }
+  return toml
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const problems: string[] = []
@@ -114,7 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const ev = e as Env
 
-  let toml: z.infer<typeof TomlSchema> = {}
+  let toml: Toml = {}
   const configPath = ev.MODELCAT_CONFIG
   if (configPath) {
     let raw: unknown
@@ -123,11 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     } catch (err) {
       problems.push(`MODELCAT_CONFIG: cannot read ${configPath}: ${(err as Error).message}`)
     }
-    if (raw !== undefined) {
-      const parsed = TomlSchema.safeParse(raw)
-      if (parsed.success) toml = parsed.data
-      else problems.push(...parsed.error.issues.map((i) => describe(i, `${configPath}: `)))
-    }
+    if (raw !== undefined) toml = parseToml(raw as Record<string, unknown>, (p) => problems.push(`${configPath}: ${p}`))
   }
 
   const providerTimeoutMs = toml.refresh?.provider_timeout_ms ?? DEFAULTS.providerTimeoutMs
@@ -153,11 +188,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** Built-in providers, merged with `[providers.<id or alias>]` tables and custom providers. */
 function resolveProviders(
-  toml: z.infer<typeof TomlSchema>,
+  toml: Toml,
   env: Record<string, string | undefined>,
   defaultTimeoutMs: number,
   problem: (message: string) => void,
 ): ResolvedProvider[] {
+  const raw = (key: string) => toml.rawProviders?.[key] ?? {}
   const byName = new Map<string, ResolvedProvider>()
   const out: ResolvedProvider[] = BUILTIN_PROVIDERS.map((spec) => ({
     ...spec,
@@ -172,8 +208,9 @@ function resolveProviders(
   for (const [key, t] of Object.entries(toml.providers ?? {})) {
     let p = byName.get(key)
     if (!p) {
-      if (!t.adapter) problem(`providers.${key}.adapter: required for a custom provider (one of ${ADAPTER_IDS.join(', ')})`)
-      if (!t.base_url) problem(`providers.${key}.base_url: required for a custom provider`)
+      // (a key that is present but invalid was named already)
+      if (!t.adapter && !('adapter' in raw(key))) problem(`providers.${key}.adapter: required for a custom provider (one of ${ADAPTER_IDS.join(', ')})`)
+      if (!t.base_url && !('base_url' in raw(key))) problem(`providers.${key}.base_url: required for a custom provider`)
       if (!t.adapter || !t.base_url) continue
       p = { id: key, name: key, aliases: [], adapter: t.adapter, baseUrl: t.base_url, apiKeyEnv: [], enabled: true, keyRequired: false, timeoutMs: defaultTimeoutMs, builtin: false }
       out.push(p)

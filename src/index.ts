@@ -24,6 +24,7 @@ Environment:
   MODELCAT_ADMIN_TOKEN       Bearer token for /admin/* (unset: admin routes are 404)
   MODELCAT_REFRESH_INTERVAL  seconds between refreshes (default ${DEFAULTS.intervalSeconds})
   LOG_LEVEL                  fatal|error|warn|info|debug|trace|silent (default ${DEFAULTS.logLevel})
+  REDIS_URL                  reserved for several replicas sharing one refresher (not used yet)
   <PROVIDER>_API_KEY         provider keys, e.g. GROQ_API_KEY, TOGETHER_API_KEY (see README)
 `
 

@@ -1,7 +1,7 @@
 /**
  * Exact decimal arithmetic for prices: upstream numbers are turned into decimal strings and
  * shifted by powers of ten, never multiplied as binary floats (a per-1M vs per-token mixup once
- * made a peer's prices 10⁶× wrong; 0.88 / 1e6 in floats gives 8.800000000000001e-7).
+ * made a peer's prices 10⁶× wrong; 0.88 * 1e-6 in floats gives 8.799999999999999e-7).
  */
 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i

@@ -569,3 +569,15 @@ describe('listItems', () => {
     await expect(run(adapter, 'oops')).rejects.toBeInstanceOf(UpstreamError)
   })
 })
+
+describe('unknown values are unknown, never zero', () => {
+  test('generic adapter: created 0 (Cerebras, DeepInfra) means unknown', () => {
+    const m = openaiAdapter.normalize(openaiAdapter.item.parse({ id: 'gpt-oss-120b', created: 0 }))
+    expect(m.created).toBeNull()
+  })
+
+  test('Together: a missing price component is absent, not "0"', () => {
+    const m = togetherAdapter.normalize(togetherAdapter.item.parse({ id: 'x', type: 'chat', pricing: { input: null, output: 0.88 } }))
+    expect(m.pricing).toEqual({ completion: '0.00000088' })
+  })
+})

@@ -39,7 +39,7 @@ export const openaiAdapter: Adapter<z.infer<typeof Item>> = {
       providerModelId: m.id,
       name: m.display_name ?? m.name ?? m.id,
       description: m.description ?? null,
-      created: m.created ?? null,
+      created: m.created || null, // Cerebras and DeepInfra send 0: unknown, not 1970
       ownedBy: m.owned_by ?? null,
       contextLength: m.context_window ?? m.context_length ?? m.max_context_length ?? m.max_model_len ?? null,
       maxOutputTokens: m.max_completion_tokens ?? m.max_tokens ?? null,

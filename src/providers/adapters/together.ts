@@ -40,8 +40,8 @@ function pricingOf(m: z.infer<typeof Item>): Pricing {
   // "unknown", not "free", so it is left out.
   if (!TOKEN_PRICED.has(m.type ?? '') || (!input && !output)) return {}
   const out: Pricing = {}
-  const prompt = perMillionToPerToken(input ?? 0)
-  const completion = perMillionToPerToken(output ?? 0)
+  const prompt = input == null ? null : perMillionToPerToken(input) // a missing price is unknown, never "0"
+  const completion = output == null ? null : perMillionToPerToken(output)
   if (prompt !== null) out.prompt = prompt
   if (completion !== null) out.completion = completion
   return out
