@@ -21,6 +21,8 @@ export interface ResolvedProvider {
   keyRequired: boolean
   timeoutMs: number
   builtin: boolean
+  /** `models = [...]` from the TOML table (the `static` adapter lists these). */
+  staticModels?: unknown[]
 }
 
 export interface Config {
@@ -35,6 +37,8 @@ export interface Config {
     intervalSeconds: number
     providerTimeoutMs: number
     maxResponseBytes: number
+    maxPages: number
+    maxDropFraction: number
   }
   providers: ResolvedProvider[]
 }
@@ -50,6 +54,8 @@ export const DEFAULTS = {
   intervalSeconds: 600,
   providerTimeoutMs: 10_000,
   maxResponseBytes: 64 * 1024 * 1024,
+  maxPages: 50,
+  maxDropFraction: 0.5,
 }
 
 export class ConfigError extends Error {
@@ -85,12 +91,15 @@ const ProviderToml = z.strictObject({
   timeout_ms: z.number().int().min(1).max(600_000).optional(),
   aliases: z.array(z.string().regex(PROVIDER_ID)).optional(),
   key_required: z.boolean().optional(),
+  models: z.array(z.looseObject({ id: z.string().min(1) })).optional(),
 })
 
 const RefreshToml = z.strictObject({
   interval_seconds: z.number().int().min(1).optional(),
   provider_timeout_ms: z.number().int().min(1).max(600_000).optional(),
   max_response_bytes: z.number().int().min(1024).optional(),
+  max_pages: z.number().int().min(1).max(10_000).optional(),
+  max_drop_fraction: z.number().min(0).max(1).optional(),
   providers: z.array(z.string().min(1)).optional(),
 })
 
@@ -181,6 +190,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       intervalSeconds: ev.MODELCAT_REFRESH_INTERVAL ?? toml.refresh?.interval_seconds ?? DEFAULTS.intervalSeconds,
       providerTimeoutMs,
       maxResponseBytes: toml.refresh?.max_response_bytes ?? DEFAULTS.maxResponseBytes,
+      maxPages: toml.refresh?.max_pages ?? DEFAULTS.maxPages,
+      maxDropFraction: toml.refresh?.max_drop_fraction ?? DEFAULTS.maxDropFraction,
     },
     providers,
   }
@@ -195,11 +206,11 @@ function resolveProviders(
 ): ResolvedProvider[] {
   const raw = (key: string) => toml.rawProviders?.[key] ?? {}
   const byName = new Map<string, ResolvedProvider>()
-  const out: ResolvedProvider[] = BUILTIN_PROVIDERS.map((spec) => ({
+  const out: ResolvedProvider[] = BUILTIN_PROVIDERS.map(({ defaultEnabled, ...spec }) => ({
     ...spec,
     aliases: [...spec.aliases],
     apiKey: spec.apiKeyEnv.map((k) => env[k]?.trim()).find(Boolean),
-    enabled: true,
+    enabled: defaultEnabled ?? true,
     timeoutMs: defaultTimeoutMs,
     builtin: true,
   }))
@@ -210,9 +221,10 @@ function resolveProviders(
     if (!p) {
       // (a key that is present but invalid was named already)
       if (!t.adapter && !('adapter' in raw(key))) problem(`providers.${key}.adapter: required for a custom provider (one of ${ADAPTER_IDS.join(', ')})`)
-      if (!t.base_url && !('base_url' in raw(key))) problem(`providers.${key}.base_url: required for a custom provider`)
-      if (!t.adapter || !t.base_url) continue
-      p = { id: key, name: key, aliases: [], adapter: t.adapter, baseUrl: t.base_url, apiKeyEnv: [], enabled: true, keyRequired: false, timeoutMs: defaultTimeoutMs, builtin: false }
+      const needsUrl = t.adapter !== 'static'
+      if (needsUrl && !t.base_url && !('base_url' in raw(key))) problem(`providers.${key}.base_url: required for a custom provider`)
+      if (!t.adapter || (needsUrl && !t.base_url)) continue
+      p = { id: key, name: key, aliases: [], adapter: t.adapter, baseUrl: t.base_url ?? '', apiKeyEnv: [], enabled: true, keyRequired: false, timeoutMs: defaultTimeoutMs, builtin: false }
       out.push(p)
       byName.set(key, p)
     }
@@ -227,6 +239,8 @@ function resolveProviders(
     if (t.enabled !== undefined) p.enabled = t.enabled
     if (t.timeout_ms) p.timeoutMs = t.timeout_ms
     if (t.key_required !== undefined) p.keyRequired = t.key_required
+    if (t.models) p.staticModels = t.models
+    if (p.adapter === 'static' && !p.staticModels?.length) problem(`providers.${key}.models: the static adapter needs at least one model`)
     for (const alias of t.aliases ?? []) {
       const owner = byName.get(alias)
       if (owner && owner !== p) problem(`providers.${key}.aliases: "${alias}" already names provider ${owner.id}`)

@@ -61,6 +61,8 @@ function main(argv: string[]) {
     log,
     intervalSeconds: config.refresh.intervalSeconds,
     maxResponseBytes: config.refresh.maxResponseBytes,
+    maxPages: config.refresh.maxPages,
+    maxDropFraction: config.refresh.maxDropFraction,
   })
   const app = createApp({ config, store, worker, log })
   app.listen({ hostname: config.host, port: config.port }, (server) => {

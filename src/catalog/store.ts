@@ -1,11 +1,12 @@
 import { and, asc, count, eq, getTableColumns, inArray, ne, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { catalogState, offerings, pricing, providers, refreshRuns } from '../db/schema'
-import { PRICE_COMPONENTS, type OfferingInput, type Pricing } from './types'
+import { deriveCapabilities } from './capabilities'
+import { PRICE_COMPONENTS, type Capabilities, type Deprecation, type OfferingInput, type Pricing } from './types'
 
 /** The outcome of fetching one provider, as the refresh worker hands it to the store. */
 export type ProviderOutcome =
-  | { provider: string; ok: true; offerings: OfferingInput[]; skipped: number; durationMs: number }
+  | { provider: string; ok: true; offerings: OfferingInput[]; skipped: number; durationMs: number; warning: string | null }
   | { provider: string; ok: false; error: string; durationMs: number }
 
 export interface OfferingRow {
@@ -21,6 +22,8 @@ export interface OfferingRow {
   inputModalities: string[] | null
   outputModalities: string[] | null
   supportedParameters: string[] | null
+  capabilities: Capabilities | null
+  deprecation: Deprecation | null
   extra: Record<string, unknown> | null
   firstSeenAt: number
   lastSeenAt: number
@@ -34,6 +37,7 @@ export interface ProviderState {
   lastError: string | null
   lastDurationMs: number | null
   skippedItems: number
+  lastWarning: string | null
   modelCount: number
 }
 
@@ -75,7 +79,7 @@ export class CatalogStore {
           wrote = true
         }
         const state = o.ok
-          ? { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: o.durationMs, skippedItems: o.skipped }
+          ? { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: o.durationMs, skippedItems: o.skipped, lastWarning: o.warning }
           : { lastAttemptAt: now, lastError: o.error, lastDurationMs: o.durationMs }
         this.db.insert(providers).values({ id: o.provider, ...state }).onConflictDoUpdate({ target: providers.id, set: state }).run()
       }
@@ -118,6 +122,8 @@ export class CatalogStore {
         inputModalities: m.inputModalities ?? null, // drizzle encodes json columns, placeholders included
         outputModalities: m.outputModalities ?? null, // drizzle encodes json columns, placeholders included
         supportedParameters: m.supportedParameters ?? null, // drizzle encodes json columns, placeholders included
+        capabilities: deriveCapabilities(m),
+        deprecation: m.deprecation ?? null,
         extra: m.extra ?? null, // drizzle encodes json columns, placeholders included
         now: nowSec,
         runId,
@@ -150,6 +156,8 @@ export class CatalogStore {
         inputModalities: p('inputModalities'),
         outputModalities: p('outputModalities'),
         supportedParameters: p('supportedParameters'),
+        capabilities: p('capabilities'),
+        deprecation: p('deprecation'),
         extra: p('extra'),
         firstSeenAt: p('now'),
         lastSeenAt: p('now'),
@@ -167,6 +175,8 @@ export class CatalogStore {
           inputModalities: sql`excluded.input_modalities`,
           outputModalities: sql`excluded.output_modalities`,
           supportedParameters: sql`excluded.supported_parameters`,
+          capabilities: sql`excluded.capabilities`,
+          deprecation: sql`excluded.deprecation`,
           extra: sql`excluded.extra`,
           lastSeenAt: sql`excluded.last_seen_at`,
           refreshRunId: sql`excluded.refresh_run_id`,
@@ -213,7 +223,7 @@ export class CatalogStore {
     )
     const out = new Map<string, ProviderState>()
     for (const s of this.db.select().from(providers).all()) out.set(s.id, { ...s, modelCount: counts.get(s.id) ?? 0 })
-    for (const [id, n] of counts) if (!out.has(id)) out.set(id, { id, lastAttemptAt: null, lastSuccessAt: null, lastError: null, lastDurationMs: null, skippedItems: 0, modelCount: n })
+    for (const [id, n] of counts) if (!out.has(id)) out.set(id, { id, lastAttemptAt: null, lastSuccessAt: null, lastError: null, lastDurationMs: null, skippedItems: 0, lastWarning: null, modelCount: n })
     return out
   }
 }
@@ -236,6 +246,6 @@ function providerFilter(ids?: string[]): SQL | undefined {
 
 function summarize(o: ProviderOutcome) {
   return o.ok
-    ? { provider: o.provider, status: 'ok', model_count: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs }
+    ? { provider: o.provider, status: 'ok', model_count: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs, warning: o.warning }
     : { provider: o.provider, status: 'failed', error: o.error, duration_ms: o.durationMs }
 }

@@ -12,6 +12,24 @@ export const PRICE_COMPONENTS = [
 export type PriceComponent = (typeof PRICE_COMPONENTS)[number]
 export type Pricing = Partial<Record<PriceComponent, string>>
 
+/** Capability flags; absent = the upstream does not say. */
+export interface Capabilities {
+  tools?: boolean
+  vision?: boolean
+  reasoning?: boolean
+  structured_output?: boolean
+}
+export const CAPABILITIES = ['tools', 'vision', 'reasoning', 'structured_output'] as const
+
+/** A provider's announcement that a model goes away. */
+export interface Deprecation {
+  /** RFC 3339 date of deprecation, when stated. */
+  date: string | null
+  /** End of life: the date the model stops answering, when stated. */
+  end_of_life: string | null
+  replacement: string | null
+}
+
 /** What an adapter makes of one upstream item: everything the catalog stores about an offering. */
 export interface OfferingInput {
   providerModelId: string
@@ -24,6 +42,8 @@ export interface OfferingInput {
   inputModalities?: string[] | null
   outputModalities?: string[] | null
   supportedParameters?: string[] | null
+  capabilities?: Capabilities | null
+  deprecation?: Deprecation | null
   /** Exact decimal strings, already converted to USD per token (see catalog/decimal.ts). */
   pricing: Pricing
   /** Upstream fields worth passing through as they are (e.g. OpenRouter's top_provider). */

@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import type { Capabilities, Deprecation } from '../catalog/types'
 
 /** Runtime state of each provider (the static facts live in src/providers/registry.ts). */
 export const providers = sqliteTable('providers', {
@@ -8,6 +9,8 @@ export const providers = sqliteTable('providers', {
   lastError: text('last_error'),
   lastDurationMs: integer('last_duration_ms'),
   skippedItems: integer('skipped_items').notNull().default(0),
+  /** Set when the last successful list was incomplete (page cap) or forced past the anomaly guard. */
+  lastWarning: text('last_warning'),
 })
 
 /** One row per provider × provider model id. */
@@ -26,6 +29,8 @@ export const offerings = sqliteTable(
     inputModalities: text('input_modalities', { mode: 'json' }).$type<string[]>(),
     outputModalities: text('output_modalities', { mode: 'json' }).$type<string[]>(),
     supportedParameters: text('supported_parameters', { mode: 'json' }).$type<string[]>(),
+    capabilities: text('capabilities', { mode: 'json' }).$type<Capabilities>(),
+    deprecation: text('deprecation', { mode: 'json' }).$type<Deprecation>(),
     extra: text('extra', { mode: 'json' }).$type<Record<string, unknown>>(),
     firstSeenAt: integer('first_seen_at').notNull(),
     lastSeenAt: integer('last_seen_at').notNull(),

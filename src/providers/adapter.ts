@@ -5,8 +5,18 @@ import type { OfferingInput } from '../catalog/types'
 export interface AdapterContext {
   baseUrl: string
   apiKey?: string
+  /** Most pages an adapter may follow; past it the list is kept and reported as truncated. */
+  maxPages: number
   /** GET a URL and parse its JSON body under the refresh's timeout, byte cap and abort signal. */
   getJson(url: string, headers?: Record<string, string>): Promise<unknown>
+  /** Models declared in the TOML config (`models = [...]`), for the `static` adapter. */
+  staticModels?: unknown[]
+}
+
+/** A list, and why it is incomplete when it is (page cap reached, upstream looping). */
+export interface ListResult {
+  items: unknown[]
+  truncated?: string
 }
 
 /**
@@ -16,7 +26,7 @@ export interface AdapterContext {
  */
 export interface Adapter<Item = any> {
   id: string
-  list(ctx: AdapterContext): Promise<unknown[]>
+  list(ctx: AdapterContext): Promise<unknown[] | ListResult>
   item: z.ZodType<Item>
   normalize(item: Item): OfferingInput
 }
@@ -48,3 +58,34 @@ export function listItems(body: unknown): unknown[] {
 
 /** `${baseUrl}${path}` without doubled slashes. */
 export const joinUrl = (baseUrl: string, path: string) => `${baseUrl.replace(/\/+$/, '')}${path}`
+
+/**
+ * Follows a paged list from `first` until `page()` returns no next URL, at most `ctx.maxPages` pages.
+ * Hitting the cap, or an upstream that hands out the same page twice, keeps what was read and says so.
+ */
+export async function paginate(
+  ctx: AdapterContext,
+  first: string,
+  page: (body: unknown) => { items: unknown[]; next: string | null },
+  headers?: Record<string, string>,
+): Promise<ListResult> {
+  const items: unknown[] = []
+  const seen = new Set<string>()
+  let url: string | null = first
+  while (url) {
+    if (seen.size >= ctx.maxPages) return { items, truncated: `stopped at the page cap (${ctx.maxPages} pages): the upstream has more models` }
+    if (seen.has(url)) return { items, truncated: `the upstream returned the same page twice after ${seen.size} pages: stopped` }
+    seen.add(url)
+    const p = page(await ctx.getJson(url, headers))
+    items.push(...p.items)
+    url = p.next
+  }
+  return { items }
+}
+
+/** `url` with query parameters set (existing ones kept). */
+export function withQuery(url: string, params: Record<string, string | number | undefined>): string {
+  const u = new URL(url)
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, String(v))
+  return u.toString()
+}

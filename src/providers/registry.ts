@@ -12,6 +12,8 @@ export interface ProviderSpec {
   aliases: string[]
   /** Whether the model list can only be read with a key. Without one the provider is `needs_key`. */
   keyRequired: boolean
+  /** false: listed but off until the config enables it (e.g. a local Ollama that most hosts lack). */
+  defaultEnabled?: boolean
 }
 
 export const BUILTIN_PROVIDERS: ProviderSpec[] = [

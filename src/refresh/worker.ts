@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { ResolvedProvider } from '../config'
 import type { CatalogStore, ProviderOutcome } from '../catalog/store'
 import type { OfferingInput } from '../catalog/types'
-import type { AdapterContext } from '../providers/adapter'
+import type { Adapter, AdapterContext } from '../providers/adapter'
 import { ADAPTERS } from '../providers/adapters'
 import { getJson } from './fetch'
 
@@ -15,6 +15,8 @@ export interface ProviderResult {
   skipped: number
   duration_ms: number
   error: string | null
+  /** Set on success when the list is incomplete (page cap) or was forced past the anomaly guard. */
+  warning: string | null
 }
 
 export interface RefreshReport {
@@ -31,7 +33,18 @@ export interface WorkerOptions {
   log: Logger
   intervalSeconds: number
   maxResponseBytes: number
+  /** Page cap for paged lists (Anthropic, Gemini, Cohere). */
+  maxPages: number
+  /** A successful list smaller than (1 - this) × the last good one counts as failed unless forced. */
+  maxDropFraction: number
   fetch?: typeof fetch
+}
+
+export interface RefreshOptions {
+  providers?: string[]
+  trigger?: string
+  /** Accept lists the anomaly guard would refuse (an admin's decision). */
+  force?: boolean
 }
 
 /** Strips C0/C1 control characters (keeps \t \n \r) from upstream text. */
@@ -45,8 +58,8 @@ const clean = (s: string | null | undefined) => (s == null ? s : s.replace(CONTR
  * runs right after it). Never on the request path.
  */
 export class RefreshWorker {
-  #inFlight: { providers: Set<string>; promise: Promise<RefreshReport> } | null = null
-  #queued: { providers: Set<string>; promise: Promise<RefreshReport> } | null = null
+  #inFlight: { providers: Set<string>; force: boolean; promise: Promise<RefreshReport> } | null = null
+  #queued: { providers: Set<string>; force: boolean; promise: Promise<RefreshReport> } | null = null
   #timer: ReturnType<typeof setTimeout> | null = null
   #stop = new AbortController()
   #lastReport: RefreshReport | null = null
@@ -87,33 +100,35 @@ export class RefreshWorker {
     await Promise.allSettled([this.#inFlight?.promise, this.#queued?.promise])
   }
 
-  refresh(opts: { providers?: string[]; trigger?: string } = {}): Promise<RefreshReport> {
+  refresh(opts: RefreshOptions = {}): Promise<RefreshReport> {
     const wanted = new Set(opts.providers ?? this.enabledProviders.map((p) => p.id))
+    const force = opts.force ?? false
     const current = this.#inFlight
     if (current) {
-      if ([...wanted].every((id) => current.providers.has(id))) return current.promise
+      if ((current.force || !force) && [...wanted].every((id) => current.providers.has(id))) return current.promise
       // A different set while one runs: one follow-up run after it, covering every set asked for meanwhile.
       if (!this.#queued) {
-        const providers = new Set<string>()
-        const promise = current.promise
+        const queued = { providers: new Set<string>(), force: false, promise: null as unknown as Promise<RefreshReport> }
+        queued.promise = current.promise
           .catch(() => undefined)
           .then(() => {
             this.#queued = null
-            return this.refresh({ providers: [...providers], trigger: opts.trigger })
+            return this.refresh({ providers: [...queued.providers], trigger: opts.trigger, force: queued.force })
           })
-        this.#queued = { providers, promise }
+        this.#queued = queued
       }
       for (const id of wanted) this.#queued.providers.add(id)
+      this.#queued.force ||= force
       return this.#queued.promise
     }
-    const promise = this.run([...wanted], opts.trigger ?? 'manual').finally(() => {
+    const promise = this.run([...wanted], opts.trigger ?? 'manual', force).finally(() => {
       this.#inFlight = null
     })
-    this.#inFlight = { providers: wanted, promise }
+    this.#inFlight = { providers: wanted, force, promise }
     return promise
   }
 
-  private async run(ids: string[], trigger: string): Promise<RefreshReport> {
+  private async run(ids: string[], trigger: string, force: boolean): Promise<RefreshReport> {
     const startedAt = Date.now()
     const signal = this.#stop.signal
     if (signal.aborted) throw new Error('refresh worker is stopped')
@@ -126,17 +141,17 @@ export class RefreshWorker {
       return false
     })
 
-    const settled = await Promise.allSettled(toFetch.map((p) => this.fetchProvider(p, signal)))
+    const settled = await Promise.allSettled(toFetch.map((p) => this.fetchProvider(p, signal, force)))
     if (signal.aborted) throw new Error('refresh aborted: shutting down (nothing committed)')
     const outcomes: ProviderOutcome[] = settled.map((s, i) =>
-      s.status === 'fulfilled' ? s.value : { provider: toFetch[i]!.id, ok: false, error: String(s.reason), durationMs: 0 },
+      s.status === 'fulfilled' ? s.value : { provider: toFetch[i]!.id, ok: false as const, error: String(s.reason), durationMs: 0 },
     )
     const { version } = outcomes.length
       ? this.opts.store.commitRefresh(trigger, startedAt, outcomes)
       : { version: this.opts.store.version }
 
     for (const o of outcomes) {
-      if (o.ok) this.opts.log.info({ provider: o.provider, models: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs }, 'provider refreshed')
+      if (o.ok) this.opts.log.info({ provider: o.provider, models: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs, warning: o.warning ?? undefined }, 'provider refreshed')
       else this.opts.log.warn({ provider: o.provider, error: o.error, duration_ms: o.durationMs }, 'provider refresh failed')
     }
     const report: RefreshReport = {
@@ -147,7 +162,7 @@ export class RefreshWorker {
       results: [
         ...outcomes.map((o) =>
           o.ok
-            ? result(o.provider, 'ok', { model_count: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs })
+            ? result(o.provider, 'ok', { model_count: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs, warning: o.warning })
             : result(o.provider, 'failed', { error: o.error, duration_ms: o.durationMs }),
         ),
         ...skipped,
@@ -157,19 +172,22 @@ export class RefreshWorker {
     return report
   }
 
-  private async fetchProvider(p: ResolvedProvider, stop: AbortSignal): Promise<ProviderOutcome> {
+  private async fetchProvider(p: ResolvedProvider, stop: AbortSignal, force: boolean): Promise<ProviderOutcome> {
     const started = performance.now()
     const timeout = AbortSignal.timeout(p.timeoutMs)
     const signal = AbortSignal.any([stop, timeout])
-    const adapter = ADAPTERS[p.adapter]
+    const adapter: Adapter = ADAPTERS[p.adapter]
     const ctx: AdapterContext = {
       baseUrl: p.baseUrl,
       apiKey: p.apiKey,
+      maxPages: this.opts.maxPages,
+      staticModels: p.staticModels,
       getJson: (url, headers = {}) => getJson(url, headers, { signal, maxBytes: this.opts.maxResponseBytes, fetch: this.opts.fetch }),
     }
     const durationMs = () => Math.round(performance.now() - started)
     try {
-      const items = await adapter.list(ctx)
+      const listed = await adapter.list(ctx)
+      const { items, truncated } = Array.isArray(listed) ? { items: listed, truncated: undefined } : listed
       const offerings: OfferingInput[] = []
       let skipped = 0
       for (const raw of items) {
@@ -183,18 +201,28 @@ export class RefreshWorker {
         offerings.push({ ...o, providerModelId: id, name: clean(o.name) || id, description: clean(o.description), ownedBy: clean(o.ownedBy) })
       }
       if (items.length > 0 && offerings.length === 0) throw new Error(`all ${items.length} items failed validation`)
-      if (items.length === 0) {
-        const had = this.opts.store.countOfferings([p.id])
-        if (had > 0) throw new Error(`returned an empty list (had ${had} models): kept the last good list`)
-      }
-      return { provider: p.id, ok: true, offerings, skipped, durationMs: durationMs() }
+      const warnings = [truncated, this.anomaly(p.id, offerings.length, force)].filter(Boolean)
+      return { provider: p.id, ok: true, offerings, skipped, durationMs: durationMs(), warning: warnings.join('; ') || null }
     } catch (err) {
       const message = timeout.aborted && !stop.aborted ? `timed out after ${p.timeoutMs} ms` : (err as Error).message
       return { provider: p.id, ok: false, error: message, durationMs: durationMs() }
     }
   }
+
+  /**
+   * The anomaly guard: a list that falls to zero, or by more than maxDropFraction of the last good
+   * one, is refused (the provider keeps its rows) unless an admin forces it; then it is a warning.
+   */
+  private anomaly(providerId: string, count: number, force: boolean): string | null {
+    const had = this.opts.store.countOfferings([providerId])
+    const floor = had * (1 - this.opts.maxDropFraction)
+    if (had === 0 || (count > 0 && count >= floor)) return null
+    const what = count === 0 ? `returned no models (had ${had})` : `model count fell from ${had} to ${count}, more than ${Math.round(this.opts.maxDropFraction * 100)}%`
+    if (force) return `forced past the anomaly guard: ${what}`
+    throw new Error(`${what}: kept the last good list (POST /admin/refresh?provider=${providerId}&force=true accepts it)`)
+  }
 }
 
 function result(provider: string, status: ProviderResultStatus, extra: Partial<ProviderResult> = {}): ProviderResult {
-  return { provider, status, model_count: 0, skipped: 0, duration_ms: 0, error: null, ...extra }
+  return { provider, status, model_count: 0, skipped: 0, duration_ms: 0, error: null, warning: null, ...extra }
 }

@@ -22,7 +22,7 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
   const db = openDb(config.dbPath)
   const store = new CatalogStore(db)
   const log = pino({ level: 'silent' })
-  const worker = new RefreshWorker({ store, providers: config.providers, log, intervalSeconds: config.refresh.intervalSeconds, maxResponseBytes: config.refresh.maxResponseBytes })
+  const worker = new RefreshWorker({ store, providers: config.providers, log, intervalSeconds: config.refresh.intervalSeconds, maxResponseBytes: config.refresh.maxResponseBytes, maxPages: config.refresh.maxPages, maxDropFraction: config.refresh.maxDropFraction })
   const app = createApp({ config, store, worker, log })
   return {
     dir,

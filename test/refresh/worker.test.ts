@@ -131,7 +131,7 @@ describe('refresh', () => {
     up.set(`${GROQ}/models`, { kind: 'body', body: '{"object":"list","data":[]}' })
     const report = await h.worker.refresh()
     expect(report.results[0]!.status).toBe('failed')
-    expect(report.results[0]!.error).toContain(`had ${before} models`)
+    expect(report.results[0]!.error).toContain(`returned no models (had ${before})`)
     expect(h.store.countOfferings(['groq'])).toBe(before)
   })
 
@@ -192,7 +192,7 @@ describe('refresh', () => {
   test('providers that need a key and have none are reported needs_key and never fetched', async () => {
     h = makeHarness({ toml: `[refresh]\nproviders = ["groq"]\n[providers.groq]\nbase_url = "${up.url}${GROQ}"\n`, env: {} })
     const report = await h.worker.refresh()
-    expect(report.results).toEqual([{ provider: 'groq', status: 'needs_key', model_count: 0, skipped: 0, duration_ms: 0, error: 'no API key: set GROQ_API_KEY' }])
+    expect(report.results).toEqual([{ provider: 'groq', status: 'needs_key', model_count: 0, skipped: 0, duration_ms: 0, error: 'no API key: set GROQ_API_KEY', warning: null }])
     expect(up.count(`${GROQ}/models`)).toBe(0)
     const providers = (await (await h.get('/v1/providers')).json()) as { data: { id: string; status: string }[] }
     expect(providers.data.find((p) => p.id === 'groq')!.status).toBe('needs_key')

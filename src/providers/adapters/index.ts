@@ -1,6 +1,7 @@
 import type { Adapter } from '../adapter'
 import { openaiAdapter } from './openai'
 import { openrouterAdapter } from './openrouter'
+import { staticAdapter } from './static'
 import { togetherAdapter } from './together'
 
 /** Every list format modelcat reads. Adding one = one file here + one row below. */
@@ -8,6 +9,7 @@ export const ADAPTERS = {
   openai: openaiAdapter,
   openrouter: openrouterAdapter,
   together: togetherAdapter,
+  static: staticAdapter,
 } satisfies Record<string, Adapter>
 
 export type AdapterId = keyof typeof ADAPTERS
