@@ -133,7 +133,7 @@ describe('swagger', () => {
     const params = spec.paths['/v1/models'].get.parameters.map((p: any) => [p.name, p.schema.type, p.required])
     expect(params).toEqual([['gateway', 'string', false], ['limit', 'integer', false], ['offset', 'integer', false]])
     for (const p of spec.paths['/v1/models'].get.parameters) expect(p.schema.description.length).toBeGreaterThan(10)
-    expect(spec.paths['/admin/refresh'].post.parameters.map((p: any) => p.name)).toEqual(['provider', 'wait'])
+    expect(spec.paths['/admin/refresh'].post.parameters.map((p: any) => p.name)).toEqual(['provider', 'wait', 'force'])
     expect(spec.paths['/v1/models'].get.responses['400']).toBeDefined()
   })
 })

@@ -79,13 +79,14 @@ const find = (items: Raw[], id: string): Raw => {
 
 const CANONICAL_DECIMAL = /^(0|[1-9]\d*)(\.\d*[1-9])?$/
 
-describe('request made by list()', () => {
-  const adapters = [
-    ['openai', openaiAdapter],
-    ['openrouter', openrouterAdapter],
-    ['together', togetherAdapter],
-  ] as const
+/** The adapters of OpenAI-style lists: GET {base}/models, Bearer key, {data:[...]} or a bare array. */
+const adapters = [
+  ['openai', openaiAdapter],
+  ['openrouter', openrouterAdapter],
+  ['together', togetherAdapter],
+] as const
 
+describe('request made by list()', () => {
   test('every adapter in the registry sits under its own id', () => {
     for (const [id, adapter] of Object.entries(ADAPTERS)) expect(adapter.id).toBe(id)
   })

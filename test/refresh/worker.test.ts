@@ -211,3 +211,75 @@ describe('refresh', () => {
     expect(ready.status).toBe(200)
   })
 })
+
+describe('anomaly guard', () => {
+  const groqIds = async () => ((await Bun.file(`${import.meta.dir}/../fixtures/upstream/groq/groq_models_2026-01-22.json`).json()) as { data: { id: string }[] }).data
+  const shrunk = async (keep: number) => JSON.stringify({ object: 'list', data: (await groqIds()).slice(0, keep) })
+
+  test('a list that shrinks by more than the configured fraction is refused, the old rows kept, the error says why', async () => {
+    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ }, 'max_drop_fraction = 0.5') })
+    await h.worker.refresh()
+    const before = h.store.countOfferings(['groq'])
+    up.set(`${GROQ}/models`, { kind: 'body', body: await shrunk(Math.floor(before / 2) - 1) })
+    const report = await h.worker.refresh()
+    expect(report.results[0]!.status).toBe('failed')
+    expect(report.results[0]!.error).toContain(`model count fell from ${before} to ${Math.floor(before / 2) - 1}, more than 50%`)
+    expect(h.store.countOfferings(['groq'])).toBe(before)
+  })
+
+  test('a drop within the fraction is accepted', async () => {
+    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ }, 'max_drop_fraction = 0.5') })
+    await h.worker.refresh()
+    const before = h.store.countOfferings(['groq'])
+    up.set(`${GROQ}/models`, { kind: 'body', body: await shrunk(Math.ceil(before / 2)) })
+    const report = await h.worker.refresh()
+    expect(report.results[0]).toMatchObject({ status: 'ok', warning: null })
+    expect(h.store.countOfferings(['groq'])).toBe(Math.ceil(before / 2))
+  })
+
+  test('the fraction is configurable', async () => {
+    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ }, 'max_drop_fraction = 0.1') })
+    await h.worker.refresh()
+    const before = h.store.countOfferings(['groq'])
+    up.set(`${GROQ}/models`, { kind: 'body', body: await shrunk(before - 3) })
+    expect((await h.worker.refresh()).results[0]!.status).toBe('failed')
+  })
+
+  test('an admin can force a refused list through; it is then a warning on the provider', async () => {
+    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ }), env: { MODELCAT_ADMIN_TOKEN: 't' } })
+    await h.worker.refresh()
+    up.set(`${GROQ}/models`, { kind: 'body', body: await shrunk(2) })
+    const res = await h.post('/admin/refresh?provider=groq&force=true&wait=true', { authorization: 'Bearer t' })
+    const body = (await res.json()) as { results: { status: string; warning: string }[] }
+    expect(body.results[0]!.status).toBe('ok')
+    expect(body.results[0]!.warning).toContain('forced past the anomaly guard')
+    expect(h.store.countOfferings(['groq'])).toBe(2)
+    const providers = (await (await h.get('/v1/providers')).json()) as { data: { id: string; status: string; last_warning: string }[] }
+    expect(providers.data.find((p) => p.id === 'groq')!.last_warning).toContain('forced past the anomaly guard')
+  })
+})
+
+describe('static provider and derived metadata', () => {
+  test('models declared in the TOML are served like listed ones, prices exact', async () => {
+    h = makeHarness({
+      toml: `[refresh]\nproviders = ["my-vllm"]\n[providers.my-vllm]\nadapter = "static"\nmodels = [\n  { id = "llama-3.3-70b", name = "Llama 3.3 70B", context_length = 131072, pricing = { prompt = "0.0000006", completion = 0.0000012 } },\n  { id = "qwen3-8b" },\n]\n`,
+    })
+    const report = await h.worker.refresh()
+    expect(report.results[0]).toMatchObject({ provider: 'my-vllm', status: 'ok', model_count: 2 })
+    const m = (await (await h.get('/v1/models/my-vllm/llama-3.3-70b')).json()) as any
+    expect(m).toMatchObject({ name: 'Llama 3.3 70B', context_length: 131072, pricing: { prompt: '0.0000006', completion: '0.0000012' } })
+  })
+
+  test('capabilities come from supported_parameters and modalities (OpenRouter), unknown ones stay absent', async () => {
+    h = makeHarness({ toml: tomlFor(up.url, { openrouter: OPENROUTER }) })
+    await h.worker.refresh()
+    const raw = ((await Bun.file(`${import.meta.dir}/../fixtures/upstream/openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json`).json()) as { data: any[] }).data
+    const withTools = raw.find((m) => m.supported_parameters.includes('tools') && m.architecture.input_modalities.includes('image'))
+    const plain = raw.find((m) => !m.supported_parameters.includes('tools') && !m.supported_parameters.includes('reasoning') && !m.supported_parameters.includes('response_format') && !m.supported_parameters.includes('structured_outputs') && !m.architecture.input_modalities.includes('image'))
+    const a = (await (await h.get(`/v1/models/openrouter/${withTools.id}`)).json()) as any
+    expect(a.capabilities.tools).toBe(true)
+    expect(a.capabilities.vision).toBe(true)
+    const b = (await (await h.get(`/v1/models/openrouter/${plain.id}`)).json()) as any
+    expect(b.capabilities).toEqual({})
+  })
+})

@@ -13,6 +13,11 @@ const RefreshQuery = z.object({
     .optional()
     .transform((v) => v === 'true' || v === '1')
     .describe('`true`: answer when the refresh is done, with per-provider results'),
+  force: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => v === 'true' || v === '1')
+    .describe('`true`: accept lists the anomaly guard would refuse (a model count that fell to zero or by more than refresh.max_drop_fraction)'),
 })
 
 const ProviderResult = z.object({
@@ -22,6 +27,7 @@ const ProviderResult = z.object({
   skipped: z.number().int(),
   duration_ms: z.number().int(),
   error: z.string().nullable(),
+  warning: z.string().nullable(),
 })
 
 const RefreshReport = z.object({
@@ -48,7 +54,7 @@ export const adminModule = (token: string, worker: RefreshWorker, providers: Res
     '/refresh',
     async ({ query, set }) => {
       const ids = resolveProviders(query.provider, providers)
-      const run = worker.refresh({ providers: ids, trigger: 'admin' })
+      const run = worker.refresh({ providers: ids, trigger: 'admin', force: query.force })
       if (query.wait) return await run
       run.catch(() => undefined) // reported through /v1/providers and the log
       set.status = 202

@@ -52,6 +52,13 @@ export const Model = z
       .passthrough(),
     pricing: Pricing,
     supported_parameters: z.array(z.string()).nullable(),
+    capabilities: z
+      .object({ tools: z.boolean().optional(), vision: z.boolean().optional(), reasoning: z.boolean().optional(), structured_output: z.boolean().optional() })
+      .describe('Capability flags the provider states or its parameters/modalities imply; an absent flag is unknown'),
+    deprecation: z
+      .object({ date: z.string().nullable(), end_of_life: z.string().nullable(), replacement: z.string().nullable() })
+      .nullable()
+      .describe('Set when the provider announces the model goes away'),
   })
   .passthrough()
   .meta({ id: 'Model' })

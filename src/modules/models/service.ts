@@ -3,7 +3,7 @@ import type { CatalogStore, OfferingRow } from '../../catalog/store'
 import { ApiError } from '../../http/errors'
 import type { ListModelsQuery, Model } from './model'
 
-const CORE_KEYS = new Set(['id', 'object', 'created', 'owned_by', 'provider', 'provider_model_id', 'name', 'description', 'context_length', 'max_output_tokens', 'architecture', 'pricing', 'supported_parameters'])
+const CORE_KEYS = new Set(['id', 'object', 'created', 'owned_by', 'provider', 'provider_model_id', 'name', 'description', 'context_length', 'max_output_tokens', 'architecture', 'pricing', 'supported_parameters', 'capabilities', 'deprecation'])
 
 /** OfferingRow → the API's model object. Provider extras pass through but never shadow a core field. */
 export function toModel(row: OfferingRow): Model {
@@ -22,6 +22,8 @@ export function toModel(row: OfferingRow): Model {
     architecture: { ...architecture, input_modalities: row.inputModalities, output_modalities: row.outputModalities },
     pricing: row.pricing,
     supported_parameters: row.supportedParameters,
+    capabilities: row.capabilities ?? {},
+    deprecation: row.deprecation,
   }
   for (const [k, v] of Object.entries(extra)) if (!CORE_KEYS.has(k)) (model as Record<string, unknown>)[k] = v
   return model

@@ -29,6 +29,7 @@ export function listProviders(store: CatalogStore, providers: ResolvedProvider[]
       last_error: s?.lastError ?? null,
       last_duration_ms: s?.lastDurationMs ?? null,
       skipped_items: s?.skippedItems ?? 0,
+      last_warning: s?.lastWarning ?? null,
       adapter: p.adapter,
       key_required: p.keyRequired,
       has_key: Boolean(p.apiKey),
