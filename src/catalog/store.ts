@@ -2,6 +2,7 @@ import { and, asc, count, eq, getTableColumns, inArray, ne, sql, type SQL } from
 import type { Db } from '../db/client'
 import { catalogState, offerings, pricing, providers, refreshRuns } from '../db/schema'
 import { deriveCapabilities } from './capabilities'
+import { createCanonicalizer, type Canonicalizer } from './canonical'
 import { PRICE_COMPONENTS, type Capabilities, type Deprecation, type OfferingInput, type Pricing } from './types'
 
 /** The outcome of fetching one provider, as the refresh worker hands it to the store. */
@@ -13,6 +14,7 @@ export interface OfferingRow {
   id: string
   providerId: string
   providerModelId: string
+  canonicalId: string
   name: string
   description: string | null
   created: number | null
@@ -39,6 +41,10 @@ export interface ProviderState {
   skippedItems: number
   lastWarning: string | null
   modelCount: number
+  /** Distinct canonical models among this provider's offerings. */
+  uniqueModels: number
+  /** Canonical models no other provider offers. */
+  exclusiveModels: number
 }
 
 /** Reads and writes of the catalog. Writes are one synchronous transaction; reads are indexed queries. */
@@ -47,10 +53,33 @@ export class CatalogStore {
 
   constructor(
     readonly db: Db,
+    private readonly canonicalId: Canonicalizer = createCanonicalizer(),
     private readonly now: () => number = Date.now,
   ) {
     this.db.insert(catalogState).values({ id: 1, version: 0 }).onConflictDoNothing().run()
     this.#version = this.readVersion()
+    this.recanonicalize()
+  }
+
+  /**
+   * Brings stored canonical ids in line with the current rules and alias data (they may have changed
+   * since the rows were written: an upgrade, or aliases added to the config). One transaction at
+   * startup; bumps the catalog version when anything changed.
+   */
+  recanonicalize(): number {
+    const rows = this.db.select({ id: offerings.id, providerId: offerings.providerId, providerModelId: offerings.providerModelId, ownedBy: offerings.ownedBy, canonicalId: offerings.canonicalId }).from(offerings).all()
+    const changed = rows
+      .map((r) => ({ id: r.id, next: this.canonicalId({ provider: r.providerId, id: r.providerModelId, ownedBy: r.ownedBy }), prev: r.canonicalId }))
+      .filter((r) => r.next !== r.prev)
+    if (changed.length === 0) return 0
+    this.db.$client
+      .transaction(() => {
+        for (const r of changed) this.db.update(offerings).set({ canonicalId: r.next }).where(eq(offerings.id, r.id)).run()
+        this.#version = this.readVersion() + 1
+        this.db.update(catalogState).set({ version: this.#version, updatedAt: this.now() }).where(eq(catalogState.id, 1)).run()
+      })
+      .immediate()
+    return changed.length
   }
 
   /** The committed catalog version, kept in memory so the request path never asks SQLite for it. */
@@ -113,6 +142,7 @@ export class CatalogStore {
         id,
         providerId,
         providerModelId: m.providerModelId,
+        canonicalId: this.canonicalId({ provider: providerId, id: m.providerModelId, ownedBy: m.ownedBy }),
         name: m.name,
         description: m.description ?? null,
         created: m.created ?? null,
@@ -147,6 +177,7 @@ export class CatalogStore {
         id: p('id'),
         providerId: p('providerId'),
         providerModelId: p('providerModelId'),
+        canonicalId: p('canonicalId'),
         name: p('name'),
         description: p('description'),
         created: p('created'),
@@ -166,6 +197,7 @@ export class CatalogStore {
       .onConflictDoUpdate({
         target: offerings.id,
         set: {
+          canonicalId: sql`excluded.canonical_id`,
           name: sql`excluded.name`,
           description: sql`excluded.description`,
           created: sql`excluded.created`,
@@ -211,19 +243,27 @@ export class CatalogStore {
     return row && withPricing(row)
   }
 
-  /** Runtime state of every provider that has been attempted, with its model count. */
-  providerStates(): Map<string, ProviderState> {
-    const counts = new Map(
-      this.db
-        .select({ id: offerings.providerId, n: count() })
-        .from(offerings)
-        .groupBy(offerings.providerId)
-        .all()
-        .map((r) => [r.id, r.n]),
-    )
+  /**
+   * Runtime state of every provider with stored rows or attempts, and its gateway counts: offerings,
+   * distinct canonical models, and canonical models no other provider (of `among`) offers.
+   */
+  providerStates(among?: string[]): Map<string, ProviderState> {
+    const others = among ? sql`and x.provider_id in ${among}` : sql``
+    const counts = this.db.all<{ id: string; total: number; unique_models: number; exclusive_models: number }>(sql`
+      select o.provider_id as id, count(*) as total, count(distinct o.canonical_id) as unique_models,
+             count(distinct case when not exists (
+               select 1 from offerings x where x.canonical_id = o.canonical_id and x.provider_id != o.provider_id ${others}
+             ) then o.canonical_id end) as exclusive_models
+      from offerings o group by o.provider_id`)
+    const byId = new Map(counts.map((c) => [c.id, c]))
+    const empty = { lastAttemptAt: null, lastSuccessAt: null, lastError: null, lastDurationMs: null, skippedItems: 0, lastWarning: null }
     const out = new Map<string, ProviderState>()
-    for (const s of this.db.select().from(providers).all()) out.set(s.id, { ...s, modelCount: counts.get(s.id) ?? 0 })
-    for (const [id, n] of counts) if (!out.has(id)) out.set(id, { id, lastAttemptAt: null, lastSuccessAt: null, lastError: null, lastDurationMs: null, skippedItems: 0, lastWarning: null, modelCount: n })
+    const ids = new Set([...this.db.select({ id: providers.id }).from(providers).all().map((r) => r.id), ...byId.keys()])
+    const states = new Map(this.db.select().from(providers).all().map((s) => [s.id, s]))
+    for (const id of ids) {
+      const c = byId.get(id)
+      out.set(id, { ...empty, ...states.get(id), id, modelCount: c?.total ?? 0, uniqueModels: c?.unique_models ?? 0, exclusiveModels: c?.exclusive_models ?? 0 })
+    }
     return out
   }
 }

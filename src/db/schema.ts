@@ -20,6 +20,8 @@ export const offerings = sqliteTable(
     id: text('id').primaryKey(), // `${provider}/${provider_model_id}`
     providerId: text('provider_id').notNull(),
     providerModelId: text('provider_model_id').notNull(),
+    /** The underlying model (src/catalog/canonical.ts): offerings of one model share it. */
+    canonicalId: text('canonical_id').notNull().default(''),
     name: text('name').notNull(),
     description: text('description'),
     created: integer('created'), // unix seconds, as the upstream states it
@@ -36,7 +38,7 @@ export const offerings = sqliteTable(
     lastSeenAt: integer('last_seen_at').notNull(),
     refreshRunId: integer('refresh_run_id').notNull(),
   },
-  (t) => [index('offerings_provider_id_idx').on(t.providerId, t.id)],
+  (t) => [index('offerings_provider_id_idx').on(t.providerId, t.id), index('offerings_canonical_id_idx').on(t.canonicalId, t.providerId)],
 )
 
 /**

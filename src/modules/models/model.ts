@@ -38,6 +38,7 @@ const Pricing = z
 export const Model = z
   .object({
     id: z.string().describe('`<provider>/<provider_model_id>`: unique and stable'),
+    canonical_id: z.string().describe('The underlying model (`org/model`): offerings of the same model at different providers share it'),
     object: z.literal('model'),
     created: z.number().int().describe('Unix seconds: as the provider states it, else when modelcat first saw the model'),
     owned_by: z.string(),

@@ -3,13 +3,14 @@ import type { CatalogStore, OfferingRow } from '../../catalog/store'
 import { ApiError } from '../../http/errors'
 import type { ListModelsQuery, Model } from './model'
 
-const CORE_KEYS = new Set(['id', 'object', 'created', 'owned_by', 'provider', 'provider_model_id', 'name', 'description', 'context_length', 'max_output_tokens', 'architecture', 'pricing', 'supported_parameters', 'capabilities', 'deprecation'])
+const CORE_KEYS = new Set(['id', 'canonical_id', 'object', 'created', 'owned_by', 'provider', 'provider_model_id', 'name', 'description', 'context_length', 'max_output_tokens', 'architecture', 'pricing', 'supported_parameters', 'capabilities', 'deprecation'])
 
 /** OfferingRow → the API's model object. Provider extras pass through but never shadow a core field. */
 export function toModel(row: OfferingRow): Model {
   const { architecture, ...extra } = (row.extra ?? {}) as { architecture?: Record<string, unknown> }
   const model: Model = {
     id: row.id,
+    canonical_id: row.canonicalId,
     object: 'model',
     created: row.created && row.created > 0 ? row.created : row.firstSeenAt,
     owned_by: row.ownedBy ?? (row.providerModelId.includes('/') ? row.providerModelId.split('/')[0]! : row.providerId),

@@ -12,7 +12,11 @@ export const ProviderInfo = z
     status: z
       .enum(PROVIDER_STATUSES)
       .describe('ok: last refresh succeeded; stale: last refresh failed, last good models still served; failing: failed and nothing to serve; needs_key: listing needs an API key and none is set'),
-    model_count: z.number().int(),
+    model_count: z.number().int().describe('Offerings in the catalog (= total)'),
+    total: z.number().int().describe('Offerings in the catalog'),
+    unique: z.number().int().describe('Distinct underlying models (canonical ids) among them'),
+    duplicates: z.number().int().describe('total − unique: the same model listed more than once (free/paid variants, quantizations)'),
+    exclusive: z.number().int().describe('Underlying models no other enabled provider offers'),
     last_success_at: z.string().nullable().describe('RFC 3339'),
     last_attempt_at: z.string().nullable().describe('RFC 3339'),
     last_error: z.string().nullable(),

@@ -14,7 +14,7 @@ export function providerStatus(p: ResolvedProvider, s: ProviderState | undefined
 
 /** Every configured provider with its refresh state (two small indexed queries). */
 export function listProviders(store: CatalogStore, providers: ResolvedProvider[]): ProviderInfo[] {
-  const states = store.providerStates()
+  const states = store.providerStates(providers.filter((p) => p.enabled).map((p) => p.id))
   return providers.map((p) => {
     const s = states.get(p.id)
     return {
@@ -24,6 +24,10 @@ export function listProviders(store: CatalogStore, providers: ResolvedProvider[]
       enabled: p.enabled,
       status: providerStatus(p, s),
       model_count: p.enabled ? (s?.modelCount ?? 0) : 0,
+      total: p.enabled ? (s?.modelCount ?? 0) : 0,
+      unique: p.enabled ? (s?.uniqueModels ?? 0) : 0,
+      duplicates: p.enabled ? (s?.modelCount ?? 0) - (s?.uniqueModels ?? 0) : 0,
+      exclusive: p.enabled ? (s?.exclusiveModels ?? 0) : 0,
       last_success_at: iso(s?.lastSuccessAt),
       last_attempt_at: iso(s?.lastAttemptAt),
       last_error: s?.lastError ?? null,
