@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
+import type { IdentityData } from './catalog/canonical'
 import { ADAPTER_IDS, type AdapterId } from './providers/adapters'
 import { BUILTIN_PROVIDERS } from './providers/registry'
 
@@ -41,6 +42,8 @@ export interface Config {
     maxDropFraction: number
   }
   providers: ResolvedProvider[]
+  /** Identity data added to the shipped aliases (src/catalog/aliases.json). */
+  canonical: Partial<IdentityData>
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -103,8 +106,16 @@ const RefreshToml = z.strictObject({
   providers: z.array(z.string().min(1)).optional(),
 })
 
+const CanonicalToml = z.strictObject({
+  orgs: z.record(z.string(), z.string()).optional(),
+  families: z.record(z.string(), z.string()).optional(),
+  namespaces: z.array(z.string()).optional(),
+  models: z.record(z.string(), z.string()).optional(),
+})
+
 interface Toml {
   refresh?: z.infer<typeof RefreshToml>
+  canonical?: Partial<IdentityData>
   providers?: Record<string, z.infer<typeof ProviderToml>>
   /** The tables as written, to tell a missing key from an invalid one. */
   rawProviders?: Record<string, object>
@@ -137,6 +148,7 @@ function parseToml(raw: Record<string, unknown>, problem: (p: string) => void): 
   const toml: Toml = {}
   for (const [key, value] of Object.entries(raw)) {
     if (key === 'refresh') toml.refresh = parseTable(RefreshToml, value, 'refresh', problem)
+    else if (key === 'canonical') toml.canonical = parseTable(CanonicalToml, value, 'canonical', problem)
     else if (key === 'providers') {
       toml.providers = {}
       toml.rawProviders = value as Record<string, object>
@@ -145,7 +157,7 @@ function parseToml(raw: Record<string, unknown>, problem: (p: string) => void): 
         if (!PROVIDER_ID.test(id)) problem(`providers.${id}: provider ids are lowercase letters, digits, ".", "_", "-"`)
         else toml.providers[id] = parseTable(ProviderToml, table, `providers.${id}`, problem)
       }
-    } else problem(`${key}: unknown key (known: refresh, providers)`)
+    } else problem(`${key}: unknown key (known: refresh, providers, canonical)`)
   }
   return toml
 }
@@ -194,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxDropFraction: toml.refresh?.max_drop_fraction ?? DEFAULTS.maxDropFraction,
     },
     providers,
+    canonical: toml.canonical ?? {},
   }
 }
 
