@@ -64,14 +64,14 @@ describe('defaults', () => {
     expect(c.adminToken).toBeUndefined()
   })
 
-  test('without a config file every built-in provider is present, enabled, keyless, with its registry base URL', () => {
+  test('without a config file every built-in provider is present, enabled unless its row says otherwise, keyless, with its registry base URL', () => {
     const c = loadConfig({})
     expect(c.providers.map((p) => p.id)).toEqual(BUILTIN_PROVIDERS.map((p) => p.id))
     for (const spec of BUILTIN_PROVIDERS) {
       const p = provider(c, spec.id)
       expect({ id: p.id, enabled: p.enabled, apiKey: p.apiKey, baseUrl: p.baseUrl, builtin: p.builtin, timeoutMs: p.timeoutMs }).toEqual({
         id: spec.id,
-        enabled: true,
+        enabled: spec.defaultEnabled ?? true,
         apiKey: undefined,
         baseUrl: spec.baseUrl,
         builtin: true,
@@ -147,9 +147,15 @@ describe('TOML file (MODELCAT_CONFIG)', () => {
     expect(provider(c, 'my-vllm').enabled).toBe(false)
   })
 
-  test('without refresh.providers every provider stays enabled', () => {
+  test('without refresh.providers every provider stays enabled (but those off by default)', () => {
     const c = loadConfig({ MODELCAT_CONFIG: tomlFile('[providers.groq]\napi_key = "k"\n') })
-    expect(enabledIds(c)).toEqual(BUILTIN_PROVIDERS.map((p) => p.id).sort())
+    expect(enabledIds(c)).toEqual(BUILTIN_PROVIDERS.filter((p) => p.defaultEnabled !== false).map((p) => p.id).sort())
+    expect(enabledIds(c)).not.toContain('ollama')
+  })
+
+  test('a provider off by default (ollama) is turned on by enabled = true', () => {
+    const c = loadConfig({ MODELCAT_CONFIG: tomlFile('[providers.ollama]\nenabled = true\n') })
+    expect(provider(c, 'ollama').enabled).toBe(true)
   })
 
   test('enabled = false disables one provider', () => {

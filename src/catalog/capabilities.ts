@@ -12,8 +12,9 @@ const FROM_PARAMETERS: Record<string, keyof Capabilities> = {
 
 /**
  * The capability flags an offering states, completed from what else it says: supported parameters
- * (tools, reasoning, structured outputs) and input modalities (image → vision). Only positive evidence
- * is added; a flag the upstream does not state stays absent (unknown), never false.
+ * (tools, reasoning, structured outputs) and input modalities (image → vision). What the upstream
+ * states is kept, `false` included; derivation only adds positive evidence, so a flag nobody states
+ * stays absent (unknown).
  */
 export function deriveCapabilities(o: OfferingInput): Capabilities | null {
   const caps: Capabilities = { ...o.capabilities }

@@ -7,6 +7,7 @@ import { ADAPTERS } from '../../src/providers/adapters'
 import { openaiAdapter } from '../../src/providers/adapters/openai'
 import { openrouterAdapter } from '../../src/providers/adapters/openrouter'
 import { togetherAdapter } from '../../src/providers/adapters/together'
+import { BUILTIN_PROVIDERS } from '../../src/providers/registry'
 
 // Real upstream captures, see test/fixtures/PROVENANCE.md
 const FIXTURES = join(import.meta.dir, '..', 'fixtures', 'upstream')
@@ -581,5 +582,28 @@ describe('unknown values are unknown, never zero', () => {
   test('Together: a missing price component is absent, not "0"', () => {
     const m = togetherAdapter.normalize(togetherAdapter.item.parse({ id: 'x', type: 'chat', pricing: { input: null, output: 0.88 } }))
     expect(m.pricing).toEqual({ completion: '0.00000088' })
+  })
+})
+
+describe('built-in providers', () => {
+  test('at least 30, each with a unique id, a name, an https base URL (or loopback), a registered adapter and key variables', () => {
+    expect(BUILTIN_PROVIDERS.length).toBeGreaterThanOrEqual(30)
+    const names = BUILTIN_PROVIDERS.flatMap((p) => [p.id, ...p.aliases])
+    expect(new Set(names).size).toBe(names.length) // no id or alias names two providers
+    for (const p of BUILTIN_PROVIDERS) {
+      expect(p.name.length).toBeGreaterThan(1)
+      expect(p.baseUrl).toMatch(/^(https:\/\/|http:\/\/127\.0\.0\.1)/)
+      expect(Object.keys(ADAPTERS)).toContain(p.adapter)
+      expect(p.apiKeyEnv.length).toBeGreaterThan(0)
+    }
+  })
+
+  test('the aliases users type resolve: hug, togetherai, fireworks-ai, google, novita-ai', () => {
+    const byAlias = new Map(BUILTIN_PROVIDERS.flatMap((p) => p.aliases.map((a) => [a, p.id] as const)))
+    expect(byAlias.get('hug')).toBe('huggingface')
+    expect(byAlias.get('togetherai')).toBe('together')
+    expect(byAlias.get('fireworks-ai')).toBe('fireworks')
+    expect(byAlias.get('google')).toBe('gemini')
+    expect(byAlias.get('novita-ai')).toBe('novita')
   })
 })

@@ -1,4 +1,13 @@
 import type { Adapter } from '../adapter'
+import { anthropicAdapter } from './anthropic'
+import { cohereAdapter } from './cohere'
+import { deepinfraAdapter } from './deepinfra'
+import { geminiAdapter } from './gemini'
+import { herokuAdapter } from './heroku'
+import { huggingfaceAdapter } from './huggingface'
+import { mistralAdapter } from './mistral'
+import { novitaAdapter } from './novita'
+import { ollamaAdapter } from './ollama'
 import { openaiAdapter } from './openai'
 import { openrouterAdapter } from './openrouter'
 import { staticAdapter } from './static'
@@ -10,6 +19,15 @@ export const ADAPTERS = {
   openrouter: openrouterAdapter,
   together: togetherAdapter,
   static: staticAdapter,
+  anthropic: anthropicAdapter,
+  gemini: geminiAdapter,
+  cohere: cohereAdapter,
+  ollama: ollamaAdapter,
+  deepinfra: deepinfraAdapter,
+  mistral: mistralAdapter,
+  novita: novitaAdapter,
+  huggingface: huggingfaceAdapter,
+  heroku: herokuAdapter,
 } satisfies Record<string, Adapter>
 
 export type AdapterId = keyof typeof ADAPTERS
