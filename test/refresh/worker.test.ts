@@ -283,3 +283,67 @@ describe('static provider and derived metadata', () => {
     expect(b.capabilities).toEqual({})
   })
 })
+
+describe('paging, truncation and error bodies through a refresh', () => {
+  test('a paged list cut at the page cap is kept, and the truncation is reported, not hidden', async () => {
+    const page = (n: number) => JSON.stringify({ models: [{ name: `models/gemini-test-${n}`, displayName: `Test ${n}` }], nextPageToken: `tok${n + 1}` })
+    // FakeUpstream routes by path only: every page answers with a next token, as a long list would.
+    up.set('/gemini/v1beta/models', { kind: 'body', body: page(1) })
+    h = makeHarness({ toml: `[refresh]\nproviders = ["gemini"]\nmax_pages = 1\n[providers.gemini]\nbase_url = "${up.url}/gemini/v1beta"\napi_key = "k"\n` })
+    const report = await h.worker.refresh()
+    expect(report.results[0]).toMatchObject({ provider: 'gemini', status: 'ok', model_count: 1 })
+    expect(report.results[0]!.warning).toContain('page cap (1 pages)')
+    const providers = (await (await h.get('/v1/providers')).json()) as { data: { id: string; last_warning: string }[] }
+    expect(providers.data.find((p) => p.id === 'gemini')!.last_warning).toContain('page cap')
+  })
+
+  test('xAI permission-denied (403) capture: the provider fails with the upstream message', async () => {
+    up.replay('/xai/v1/models', 'errors/xai_models_error_permission-denied_2026-06-24.json', { status: 403 })
+    h = makeHarness({ toml: tomlFor(up.url, { xai: '/xai/v1' }) })
+    const report = await h.worker.refresh()
+    expect(report.results[0]!.status).toBe('failed')
+    expect(report.results[0]!.error).toStartWith('HTTP 403: ')
+    expect(report.results[0]!.error).toContain("doesn't have any credits or licenses")
+  })
+})
+
+describe('gateway counts', () => {
+  test('/v1/providers counts offerings, distinct canonical models, duplicates and models no one else offers', async () => {
+    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER, openrouter: OPENROUTER }) })
+    await h.worker.refresh()
+    const rows = h.store.listOfferings()
+    const providers = (await (await h.get('/v1/providers')).json()) as { data: any[] }
+    for (const id of ['groq', 'together', 'openrouter']) {
+      const mine = rows.filter((r) => r.providerId === id)
+      const canon = new Set(mine.map((r) => r.canonicalId))
+      const elsewhere = new Set(rows.filter((r) => r.providerId !== id).map((r) => r.canonicalId))
+      const p = providers.data.find((x) => x.id === id)
+      expect(p.total).toBe(mine.length)
+      expect(p.unique).toBe(canon.size)
+      expect(p.duplicates).toBe(mine.length - canon.size)
+      expect(p.exclusive).toBe([...canon].filter((c) => !elsewhere.has(c)).length)
+    }
+    // OpenRouter lists :free twins of paid models: duplicates exist there
+    expect(providers.data.find((x) => x.id === 'openrouter').duplicates).toBeGreaterThan(0)
+    // Llama 3.3 70B is offered by all three: it is nobody's exclusive
+    const llama = rows.filter((r) => r.canonicalId === 'meta/llama-3.3-70b-instruct').map((r) => r.providerId)
+    expect(new Set(llama)).toEqual(new Set(['groq', 'together', 'openrouter']))
+  })
+
+  test('modelcat providers prints the same counts as a table', async () => {
+    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER }) })
+    await h.worker.refresh()
+    const p = Bun.spawn(['bun', `${import.meta.dir}/../../src/index.ts`, 'providers'], {
+      env: { PATH: process.env.PATH ?? '', MODELCAT_DB: `${h.dir}/catalog.db`, MODELCAT_CONFIG: `${h.dir}/modelcat.toml` },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
+    const out = await new Response(p.stdout).text()
+    expect(await p.exited).toBe(0)
+    const lines = out.trim().split('\n')
+    expect(lines[0]).toMatch(/^PROVIDER\s+STATUS\s+TOTAL\s+UNIQUE\s+DUPLICATES\s+EXCLUSIVE\s+REFRESHED\s+ERROR$/)
+    const groq = lines.find((l) => l.startsWith('groq '))!.split(/\s+/)
+    expect(groq.slice(0, 3)).toEqual(['groq', 'ok', String(h.store.countOfferings(['groq']))])
+    expect(lines.some((l) => l.startsWith('openrouter '))).toBe(false) // disabled: left out without --all
+  })
+})
