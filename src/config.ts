@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import type { IdentityData } from './catalog/canonical'
+import { toDecimal } from './catalog/decimal'
+import { PRICE_COMPONENTS, type OfferingOverride, type PriceComponent, type Pricing } from './catalog/types'
 import { ADAPTER_IDS, type AdapterId } from './providers/adapters'
 import { BUILTIN_PROVIDERS } from './providers/registry'
 
@@ -44,6 +46,8 @@ export interface Config {
   providers: ResolvedProvider[]
   /** Identity data added to the shipped aliases (src/catalog/aliases.json). */
   canonical: Partial<IdentityData>
+  /** `[providers.<id>.overrides."<model>"]`, by offering id: highest precedence. */
+  overrides: Map<string, OfferingOverride>
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -95,6 +99,18 @@ const ProviderToml = z.strictObject({
   aliases: z.array(z.string().regex(PROVIDER_ID)).optional(),
   key_required: z.boolean().optional(),
   models: z.array(z.looseObject({ id: z.string().min(1) })).optional(),
+  overrides: z
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        context_length: z.number().int().positive().optional(),
+        max_output_tokens: z.number().int().positive().optional(),
+        pricing: z
+          .partialRecord(z.enum(PRICE_COMPONENTS), z.union([z.string(), z.number()]).refine((v) => toDecimal(v) !== null && !toDecimal(v)!.startsWith('-'), 'a price is a non-negative decimal (USD per token)'))
+          .optional(),
+      }),
+    )
+    .optional(),
 })
 
 const RefreshToml = z.strictObject({
@@ -207,7 +223,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     providers,
     canonical: toml.canonical ?? {},
+    overrides: overridesOf(toml, providers),
   }
+}
+
+/** `[providers.groq.overrides."llama-3.3-70b-versatile"]` → "groq/llama-3.3-70b-versatile" → override, prices exact. */
+function overridesOf(toml: Toml, providers: ResolvedProvider[]): Map<string, OfferingOverride> {
+  const out = new Map<string, OfferingOverride>()
+  const byName = new Map(providers.flatMap((p) => [p.id, ...p.aliases].map((n) => [n, p.id] as const)))
+  for (const [key, table] of Object.entries(toml.providers ?? {})) {
+    const id = byName.get(key)
+    if (!id) continue
+    for (const [model, o] of Object.entries(table.overrides ?? {})) {
+      const pricing: Pricing = {}
+      for (const [c, v] of Object.entries(o.pricing ?? {})) pricing[c as PriceComponent] = toDecimal(v)!
+      out.set(`${id}/${model}`, { contextLength: o.context_length, maxOutputTokens: o.max_output_tokens, pricing })
+    }
+  }
+  return out
 }
 
 /** Built-in providers, merged with `[providers.<id or alias>]` tables and custom providers. */

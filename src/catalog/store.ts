@@ -1,9 +1,11 @@
 import { and, asc, count, eq, getTableColumns, inArray, ne, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { catalogState, offerings, pricing, providers, refreshRuns } from '../db/schema'
+import { catalogState, offerings, pricing, providers, referenceModels, refreshRuns } from '../db/schema'
+import type { ReferenceEntry } from '../reference/types'
 import { deriveCapabilities } from './capabilities'
 import { createCanonicalizer, type Canonicalizer } from './canonical'
-import { PRICE_COMPONENTS, type Capabilities, type Deprecation, type OfferingInput, type Pricing } from './types'
+import { Enricher } from './enrich'
+import { PRICE_COMPONENTS, type Capabilities, type Deprecation, type FieldSources, type OfferingInput, type OfferingOverride, type Pricing } from './types'
 
 /** The outcome of fetching one provider, as the refresh worker hands it to the store. */
 export type ProviderOutcome =
@@ -27,6 +29,7 @@ export interface OfferingRow {
   capabilities: Capabilities | null
   deprecation: Deprecation | null
   extra: Record<string, unknown> | null
+  sources: FieldSources | null
   firstSeenAt: number
   lastSeenAt: number
   pricing: Pricing
@@ -51,14 +54,70 @@ export interface ProviderState {
 export class CatalogStore {
   #version: number
 
+  private readonly canonicalId: Canonicalizer
+  private readonly enricher: Enricher
+  private readonly now: () => number
+
   constructor(
     readonly db: Db,
-    private readonly canonicalId: Canonicalizer = createCanonicalizer(),
-    private readonly now: () => number = Date.now,
+    opts: { canonicalId?: Canonicalizer; overrides?: Map<string, OfferingOverride>; now?: () => number } = {},
   ) {
+    this.canonicalId = opts.canonicalId ?? createCanonicalizer()
+    this.enricher = new Enricher(db, opts.overrides)
+    this.now = opts.now ?? Date.now
     this.db.insert(catalogState).values({ id: 1, version: 0 }).onConflictDoNothing().run()
     this.#version = this.readVersion()
     this.recanonicalize()
+    // Overrides and rules may have changed since the rows were written.
+    this.#write(() => this.enricher.run() > 0)
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction; bumps the catalog version when it returns true. */
+  #write(fn: () => boolean): number {
+    const version = this.db.$client
+      .transaction(() => {
+        if (!fn()) return this.readVersion()
+        const next = this.readVersion() + 1
+        this.db.update(catalogState).set({ version: next, updatedAt: this.now() }).where(eq(catalogState.id, 1)).run()
+        return next
+      })
+      .immediate()
+    this.#version = version
+    return version
+  }
+
+  /**
+   * Replaces one reference catalog's entries and re-fills every offering from them, in one
+   * transaction. The catalog version bumps only when an offering's values changed.
+   */
+  replaceReference(source: string, entries: ReferenceEntry[], state: { durationMs: number; warning?: string | null }): { changed: number; version: number } {
+    let changed = 0
+    const now = this.now()
+    const version = this.#write(() => {
+      this.db.delete(referenceModels).where(eq(referenceModels.source, source)).run()
+      const insert = this.db.$client.prepare(
+        'insert or replace into reference_models (source, provider_id, model_key, canonical_id, context_length, max_output_tokens, input_modalities, output_modalities, capabilities, pricing) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
+      for (const e of entries) {
+        insert.run(source, e.provider, e.modelId.toLowerCase(), this.canonicalId({ provider: e.provider, id: e.modelId }), e.contextLength ?? null, e.maxOutputTokens ?? null, json(e.inputModalities), json(e.outputModalities), json(e.capabilities), json(e.pricing))
+      }
+      const row = { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: state.durationMs, skippedItems: 0, lastWarning: state.warning ?? null }
+      this.db.insert(providers).values({ id: source, ...row }).onConflictDoUpdate({ target: providers.id, set: row }).run()
+      changed = this.enricher.run()
+      return changed > 0
+    })
+    return { changed, version }
+  }
+
+  /** A reference catalog that could not be fetched keeps its entries and records why. */
+  recordReferenceFailure(source: string, error: string, durationMs: number) {
+    const row = { lastAttemptAt: this.now(), lastError: error, lastDurationMs: durationMs }
+    this.db.insert(providers).values({ id: source, ...row }).onConflictDoUpdate({ target: providers.id, set: row }).run()
+  }
+
+  referenceCount(source: string): number {
+    return this.db.select({ n: count() }).from(referenceModels).where(eq(referenceModels.source, source)).get()?.n ?? 0
   }
 
   /**
@@ -71,14 +130,20 @@ export class CatalogStore {
     const changed = rows
       .map((r) => ({ id: r.id, next: this.canonicalId({ provider: r.providerId, id: r.providerModelId, ownedBy: r.ownedBy }), prev: r.canonicalId }))
       .filter((r) => r.next !== r.prev)
-    if (changed.length === 0) return 0
-    this.db.$client
-      .transaction(() => {
-        for (const r of changed) this.db.update(offerings).set({ canonicalId: r.next }).where(eq(offerings.id, r.id)).run()
-        this.#version = this.readVersion() + 1
-        this.db.update(catalogState).set({ version: this.#version, updatedAt: this.now() }).where(eq(catalogState.id, 1)).run()
-      })
-      .immediate()
+    const refs = this.db.select().from(referenceModels).all()
+    const refChanged = refs.map((r) => ({ ...r, next: this.canonicalId({ provider: r.providerId, id: r.modelKey }) })).filter((r) => r.next !== r.canonicalId)
+    if (changed.length === 0 && refChanged.length === 0) return 0
+    this.#write(() => {
+      for (const r of changed) this.db.update(offerings).set({ canonicalId: r.next }).where(eq(offerings.id, r.id)).run()
+      for (const r of refChanged) {
+        this.db
+          .update(referenceModels)
+          .set({ canonicalId: r.next })
+          .where(and(eq(referenceModels.source, r.source), eq(referenceModels.providerId, r.providerId), eq(referenceModels.modelKey, r.modelKey)))
+          .run()
+      }
+      return changed.length > 0
+    })
     return changed.length
   }
 
@@ -112,6 +177,7 @@ export class CatalogStore {
           : { lastAttemptAt: now, lastError: o.error, lastDurationMs: o.durationMs }
         this.db.insert(providers).values({ id: o.provider, ...state }).onConflictDoUpdate({ target: providers.id, set: state }).run()
       }
+      if (wrote) this.enricher.run(outcomes.filter((o) => o.ok).map((o) => o.provider))
       let version = this.readVersion()
       if (wrote) {
         version += 1
@@ -154,6 +220,8 @@ export class CatalogStore {
         supportedParameters: m.supportedParameters ?? null, // drizzle encodes json columns, placeholders included
         capabilities: deriveCapabilities(m),
         deprecation: m.deprecation ?? null,
+        upstream: { contextLength: m.contextLength ?? null, maxOutputTokens: m.maxOutputTokens ?? null, inputModalities: m.inputModalities ?? null, outputModalities: m.outputModalities ?? null, capabilities: deriveCapabilities(m), pricing: m.pricing },
+        sources: null,
         extra: m.extra ?? null, // drizzle encodes json columns, placeholders included
         now: nowSec,
         runId,
@@ -189,6 +257,8 @@ export class CatalogStore {
         supportedParameters: p('supportedParameters'),
         capabilities: p('capabilities'),
         deprecation: p('deprecation'),
+        upstream: p('upstream'),
+        sources: p('sources'),
         extra: p('extra'),
         firstSeenAt: p('now'),
         lastSeenAt: p('now'),
@@ -209,6 +279,8 @@ export class CatalogStore {
           supportedParameters: sql`excluded.supported_parameters`,
           capabilities: sql`excluded.capabilities`,
           deprecation: sql`excluded.deprecation`,
+          upstream: sql`excluded.upstream`,
+          sources: sql`excluded.sources`,
           extra: sql`excluded.extra`,
           lastSeenAt: sql`excluded.last_seen_at`,
           refreshRunId: sql`excluded.refresh_run_id`,
@@ -268,7 +340,7 @@ export class CatalogStore {
   }
 }
 
-const { refreshRunId: _runId, ...offeringColumns } = getTableColumns(offerings)
+const { refreshRunId: _runId, upstream: _upstream, ...offeringColumns } = getTableColumns(offerings)
 const pricingJson = sql<string | null>`(select json_group_object(${pricing.component}, ${pricing.usd}) from ${pricing} where ${pricing.offeringId} = ${offerings.id})`
 
 /** Prices in one stable order (OpenRouter's), whatever order SQLite grouped them in. */

@@ -49,3 +49,24 @@ export interface OfferingInput {
   /** Upstream fields worth passing through as they are (e.g. OpenRouter's top_provider). */
   extra?: Record<string, unknown> | null
 }
+
+/** The fields a reference catalog or an override may fill when the provider's own list lacks them. */
+export interface UpstreamValues {
+  contextLength: number | null
+  maxOutputTokens: number | null
+  inputModalities: string[] | null
+  outputModalities: string[] | null
+  capabilities: Capabilities | null
+  pricing: Pricing
+}
+
+/** Where a value came from. */
+export type ValueSource = 'upstream' | 'override' | string
+export type FieldSources = Partial<Record<'context_length' | 'max_output_tokens' | 'input_modalities' | 'output_modalities' | 'capabilities' | 'pricing', ValueSource>>
+
+/** A config override for one offering: highest precedence. */
+export interface OfferingOverride {
+  contextLength?: number
+  maxOutputTokens?: number
+  pricing?: Pricing
+}

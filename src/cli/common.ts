@@ -26,7 +26,7 @@ export function configOrExit(): Config {
 /** The catalog DB of this config (created and migrated when missing). */
 export function openCatalog(config: Config) {
   const db = openDb(config.dbPath)
-  const store = new CatalogStore(db, createCanonicalizer(config.canonical))
+  const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides })
   return { db, store, close: () => db.$client.close() }
 }
 

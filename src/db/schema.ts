@@ -1,5 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
-import type { Capabilities, Deprecation } from '../catalog/types'
+import type { Capabilities, Deprecation, FieldSources, Pricing, UpstreamValues } from '../catalog/types'
 
 /** Runtime state of each provider (the static facts live in src/providers/registry.ts). */
 export const providers = sqliteTable('providers', {
@@ -34,6 +34,10 @@ export const offerings = sqliteTable(
     capabilities: text('capabilities', { mode: 'json' }).$type<Capabilities>(),
     deprecation: text('deprecation', { mode: 'json' }).$type<Deprecation>(),
     extra: text('extra', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** What the provider itself said of the fields references and overrides may fill (kept to re-enrich). */
+    upstream: text('upstream', { mode: 'json' }).$type<UpstreamValues>(),
+    /** Where each filled field's value came from: upstream | models.dev | litellm | override. */
+    sources: text('sources', { mode: 'json' }).$type<FieldSources>(),
     firstSeenAt: integer('first_seen_at').notNull(),
     lastSeenAt: integer('last_seen_at').notNull(),
     refreshRunId: integer('refresh_run_id').notNull(),
@@ -56,6 +60,25 @@ export const pricing = sqliteTable(
     source: text('source').notNull().default('upstream'),
   },
   (t) => [primaryKey({ columns: [t.offeringId, t.component] })],
+)
+
+/** Reference catalogs (models.dev, LiteLLM): what each says of a model at a provider, in modelcat's units. */
+export const referenceModels = sqliteTable(
+  'reference_models',
+  {
+    source: text('source').notNull(),
+    providerId: text('provider_id').notNull(),
+    /** Lowercased model id, for matching an offering's provider_model_id. */
+    modelKey: text('model_key').notNull(),
+    canonicalId: text('canonical_id').notNull(),
+    contextLength: integer('context_length'),
+    maxOutputTokens: integer('max_output_tokens'),
+    inputModalities: text('input_modalities', { mode: 'json' }).$type<string[]>(),
+    outputModalities: text('output_modalities', { mode: 'json' }).$type<string[]>(),
+    capabilities: text('capabilities', { mode: 'json' }).$type<Capabilities>(),
+    pricing: text('pricing', { mode: 'json' }).$type<Pricing>(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.providerId, t.modelKey] }), index('reference_models_canonical_idx').on(t.canonicalId, t.source)],
 )
 
 export const refreshRuns = sqliteTable('refresh_runs', {

@@ -21,7 +21,7 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
   writeFileSync(configPath, opts.toml)
   const config = loadConfig({ MODELCAT_CONFIG: configPath, MODELCAT_DB: join(dir, 'catalog.db'), ...opts.env })
   const db = openDb(config.dbPath)
-  const store = new CatalogStore(db, createCanonicalizer(config.canonical))
+  const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides })
   const log = pino({ level: 'silent' })
   const worker = new RefreshWorker({ store, providers: config.providers, log, intervalSeconds: config.refresh.intervalSeconds, maxResponseBytes: config.refresh.maxResponseBytes, maxPages: config.refresh.maxPages, maxDropFraction: config.refresh.maxDropFraction })
   const app = createApp({ config, store, worker, log })
