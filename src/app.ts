@@ -25,7 +25,7 @@ export function createApp({ config, store, worker }: AppDeps) {
     .use(docs())
     .use(healthModule(store))
     .use(modelsModule(new ModelsService(store, config.providers)))
-    .use(providersModule(store, config.providers))
+    .use(providersModule(store, config))
   return config.adminToken ? app.use(adminModule(config.adminToken, worker, config.providers)) : app
 }
 export type App = ReturnType<typeof createApp>

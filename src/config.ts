@@ -48,6 +48,8 @@ export interface Config {
   canonical: Partial<IdentityData>
   /** `[providers.<id>.overrides."<model>"]`, by offering id: highest precedence. */
   overrides: Map<string, OfferingOverride>
+  /** Reference catalogs, by source id (`models.dev`, `litellm`); defaults for those not configured. */
+  references: Record<string, { enabled: boolean; url?: string; intervalSeconds: number; timeoutMs: number }>
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -63,6 +65,8 @@ export const DEFAULTS = {
   maxResponseBytes: 64 * 1024 * 1024,
   maxPages: 50,
   maxDropFraction: 0.5,
+  referenceIntervalSeconds: 86_400,
+  referenceTimeoutMs: 30_000,
 }
 
 export class ConfigError extends Error {
@@ -129,8 +133,18 @@ const CanonicalToml = z.strictObject({
   models: z.record(z.string(), z.string()).optional(),
 })
 
+const ReferenceToml = z.strictObject({
+  enabled: z.boolean().optional(),
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  interval_seconds: z.number().int().min(60).optional(),
+  timeout_ms: z.number().int().min(1).max(600_000).optional(),
+})
+/** TOML table names of the reference catalogs → their source ids. */
+export const REFERENCE_TABLES: Record<string, string> = { 'models-dev': 'models.dev', litellm: 'litellm' }
+
 interface Toml {
   refresh?: z.infer<typeof RefreshToml>
+  references?: Record<string, Partial<z.infer<typeof ReferenceToml>>>
   canonical?: Partial<IdentityData>
   providers?: Record<string, z.infer<typeof ProviderToml>>
   /** The tables as written, to tell a missing key from an invalid one. */
@@ -165,6 +179,13 @@ function parseToml(raw: Record<string, unknown>, problem: (p: string) => void): 
   for (const [key, value] of Object.entries(raw)) {
     if (key === 'refresh') toml.refresh = parseTable(RefreshToml, value, 'refresh', problem)
     else if (key === 'canonical') toml.canonical = parseTable(CanonicalToml, value, 'canonical', problem)
+    else if (key === 'references') {
+      toml.references = {}
+      for (const [name, table] of Object.entries((value ?? {}) as Record<string, unknown>)) {
+        if (!(name in REFERENCE_TABLES)) problem(`references.${name}: unknown reference catalog (known: ${Object.keys(REFERENCE_TABLES).join(', ')})`)
+        else toml.references[name] = parseTable(ReferenceToml, table, `references.${name}`, problem)
+      }
+    }
     else if (key === 'providers') {
       toml.providers = {}
       toml.rawProviders = value as Record<string, object>
@@ -173,7 +194,7 @@ function parseToml(raw: Record<string, unknown>, problem: (p: string) => void): 
         if (!PROVIDER_ID.test(id)) problem(`providers.${id}: provider ids are lowercase letters, digits, ".", "_", "-"`)
         else toml.providers[id] = parseTable(ProviderToml, table, `providers.${id}`, problem)
       }
-    } else problem(`${key}: unknown key (known: refresh, providers, canonical)`)
+    } else problem(`${key}: unknown key (known: refresh, providers, canonical, references)`)
   }
   return toml
 }
@@ -224,6 +245,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     providers,
     canonical: toml.canonical ?? {},
     overrides: overridesOf(toml, providers),
+    references: Object.fromEntries(
+      Object.entries(REFERENCE_TABLES).map(([table, id]) => {
+        const t = toml.references?.[table] ?? {}
+        return [id, { enabled: t.enabled ?? true, url: t.url, intervalSeconds: t.interval_seconds ?? DEFAULTS.referenceIntervalSeconds, timeoutMs: t.timeout_ms ?? DEFAULTS.referenceTimeoutMs }]
+      }),
+    ),
   }
 }
 

@@ -1,5 +1,7 @@
 import { createApp } from '../app'
 import { createLogger } from '../log'
+import { resolveReferences } from '../reference'
+import { ReferenceRefresher } from '../refresh/reference-worker'
 import { RefreshWorker } from '../refresh/worker'
 import { configOrExit, openCatalog } from './common'
 
@@ -24,10 +26,19 @@ Serves the catalog on HOST:PORT and refreshes it in the background (see the envi
       maxPages: config.refresh.maxPages,
       maxDropFraction: config.refresh.maxDropFraction,
     })
+    const references = new ReferenceRefresher({
+      store,
+      references: resolveReferences(config),
+      intervalSeconds: Math.min(...Object.values(config.references).map((r) => r.intervalSeconds)),
+      maxResponseBytes: config.refresh.maxResponseBytes,
+      log,
+    })
     const app = createApp({ config, store, worker, log })
     app.listen({ hostname: config.host, port: config.port }, (server) => {
       log.info({ url: server.url.href, db: config.dbPath, catalog_version: store.version, providers: worker.enabledProviders.map((p) => p.id) }, 'modelcat listening')
-      worker.start() // after listening: a refresh never delays startup
+      // after listening: refreshes never delay startup
+      worker.start()
+      references.start()
     })
 
     let stopping = false
@@ -38,7 +49,7 @@ Serves the catalog on HOST:PORT and refreshes it in the background (see the envi
       const force = setTimeout(() => process.exit(1), 5000)
       force.unref()
       await app.stop() // stop accepting, drain in-flight requests
-      await worker.stop() // abort fetches; an aborted refresh commits nothing
+      await Promise.all([worker.stop(), references.stop()]) // abort fetches; an aborted refresh commits nothing
       catalog.close()
       log.info('bye')
       process.exit(0)

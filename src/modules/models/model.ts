@@ -60,6 +60,11 @@ export const Model = z
       .object({ date: z.string().nullable(), end_of_life: z.string().nullable(), replacement: z.string().nullable() })
       .nullable()
       .describe('Set when the provider announces the model goes away'),
+    sources: z
+      .record(z.string(), z.string())
+      .describe(
+        'Where each filled field came from: `upstream` (the provider), `override` (config), `models.dev` / `litellm` (reference entry of the same provider and model), `models.dev:canonical` / `litellm:canonical` (a reference entry of the same canonical model; never used for prices)',
+      ),
   })
   .passthrough()
   .meta({ id: 'Model' })

@@ -3,7 +3,7 @@ import type { CatalogStore, OfferingRow } from '../../catalog/store'
 import { ApiError } from '../../http/errors'
 import type { ListModelsQuery, Model } from './model'
 
-const CORE_KEYS = new Set(['id', 'canonical_id', 'object', 'created', 'owned_by', 'provider', 'provider_model_id', 'name', 'description', 'context_length', 'max_output_tokens', 'architecture', 'pricing', 'supported_parameters', 'capabilities', 'deprecation'])
+const CORE_KEYS = new Set(['id', 'canonical_id', 'object', 'created', 'owned_by', 'provider', 'provider_model_id', 'name', 'description', 'context_length', 'max_output_tokens', 'architecture', 'pricing', 'supported_parameters', 'capabilities', 'deprecation', 'sources'])
 
 /** OfferingRow → the API's model object. Provider extras pass through but never shadow a core field. */
 export function toModel(row: OfferingRow): Model {
@@ -25,6 +25,7 @@ export function toModel(row: OfferingRow): Model {
     supported_parameters: row.supportedParameters,
     capabilities: row.capabilities ?? {},
     deprecation: row.deprecation,
+    sources: row.sources ?? {},
   }
   for (const [k, v] of Object.entries(extra)) if (!CORE_KEYS.has(k)) (model as Record<string, unknown>)[k] = v
   return model

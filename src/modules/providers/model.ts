@@ -30,4 +30,26 @@ export const ProviderInfo = z
   .meta({ id: 'Provider' })
 export type ProviderInfo = z.infer<typeof ProviderInfo>
 
-export const ProviderList = z.object({ object: z.literal('list'), data: z.array(ProviderInfo) }).meta({ id: 'ProviderList' })
+export const ReferenceInfo = z
+  .object({
+    id: z.string().describe('`models.dev` or `litellm`: the source named in models\' `sources`'),
+    name: z.string(),
+    url: z.string(),
+    attribution: z.string(),
+    enabled: z.boolean(),
+    entries: z.number().int().describe('Reference entries held'),
+    last_success_at: z.string().nullable(),
+    last_attempt_at: z.string().nullable(),
+    last_error: z.string().nullable(),
+    last_warning: z.string().nullable().describe('e.g. "embedded snapshot …" until the first live fetch'),
+  })
+  .meta({ id: 'Reference' })
+export type ReferenceInfo = z.infer<typeof ReferenceInfo>
+
+export const ProviderList = z
+  .object({
+    object: z.literal('list'),
+    data: z.array(ProviderInfo),
+    references: z.array(ReferenceInfo).describe('Reference catalogs that fill what providers\' own lists lack'),
+  })
+  .meta({ id: 'ProviderList' })

@@ -1,6 +1,7 @@
-import type { ResolvedProvider } from '../../config'
+import type { Config, ResolvedProvider } from '../../config'
+import { REFERENCES } from '../../reference'
 import type { CatalogStore, ProviderState } from '../../catalog/store'
-import type { ProviderInfo, ProviderStatus } from './model'
+import type { ProviderInfo, ProviderStatus, ReferenceInfo } from './model'
 
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null)
 
@@ -37,6 +38,27 @@ export function listProviders(store: CatalogStore, providers: ResolvedProvider[]
       adapter: p.adapter,
       key_required: p.keyRequired,
       has_key: Boolean(p.apiKey),
+    }
+  })
+}
+
+/** The reference catalogs and their refresh state. */
+export function listReferences(store: CatalogStore, config: Config): ReferenceInfo[] {
+  const states = store.providerStates()
+  return REFERENCES.map(({ source }) => {
+    const s = states.get(source.id)
+    const c = config.references[source.id]
+    return {
+      id: source.id,
+      name: source.name,
+      url: c?.url ?? source.url,
+      attribution: source.attribution,
+      enabled: c?.enabled ?? true,
+      entries: store.referenceCount(source.id),
+      last_success_at: iso(s?.lastSuccessAt),
+      last_attempt_at: iso(s?.lastAttemptAt),
+      last_error: s?.lastError ?? null,
+      last_warning: s?.lastWarning ?? null,
     }
   })
 }

@@ -1,0 +1,114 @@
+import { z } from 'zod'
+import { perMillionToPerToken } from '../catalog/decimal'
+import type { Capabilities, PriceComponent, Pricing } from '../catalog/types'
+import type { ReferenceEntry, ReferenceSource } from './types'
+
+/**
+ * models.dev provider ids → modelcat built-in ids, where they differ. Checked against every built-in
+ * id of src/providers/registry.ts and the provider keys of models.dev's api.json (2026-06-13).
+ * Identical ids (openai, groq, alibaba, nvidia, vercel, zai, …) need no row. Not in models.dev:
+ * featherless, sambanova, hyperbolic, lambda, kluster, nscale, parasail, heroku. `ollama-cloud` is
+ * ollama.com's hosted API, not the local Ollama, and keeps its own id; so do the `-cn` and
+ * coding-plan variants (other endpoints, other prices).
+ */
+export const MODELS_DEV_PROVIDER_MAP: Readonly<Record<string, string>> = {
+  togetherai: 'together',
+  'fireworks-ai': 'fireworks',
+  'novita-ai': 'novita',
+  google: 'gemini',
+  moonshotai: 'moonshot',
+  inference: 'inference-net',
+}
+
+const num = z.number().nullish().catch(null)
+const positiveInt = z.number().int().positive().nullish().catch(null)
+const bool = z.boolean().nullish().catch(null)
+const strings = z.array(z.string()).nullish().catch(null)
+
+/** One model of a provider. Only its being an object is required; every field falls back to null. */
+const Model = z.object({
+  id: z.string().nullish().catch(null),
+  name: z.string().nullish().catch(null),
+  limit: z.object({ context: positiveInt, output: positiveInt }).nullish().catch(null),
+  modalities: z.object({ input: strings, output: strings }).nullish().catch(null),
+  cost: z
+    .object({ input: num, output: num, cache_read: num, cache_write: num, reasoning: num })
+    .nullish()
+    .catch(null),
+  tool_call: bool,
+  reasoning: bool,
+  structured_output: bool,
+  attachment: bool,
+})
+type Model = z.infer<typeof Model>
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** models.dev cost field (USD per 1M tokens) → modelcat price component (USD per token). */
+const COST_FIELDS: [keyof NonNullable<Model['cost']>, PriceComponent][] = [
+  ['input', 'prompt'],
+  ['output', 'completion'],
+  ['cache_read', 'input_cache_read'],
+  ['cache_write', 'input_cache_write'],
+  ['reasoning', 'internal_reasoning'],
+]
+
+function pricingOf(cost: Model['cost']): Pricing {
+  const out: Pricing = {}
+  if (!cost) return out // no cost object: unknown, not free
+  for (const [field, component] of COST_FIELDS) {
+    const value = perMillionToPerToken(cost[field])
+    if (value !== null && !value.startsWith('-')) out[component] = value
+  }
+  return out
+}
+
+function capabilitiesOf(m: Model): Capabilities | null {
+  const caps: Capabilities = {}
+  if (typeof m.tool_call === 'boolean') caps.tools = m.tool_call
+  if (typeof m.reasoning === 'boolean') caps.reasoning = m.reasoning
+  if (typeof m.structured_output === 'boolean') caps.structured_output = m.structured_output
+  if (m.modalities?.input) caps.vision = m.modalities.input.includes('image')
+  return Object.keys(caps).length ? caps : null
+}
+
+/**
+ * https://models.dev/api.json: `{ <provider>: { id, name, env, models: { <model id>: {…} } } }`,
+ * prices in USD per 1M tokens. One entry per provider × model.
+ */
+export const modelsDev: ReferenceSource = {
+  id: 'models.dev',
+  name: 'models.dev',
+  url: 'https://models.dev/api.json',
+  attribution: 'models.dev (MIT), https://models.dev',
+  parse(body) {
+    if (!isRecord(body)) throw new Error(`models.dev: expected an object of providers, got ${Array.isArray(body) ? 'an array' : body === null ? 'null' : typeof body}`)
+    const providers = Object.entries(body).filter(([, p]) => isRecord(p) && isRecord(p.models))
+    if (providers.length === 0) throw new Error('models.dev: expected an object of providers ({ <provider>: { models: {…} } }), found none')
+    const entries: ReferenceEntry[] = []
+    // a value that is not a provider object counts as one skipped item: its models cannot be read
+    let skipped = Object.keys(body).length - providers.length
+    for (const [key, p] of providers) {
+      const provider = MODELS_DEV_PROVIDER_MAP[key] ?? key
+      for (const [modelId, raw] of Object.entries((p as { models: Record<string, unknown> }).models)) {
+        const parsed = Model.safeParse(raw)
+        if (!modelId || !parsed.success) {
+          skipped++
+          continue
+        }
+        const m = parsed.data
+        entries.push({
+          provider,
+          modelId,
+          contextLength: m.limit?.context ?? null,
+          maxOutputTokens: m.limit?.output ?? null,
+          inputModalities: m.modalities?.input ?? null,
+          outputModalities: m.modalities?.output ?? null,
+          capabilities: capabilitiesOf(m),
+          pricing: pricingOf(m.cost),
+        })
+      }
+    }
+    return { entries, skipped }
+  },
+}

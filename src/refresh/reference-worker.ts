@@ -1,0 +1,114 @@
+import type { Logger } from 'pino'
+import type { CatalogStore } from '../catalog/store'
+import type { ReferenceSource } from '../reference/types'
+import { getJson } from './fetch'
+
+export interface ResolvedReference {
+  source: ReferenceSource
+  url: string
+  enabled: boolean
+  timeoutMs: number
+  /** The embedded snapshot's bytes (gzip JSON), used while the source has never been fetched. */
+  snapshot?: () => Promise<Uint8Array<ArrayBuffer>>
+  snapshotLabel?: string
+}
+
+export interface ReferenceResult {
+  source: string
+  status: 'ok' | 'failed' | 'snapshot'
+  entries: number
+  changed: number
+  duration_ms: number
+  error: string | null
+}
+
+/**
+ * Keeps the reference catalogs (models.dev, LiteLLM) current: on its own schedule, each fetched under a
+ * timeout and byte cap like a provider; a failure keeps the last entries. Until a source has ever been
+ * fetched, its embedded snapshot stands in. Never on the request path.
+ */
+export class ReferenceRefresher {
+  #timer: ReturnType<typeof setTimeout> | null = null
+  #stop = new AbortController()
+  #inFlight: Promise<ReferenceResult[]> | null = null
+
+  constructor(
+    private readonly opts: {
+      store: CatalogStore
+      references: ResolvedReference[]
+      intervalSeconds: number
+      maxResponseBytes: number
+      log: Logger
+      fetch?: typeof fetch
+    },
+  ) {}
+
+  get enabled() {
+    return this.opts.references.filter((r) => r.enabled)
+  }
+
+  /** Loads the embedded snapshot of every enabled source that has no entries yet. */
+  async loadSnapshots(): Promise<ReferenceResult[]> {
+    const out: ReferenceResult[] = []
+    for (const r of this.enabled) {
+      if (!r.snapshot || this.opts.store.referenceCount(r.source.id) > 0) continue
+      const started = performance.now()
+      const body = JSON.parse(new TextDecoder().decode(Bun.gunzipSync(await r.snapshot())))
+      const { entries } = r.source.parse(body)
+      const durationMs = Math.round(performance.now() - started)
+      const { changed } = this.opts.store.replaceReference(r.source.id, entries, { durationMs, warning: `embedded snapshot ${r.snapshotLabel ?? ''}`.trim() })
+      this.opts.log.info({ reference: r.source.id, entries: entries.length, changed, duration_ms: durationMs }, 'reference snapshot loaded')
+      out.push({ source: r.source.id, status: 'snapshot', entries: entries.length, changed, duration_ms: durationMs, error: null })
+    }
+    return out
+  }
+
+  /** Fetches every enabled source (joining a run in flight). */
+  refresh(): Promise<ReferenceResult[]> {
+    this.#inFlight ??= Promise.all(this.enabled.map((r) => this.fetchOne(r))).finally(() => {
+      this.#inFlight = null
+    })
+    return this.#inFlight
+  }
+
+  start() {
+    const tick = async () => {
+      this.#timer = null
+      try {
+        await this.loadSnapshots()
+        if (!this.#stop.signal.aborted) await this.refresh()
+      } catch (err) {
+        this.opts.log.error({ err }, 'reference refresh failed')
+      }
+      if (!this.#stop.signal.aborted) this.#timer = setTimeout(tick, this.opts.intervalSeconds * 1000)
+    }
+    this.#timer = setTimeout(tick, 0)
+  }
+
+  async stop() {
+    this.#stop.abort(new Error('shutting down'))
+    if (this.#timer) clearTimeout(this.#timer)
+    await this.#inFlight?.catch(() => undefined)
+  }
+
+  private async fetchOne(r: ResolvedReference): Promise<ReferenceResult> {
+    const started = performance.now()
+    const timeout = AbortSignal.timeout(r.timeoutMs)
+    const signal = AbortSignal.any([this.#stop.signal, timeout])
+    const durationMs = () => Math.round(performance.now() - started)
+    try {
+      const body = await getJson(r.url, {}, { signal, maxBytes: this.opts.maxResponseBytes, fetch: this.opts.fetch })
+      const { entries, skipped } = r.source.parse(body)
+      if (entries.length === 0) throw new Error('no usable entries')
+      if (signal.aborted) throw new Error('aborted: shutting down')
+      const { changed } = this.opts.store.replaceReference(r.source.id, entries, { durationMs: durationMs(), warning: skipped ? `${skipped} entries skipped` : null })
+      this.opts.log.info({ reference: r.source.id, entries: entries.length, skipped, changed, duration_ms: durationMs() }, 'reference refreshed')
+      return { source: r.source.id, status: 'ok', entries: entries.length, changed, duration_ms: durationMs(), error: null }
+    } catch (err) {
+      const error = timeout.aborted && !this.#stop.signal.aborted ? `timed out after ${r.timeoutMs} ms` : (err as Error).message
+      if (!this.#stop.signal.aborted) this.opts.store.recordReferenceFailure(r.source.id, error, durationMs())
+      this.opts.log.warn({ reference: r.source.id, error }, 'reference refresh failed: keeping the last entries')
+      return { source: r.source.id, status: 'failed', entries: this.opts.store.referenceCount(r.source.id), changed: 0, duration_ms: durationMs(), error }
+    }
+  }
+}
