@@ -7,6 +7,8 @@ import { createCanonicalizer } from '../../src/catalog/canonical'
 import { CatalogStore } from '../../src/catalog/store'
 import { loadConfig } from '../../src/config'
 import { openDb } from '../../src/db/client'
+import { resolveReferences } from '../../src/reference'
+import { ReferenceRefresher } from '../../src/refresh/reference-worker'
 import { RefreshWorker } from '../../src/refresh/worker'
 
 export const tempDir = (prefix = 'modelcat-test-') => mkdtempSync(join(tmpdir(), prefix))
@@ -24,6 +26,13 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
   const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides })
   const log = pino({ level: 'silent' })
   const worker = new RefreshWorker({ store, providers: config.providers, log, intervalSeconds: config.refresh.intervalSeconds, maxResponseBytes: config.refresh.maxResponseBytes, maxPages: config.refresh.maxPages, maxDropFraction: config.refresh.maxDropFraction })
+  const references = new ReferenceRefresher({
+    store,
+    references: resolveReferences(config),
+    intervalSeconds: 86_400,
+    maxResponseBytes: config.refresh.maxResponseBytes,
+    log,
+  })
   const app = createApp({ config, store, worker, log })
   return {
     dir,
@@ -31,11 +40,13 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
     db,
     store,
     worker,
+    /** The reference catalogs' refresher (not started: tests call loadSnapshots() / refresh()). */
+    references,
     app,
     get: (path: string, headers: Record<string, string> = {}) => app.handle(new Request(`http://localhost${path}`, { headers })),
     post: (path: string, headers: Record<string, string> = {}) => app.handle(new Request(`http://localhost${path}`, { method: 'POST', headers })),
     async close(removeDir = !opts.dir) {
-      await worker.stop()
+      await Promise.all([worker.stop(), references.stop()])
       db.$client.close()
       if (removeDir) rmSync(dir, { recursive: true, force: true })
     },
