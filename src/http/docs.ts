@@ -4,7 +4,7 @@ import uiBundle from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' 
 import uiCss from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' }
 import { z } from 'zod'
 import pkg from '../../package.json'
-import { Model } from '../modules/models/model'
+import { CanonicalModel, Model } from '../modules/models/model'
 import { ErrorBody } from './errors'
 
 /**
@@ -50,8 +50,9 @@ const json = (schema: z.ZodType, description: string) => ({ description, content
 const retrieveDoc = {
   tags: ['models'],
   summary: 'Retrieve a model',
-  description: 'The same object as in the list. Ids contain slashes: send them as they are or percent-encoded.',
+  description:
+    'An offering id (`groq/llama-3.3-70b-versatile`): the same object as in the list, plus `providers` (every offering of the same underlying model). A canonical id (`meta/llama-3.3-70b-instruct`): the canonical model with all its offerings, as in `unique=true`. Ids contain slashes: send them as they are or percent-encoded.',
   operationId: 'retrieveModel',
   parameters: [{ name: 'id', in: 'path' as const, required: true, schema: { type: 'string' as const }, description: 'e.g. `groq/llama-3.1-8b-instant`' }],
-  responses: { 200: json(Model, 'The model'), 404: json(ErrorBody, 'No such model') },
+  responses: { 200: json(z.union([Model, CanonicalModel]), 'The model'), 404: json(ErrorBody, 'Neither an offering id nor a canonical id') },
 }

@@ -160,9 +160,13 @@ describe('GET /v1/models/{id}', () => {
     const m = body.data.find((x) => x.id === 'together/meta-llama/Llama-3.3-70B-Instruct-Turbo')!
     const res = await h.get('/v1/models/together/meta-llama/Llama-3.3-70B-Instruct-Turbo')
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual(m)
+    const { providers, ...same } = (await res.json()) as any
+    expect(same).toEqual(m)
+    // plus every provider of the same underlying model
+    expect(providers.map((p: any) => p.id)).toEqual(body.data.filter((x) => x.canonical_id === m.canonical_id).map((x) => x.id))
     const colon = body.data.find((x) => x.id.endsWith(':free'))!
-    expect(await (await h.get(`/v1/models/${colon.id}`)).json()).toEqual(colon)
+    const { providers: _p, ...colonSame } = (await (await h.get(`/v1/models/${colon.id}`)).json()) as any
+    expect(colonSame).toEqual(colon)
   })
 
   test('an unknown id is a 404 in the error shape', async () => {

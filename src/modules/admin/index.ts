@@ -4,20 +4,12 @@ import type { ResolvedProvider } from '../../config'
 import { adminAuth } from '../../http/admin-auth'
 import { ApiError, ErrorBody } from '../../http/errors'
 import type { RefreshWorker } from '../../refresh/worker'
-import { commaList } from '../models/model'
+import { commaList, flag } from '../../http/query'
 
 const RefreshQuery = z.object({
   provider: commaList('Comma-separated provider ids or aliases; default: every enabled provider'),
-  wait: z
-    .enum(['true', 'false', '1', '0'])
-    .optional()
-    .transform((v) => v === 'true' || v === '1')
-    .describe('`true`: answer when the refresh is done, with per-provider results'),
-  force: z
-    .enum(['true', 'false', '1', '0'])
-    .optional()
-    .transform((v) => v === 'true' || v === '1')
-    .describe('`true`: accept lists the anomaly guard would refuse (a model count that fell to zero or by more than refresh.max_drop_fraction)'),
+  wait: flag('`true`: answer when the refresh is done, with per-provider results'),
+  force: flag('`true`: accept lists the anomaly guard would refuse (a model count that fell to zero or by more than refresh.max_drop_fraction)'),
 })
 
 const ProviderResult = z.object({

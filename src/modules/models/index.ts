@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import { ErrorBody } from '../../http/errors'
-import { ListModelsQuery, Model, ModelList } from './model'
+import { CanonicalModel, ListModelsQuery, Model, ModelList } from './model'
 import type { ModelsService } from './service'
 
 const json = (body: string, version: number) =>
@@ -34,7 +34,7 @@ export const modelsModule = (service: ModelsService) =>
       },
       {
         params: z.object({ '*': z.string().describe('A model id, e.g. `groq/llama-3.1-8b-instant` (slashes allowed)') }),
-        response: { 200: Model, 404: ErrorBody },
+        response: { 200: z.union([Model, CanonicalModel]), 404: ErrorBody },
         detail: { tags: ['models'], summary: 'Retrieve a model', description: 'The same object as in the list.' },
       },
     )

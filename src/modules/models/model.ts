@@ -1,13 +1,5 @@
 import { z } from 'zod'
-
-/**
- * Elysia hands a query value containing commas (or a repeated key) over as an array: both spellings
- * of a list are accepted and joined back into one comma list.
- */
-export const commaList = (description: string) =>
-  z
-    .preprocess((v) => (Array.isArray(v) ? v.join(',') : v), z.string().optional())
-    .describe(description)
+import { commaList, flag } from '../../http/query'
 
 export const ListModelsQuery = z.object({
   gateway: commaList('Provider id or alias (`hug` → `huggingface`), a comma-separated list, or `all` (default).'),
@@ -19,6 +11,9 @@ export const ListModelsQuery = z.object({
     .optional()
     .describe('Page size, 1–1000. Without it every model is returned (OpenAI clients do not paginate).'),
   offset: z.coerce.number().int().min(0).optional().describe('Models to skip (ordered by id). Default 0.'),
+  unique: flag(
+    '`true`: one entry per underlying model (canonical id) with every provider offering it (`providers`), `provider_count` and the `cheapest` offering; `pricing` is the cheapest offering\'s.',
+  ),
 })
 export type ListModelsQuery = z.infer<typeof ListModelsQuery>
 
@@ -70,10 +65,36 @@ export const Model = z
   .meta({ id: 'Model' })
 export type Model = z.infer<typeof Model>
 
+const Offering = z.object({
+  id: z.string().describe('The offering id (`provider/provider_model_id`)'),
+  provider: z.string(),
+  provider_model_id: z.string(),
+  context_length: z.number().int().nullable(),
+  pricing: Pricing,
+  status: z.string().describe("The provider's status (see /v1/providers)"),
+})
+
+export const CanonicalModel = z
+  .object({
+    id: z.string().describe('The canonical id (`org/model`)'),
+    object: z.literal('model'),
+    created: z.number().int(),
+    owned_by: z.string(),
+    name: z.string(),
+    context_length: z.number().int().nullable().describe('The largest among its offerings'),
+    max_output_tokens: z.number().int().nullable(),
+    architecture: z.object({ input_modalities: z.array(z.string()).nullable(), output_modalities: z.array(z.string()).nullable() }),
+    pricing: Pricing.describe("The cheapest offering's prices"),
+    provider_count: z.number().int(),
+    providers: z.array(Offering),
+    cheapest: z.object({ provider: z.string(), id: z.string(), pricing: Pricing }).nullable().describe('Lowest prompt price, then completion price'),
+  })
+  .meta({ id: 'CanonicalModel' })
+
 export const ModelList = z
   .object({
     object: z.literal('list'),
-    data: z.array(Model),
+    data: z.array(z.union([Model, CanonicalModel])).describe('Offerings, or canonical models with `unique=true`'),
     total: z.number().int().optional().describe('Present when paging (limit/offset given): models matching in all'),
     has_more: z.boolean().optional().describe('Present when paging: whether a further page exists'),
   })

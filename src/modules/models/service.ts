@@ -1,35 +1,10 @@
 import type { ResolvedProvider } from '../../config'
-import type { CatalogStore, OfferingRow } from '../../catalog/store'
+import type { CatalogStore } from '../../catalog/store'
 import { ApiError } from '../../http/errors'
+import { queryCanonical, countCanonical } from '../../catalog/unique'
+import { providerStatus } from '../providers/service'
 import type { ListModelsQuery, Model } from './model'
-
-const CORE_KEYS = new Set(['id', 'canonical_id', 'object', 'created', 'owned_by', 'provider', 'provider_model_id', 'name', 'description', 'context_length', 'max_output_tokens', 'architecture', 'pricing', 'supported_parameters', 'capabilities', 'deprecation', 'sources'])
-
-/** OfferingRow → the API's model object. Provider extras pass through but never shadow a core field. */
-export function toModel(row: OfferingRow): Model {
-  const { architecture, ...extra } = (row.extra ?? {}) as { architecture?: Record<string, unknown> }
-  const model: Model = {
-    id: row.id,
-    canonical_id: row.canonicalId,
-    object: 'model',
-    created: row.created && row.created > 0 ? row.created : row.firstSeenAt,
-    owned_by: row.ownedBy ?? (row.providerModelId.includes('/') ? row.providerModelId.split('/')[0]! : row.providerId),
-    provider: row.providerId,
-    provider_model_id: row.providerModelId,
-    name: row.name,
-    description: row.description,
-    context_length: row.contextLength,
-    max_output_tokens: row.maxOutputTokens,
-    architecture: { ...architecture, input_modalities: row.inputModalities, output_modalities: row.outputModalities },
-    pricing: row.pricing,
-    supported_parameters: row.supportedParameters,
-    capabilities: row.capabilities ?? {},
-    deprecation: row.deprecation,
-    sources: row.sources ?? {},
-  }
-  for (const [k, v] of Object.entries(extra)) if (!CORE_KEYS.has(k)) (model as Record<string, unknown>)[k] = v
-  return model
-}
+import { toCanonicalModel, toModel, type CanonicalModel } from './serialize'
 
 /**
  * Answers model queries from the store. Bodies are serialized once per (catalog version, normalized
@@ -77,16 +52,20 @@ export class ModelsService {
     const gateways = this.resolveGateways(query.gateway)
     const version = this.store.version
     const paged = query.limit !== undefined || query.offset !== undefined
-    const key = `${gateways.join(',')}|${query.limit ?? ''}|${query.offset ?? ''}`
+    const key = `${gateways.join(',')}|${query.limit ?? ''}|${query.offset ?? ''}|${query.unique ? 'u' : ''}`
     if (version !== this.#cacheVersion) {
       this.#cache.clear()
       this.#cacheVersion = version
     }
     let body = this.#cache.get(key)
     if (body === undefined) {
-      const data = this.store.listOfferings({ providers: gateways, limit: query.limit, offset: query.offset }).map(toModel)
+      const page = { providers: gateways, limit: query.limit, offset: query.offset }
+      const status = this.#statusOf()
+      const data = query.unique
+        ? queryCanonical(this.store.db, page).map((r) => toCanonicalModel(r, status))
+        : this.store.listOfferings(page).map(toModel)
       if (paged) {
-        const total = this.store.countOfferings(gateways)
+        const total = query.unique ? countCanonical(this.store.db, gateways) : this.store.countOfferings(gateways)
         body = JSON.stringify({ object: 'list', data, total, has_more: (query.offset ?? 0) + data.length < total })
       } else {
         body = JSON.stringify({ object: 'list', data })
@@ -97,11 +76,30 @@ export class ModelsService {
     return { body, version }
   }
 
-  retrieve(id: string): Model {
-    const row = this.store.getOffering(id)
-    if (!row || !this.#byName.get(row.providerId)?.enabled) {
-      throw new ApiError(404, `model '${id}' not found`, { param: 'id', code: 'model_not_found' })
+  /** Each provider's status, for the `providers` lists of canonical models. */
+  #statusOf(): (provider: string) => string {
+    const states = this.store.providerStates()
+    const byId = new Map(this.providers.map((p) => [p.id, p]))
+    return (id) => {
+      const p = byId.get(id)
+      return p ? providerStatus(p, states.get(id)) : 'unknown'
     }
-    return toModel(row)
+  }
+
+  /**
+   * An offering id (`groq/llama-3.3-70b-versatile`) → that offering, with every provider of its model;
+   * a canonical id (`meta/llama-3.3-70b-instruct`) → the canonical model with all its offerings.
+   * @throws ApiError 404 when it is neither.
+   */
+  retrieve(id: string): Model | CanonicalModel {
+    const enabled = this.providers.filter((p) => p.enabled).map((p) => p.id)
+    const row = this.store.getOffering(id)
+    if (row && enabled.includes(row.providerId)) {
+      const canonical = queryCanonical(this.store.db, { providers: enabled, canonicalId: row.canonicalId })[0]
+      return { ...toModel(row), providers: canonical ? toCanonicalModel(canonical, this.#statusOf()).providers : [] }
+    }
+    const canonical = queryCanonical(this.store.db, { providers: enabled, canonicalId: id })[0]
+    if (canonical) return toCanonicalModel(canonical, this.#statusOf())
+    throw new ApiError(404, `model '${id}' not found: neither an offering id (provider/model) nor a canonical id`, { param: 'id', code: 'model_not_found' })
   }
 }

@@ -1,0 +1,67 @@
+import type { OfferingRow } from '../../catalog/store'
+import type { CanonicalOffering, CanonicalRow } from '../../catalog/unique'
+import type { Pricing } from '../../catalog/types'
+import type { Model } from './model'
+
+const CORE_KEYS = new Set(['id', 'canonical_id', 'object', 'created', 'owned_by', 'provider', 'provider_model_id', 'name', 'description', 'context_length', 'max_output_tokens', 'architecture', 'pricing', 'supported_parameters', 'capabilities', 'deprecation', 'sources'])
+
+/** OfferingRow → the API's model object. Provider extras pass through but never shadow a core field. */
+export function toModel(row: OfferingRow): Model {
+  const { architecture, ...extra } = (row.extra ?? {}) as { architecture?: Record<string, unknown> }
+  const model: Model = {
+    id: row.id,
+    canonical_id: row.canonicalId,
+    object: 'model',
+    created: row.created && row.created > 0 ? row.created : row.firstSeenAt,
+    owned_by: row.ownedBy ?? (row.providerModelId.includes('/') ? row.providerModelId.split('/')[0]! : row.providerId),
+    provider: row.providerId,
+    provider_model_id: row.providerModelId,
+    name: row.name,
+    description: row.description,
+    context_length: row.contextLength,
+    max_output_tokens: row.maxOutputTokens,
+    architecture: { ...architecture, input_modalities: row.inputModalities, output_modalities: row.outputModalities },
+    pricing: row.pricing,
+    supported_parameters: row.supportedParameters,
+    capabilities: row.capabilities ?? {},
+    deprecation: row.deprecation,
+    sources: row.sources ?? {},
+  }
+  for (const [k, v] of Object.entries(extra)) if (!CORE_KEYS.has(k)) (model as Record<string, unknown>)[k] = v
+  return model
+}
+
+
+export interface CanonicalModel {
+  id: string
+  object: 'model'
+  created: number
+  owned_by: string
+  name: string
+  context_length: number | null
+  max_output_tokens: number | null
+  architecture: { input_modalities: string[] | null; output_modalities: string[] | null }
+  /** The cheapest offering's prices (what an OpenAI-style client reading `pricing` expects). */
+  pricing: Pricing
+  provider_count: number
+  providers: (CanonicalOffering & { status: string })[]
+  cheapest: { provider: string; id: string; pricing: Pricing } | null
+}
+
+/** A canonical model of the unique view: one entry per underlying model, every provider offering it. */
+export function toCanonicalModel(r: CanonicalRow, status: (provider: string) => string): CanonicalModel {
+  return {
+    id: r.canonicalId,
+    object: 'model',
+    created: r.created,
+    owned_by: r.canonicalId.split('/')[0]!,
+    name: r.name,
+    context_length: r.contextLength,
+    max_output_tokens: r.maxOutputTokens,
+    architecture: { input_modalities: r.inputModalities, output_modalities: r.outputModalities },
+    pricing: r.cheapest?.pricing ?? {},
+    provider_count: r.providerCount,
+    providers: r.offerings.map((o) => ({ ...o, status: status(o.provider) })),
+    cheapest: r.cheapest ? { provider: r.cheapest.provider, id: r.cheapest.id, pricing: r.cheapest.pricing } : null,
+  }
+}
