@@ -57,6 +57,8 @@ export class Enricher {
         inputModalities: offerings.inputModalities,
         outputModalities: offerings.outputModalities,
         capabilities: offerings.capabilities,
+        promptPrice: offerings.promptPrice,
+        completionPrice: offerings.completionPrice,
         upstream: offerings.upstream,
         sources: offerings.sources,
       })
@@ -75,7 +77,7 @@ export class Enricher {
     }
 
     const update = this.db.$client.prepare(
-      'update offerings set context_length = ?, max_output_tokens = ?, input_modalities = ?, output_modalities = ?, capabilities = ?, sources = ? where id = ?',
+      'update offerings set context_length = ?, max_output_tokens = ?, input_modalities = ?, output_modalities = ?, capabilities = ?, sources = ?, prompt_price = ?, completion_price = ? where id = ?',
     )
     const deletePrices = this.db.$client.prepare('delete from pricing where offering_id = ?')
     const insertPrice = this.db.$client.prepare('insert into pricing (offering_id, component, usd, source) values (?, ?, ?, ?)')
@@ -137,11 +139,14 @@ export class Enricher {
       if (priceSource) sources.pricing = priceSource
 
       const capsOut = Object.keys(caps).length ? caps : null
-      const before = json([row.contextLength, row.maxOutputTokens, row.inputModalities, row.outputModalities, row.capabilities, row.sources, current?.pricing ?? {}, current?.source])
-      const after = json([next.contextLength, next.maxOutputTokens, next.inputModalities, next.outputModalities, capsOut, sources, effective, Object.keys(effective).length ? priceSource : undefined])
+      // sort/filter keys: a float copy of the exact price, never the price itself
+      const promptPrice = effective.prompt !== undefined ? Number(effective.prompt) : null
+      const completionPrice = effective.completion !== undefined ? Number(effective.completion) : null
+      const before = json([row.contextLength, row.maxOutputTokens, row.inputModalities, row.outputModalities, row.capabilities, row.sources, current?.pricing ?? {}, current?.source, row.promptPrice, row.completionPrice])
+      const after = json([next.contextLength, next.maxOutputTokens, next.inputModalities, next.outputModalities, capsOut, sources, effective, Object.keys(effective).length ? priceSource : undefined, promptPrice, completionPrice])
       if (before === after && row.upstream) continue
       changed += before === after ? 0 : 1
-      update.run(next.contextLength as number | null, next.maxOutputTokens as number | null, json(next.inputModalities), json(next.outputModalities), json(capsOut), json(sources), row.id)
+      update.run(next.contextLength as number | null, next.maxOutputTokens as number | null, json(next.inputModalities), json(next.outputModalities), json(capsOut), json(sources), promptPrice, completionPrice, row.id)
       if (row.upstream === null) this.db.update(offerings).set({ upstream }).where(eq(offerings.id, row.id)).run()
       deletePrices.run(row.id)
       for (const [component, usd] of Object.entries(effective)) insertPrice.run(row.id, component, usd, priceSource ?? 'upstream')

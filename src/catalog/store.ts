@@ -67,23 +67,51 @@ export class CatalogStore {
     this.now = opts.now ?? Date.now
     this.db.insert(catalogState).values({ id: 1, version: 0 }).onConflictDoNothing().run()
     this.#version = this.readVersion()
+    this.#updatedAt = this.readUpdatedAt()
     this.recanonicalize()
     // Overrides and rules may have changed since the rows were written.
     this.#write(() => this.enricher.run() > 0)
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction; bumps the catalog version when it returns true. */
-  #write(fn: () => boolean): number {
+  /**
+   * Runs `fn` in one IMMEDIATE transaction; bumps the catalog version when it returns true (and `after`,
+   * still inside, sees the new version). Listeners hear of a new version once it is committed.
+   */
+  #write(fn: () => boolean, after?: (version: number) => void): number {
     const version = this.db.$client
       .transaction(() => {
-        if (!fn()) return this.readVersion()
-        const next = this.readVersion() + 1
-        this.db.update(catalogState).set({ version: next, updatedAt: this.now() }).where(eq(catalogState.id, 1)).run()
-        return next
+        let version = this.readVersion()
+        if (fn()) {
+          version += 1
+          this.db.update(catalogState).set({ version, updatedAt: this.now() }).where(eq(catalogState.id, 1)).run()
+        }
+        after?.(version)
+        return version
       })
       .immediate()
-    this.#version = version
+    if (version !== this.#version) {
+      this.#version = version
+      this.#updatedAt = this.readUpdatedAt()
+      for (const listener of this.#listeners) listener(version)
+    }
     return version
+  }
+
+  #updatedAt = 0
+  #listeners: ((version: number) => void)[] = []
+
+  /** Called after every commit that produced a new catalog version (outside the transaction). */
+  onNewVersion(listener: (version: number) => void) {
+    this.#listeners.push(listener)
+  }
+
+  /** When the current catalog version was committed (ms since epoch; 0 before the first). */
+  get updatedAt(): number {
+    return this.#updatedAt
+  }
+
+  private readUpdatedAt(): number {
+    return this.db.select({ t: catalogState.updatedAt }).from(catalogState).where(eq(catalogState.id, 1)).get()?.t ?? 0
   }
 
   /**
@@ -164,35 +192,28 @@ export class CatalogStore {
   commitRefresh(trigger: string, startedAt: number, outcomes: ProviderOutcome[]): { runId: number; version: number } {
     const now = this.now()
     const nowSec = Math.floor(now / 1000)
-    const tx = this.db.$client.transaction(() => {
-      const runId = this.db.insert(refreshRuns).values({ trigger, startedAt }).returning({ id: refreshRuns.id }).get()!.id
-      let wrote = false
-      for (const o of outcomes) {
-        if (o.ok) {
-          this.replaceProviderOfferings(o.provider, o.offerings, runId, nowSec)
-          wrote = true
+    let runId = 0
+    const version = this.#write(
+      () => {
+        runId = this.db.insert(refreshRuns).values({ trigger, startedAt }).returning({ id: refreshRuns.id }).get()!.id
+        let wrote = false
+        for (const o of outcomes) {
+          if (o.ok) {
+            this.replaceProviderOfferings(o.provider, o.offerings, runId, nowSec)
+            wrote = true
+          }
+          const state = o.ok
+            ? { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: o.durationMs, skippedItems: o.skipped, lastWarning: o.warning }
+            : { lastAttemptAt: now, lastError: o.error, lastDurationMs: o.durationMs }
+          this.db.insert(providers).values({ id: o.provider, ...state }).onConflictDoUpdate({ target: providers.id, set: state }).run()
         }
-        const state = o.ok
-          ? { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: o.durationMs, skippedItems: o.skipped, lastWarning: o.warning }
-          : { lastAttemptAt: now, lastError: o.error, lastDurationMs: o.durationMs }
-        this.db.insert(providers).values({ id: o.provider, ...state }).onConflictDoUpdate({ target: providers.id, set: state }).run()
-      }
-      if (wrote) this.enricher.run(outcomes.filter((o) => o.ok).map((o) => o.provider))
-      let version = this.readVersion()
-      if (wrote) {
-        version += 1
-        this.db.update(catalogState).set({ version, updatedAt: now }).where(eq(catalogState.id, 1)).run()
-      }
-      this.db
-        .update(refreshRuns)
-        .set({ finishedAt: now, catalogVersion: version, results: outcomes.map(summarize) })
-        .where(eq(refreshRuns.id, runId))
-        .run()
-      return { runId, version }
-    })
-    const result = tx.immediate()
-    this.#version = result.version
-    return result
+        if (wrote) this.enricher.run(outcomes.filter((o) => o.ok).map((o) => o.provider))
+        return wrote
+      },
+      (version) =>
+        this.db.update(refreshRuns).set({ finishedAt: now, catalogVersion: version, results: outcomes.map(summarize) }).where(eq(refreshRuns.id, runId)).run(),
+    )
+    return { runId, version }
   }
 
   private replaceProviderOfferings(providerId: string, items: OfferingInput[], runId: number, nowSec: number) {

@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import type { Capabilities, Deprecation, FieldSources, Pricing, UpstreamValues } from '../catalog/types'
 
 /** Runtime state of each provider (the static facts live in src/providers/registry.ts). */
@@ -38,11 +38,21 @@ export const offerings = sqliteTable(
     upstream: text('upstream', { mode: 'json' }).$type<UpstreamValues>(),
     /** Where each filled field's value came from: upstream | models.dev | litellm | override. */
     sources: text('sources', { mode: 'json' }).$type<FieldSources>(),
+    /** Sort and filter keys only, derived from the exact prices in `pricing` (USD per token). */
+    promptPrice: real('prompt_price'),
+    completionPrice: real('completion_price'),
     firstSeenAt: integer('first_seen_at').notNull(),
     lastSeenAt: integer('last_seen_at').notNull(),
     refreshRunId: integer('refresh_run_id').notNull(),
   },
-  (t) => [index('offerings_provider_id_idx').on(t.providerId, t.id), index('offerings_canonical_id_idx').on(t.canonicalId, t.providerId)],
+  (t) => [
+    index('offerings_provider_id_idx').on(t.providerId, t.id),
+    index('offerings_canonical_id_idx').on(t.canonicalId, t.providerId),
+    index('offerings_prompt_price_idx').on(t.promptPrice),
+    index('offerings_completion_price_idx').on(t.completionPrice),
+    index('offerings_context_length_idx').on(t.contextLength),
+    index('offerings_created_idx').on(t.created),
+  ],
 )
 
 /**

@@ -131,7 +131,24 @@ describe('swagger', () => {
     const spec = (await (await h.get('/swagger/json')).json()) as any
     expect(Object.keys(spec.paths).sort()).toEqual(['/admin/refresh', '/health', '/ready', '/v1/models', '/v1/models/{id}', '/v1/providers'])
     const params = spec.paths['/v1/models'].get.parameters.map((p: any) => [p.name, p.schema.type, p.required])
-    expect(params).toEqual([['gateway', 'string', false], ['limit', 'integer', false], ['offset', 'integer', false], ['unique', 'string', false]])
+    expect(params).toEqual([
+      ['gateway', 'string', false],
+      ['exclude_gateway', 'string', false],
+      ['q', 'string', false],
+      ['input_modalities', 'string', false],
+      ['output_modalities', 'string', false],
+      ['supported_parameters', 'string', false],
+      ['min_context', 'integer', false],
+      ['max_prompt_price', 'number', false],
+      ['max_completion_price', 'number', false],
+      ['free', 'string', false],
+      ['sort', 'string', false],
+      ['order', 'string', false],
+      ['limit', 'integer', false],
+      ['offset', 'integer', false],
+      ['cursor', 'string', false],
+      ['unique', 'string', false],
+    ])
     for (const p of spec.paths['/v1/models'].get.parameters) expect(p.schema.description.length).toBeGreaterThan(10)
     expect(spec.paths['/admin/refresh'].post.parameters.map((p: any) => p.name)).toEqual(['provider', 'wait', 'force'])
     expect(spec.paths['/v1/models'].get.responses['400']).toBeDefined()

@@ -4,17 +4,11 @@ import { ErrorBody } from '../../http/errors'
 import { CanonicalModel, ListModelsQuery, Model, ModelList } from './model'
 import type { ModelsService } from './service'
 
-const json = (body: string, version: number) =>
-  new Response(body, { headers: { 'content-type': 'application/json', 'x-catalog-version': String(version) } })
-
 export const modelsModule = (service: ModelsService) =>
   new Elysia({ name: 'models', prefix: '/v1/models' })
     .get(
       '',
-      ({ query }) => {
-        const { body, version } = service.listBody(query)
-        return json(body, version)
-      },
+      ({ query, request }) => service.list(query).respond(request),
       {
         query: ListModelsQuery,
         response: { 200: ModelList, 400: ErrorBody },
@@ -28,10 +22,7 @@ export const modelsModule = (service: ModelsService) =>
     )
     .get(
       '/*',
-      ({ params }) => {
-        const model = service.retrieve(decodeURIComponent(params['*']))
-        return new Response(JSON.stringify(model), { headers: { 'content-type': 'application/json' } })
-      },
+      ({ params, request }) => service.retrieve(decodeURIComponent(params['*'])).respond(request),
       {
         params: z.object({ '*': z.string().describe('A model id, e.g. `groq/llama-3.1-8b-instant` (slashes allowed)') }),
         response: { 200: z.union([Model, CanonicalModel]), 404: ErrorBody },

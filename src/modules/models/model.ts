@@ -1,8 +1,27 @@
 import { z } from 'zod'
+import { SORT_KEYS } from '../../catalog/query'
 import { commaList, flag } from '../../http/query'
+
+const price = (name: string) =>
+  z.coerce
+    .number()
+    .min(0)
+    .optional()
+    .describe(`Highest ${name} price, in USD per token like \`pricing\` (0.000001 = $1 per 1M tokens). Offerings without a ${name} price are left out.`)
 
 export const ListModelsQuery = z.object({
   gateway: commaList('Provider id or alias (`hug` → `huggingface`), a comma-separated list, or `all` (default).'),
+  exclude_gateway: commaList('Provider ids or aliases to leave out (comma-separated).'),
+  q: z.string().max(200).optional().describe('Case-insensitive search in id, name and description.'),
+  input_modalities: commaList('Comma-separated; every one listed must be an input modality (e.g. `text,image`).'),
+  output_modalities: commaList('Comma-separated; every one listed must be an output modality.'),
+  supported_parameters: commaList('Comma-separated; every one listed must be supported (e.g. `tools,response_format`).'),
+  min_context: z.coerce.number().int().min(0).optional().describe('Smallest context length, in tokens.'),
+  max_prompt_price: price('prompt'),
+  max_completion_price: price('completion'),
+  free: flag('`true`: only offerings whose prompt and completion prices are 0.'),
+  sort: z.enum(SORT_KEYS).optional().describe('Sort key (default `id`). Models lacking the key sort last.'),
+  order: z.enum(['asc', 'desc']).optional().describe('Sort order (default `asc`).'),
   limit: z.coerce
     .number()
     .int()
@@ -10,7 +29,12 @@ export const ListModelsQuery = z.object({
     .max(1000)
     .optional()
     .describe('Page size, 1–1000. Without it every model is returned (OpenAI clients do not paginate).'),
-  offset: z.coerce.number().int().min(0).optional().describe('Models to skip (ordered by id). Default 0.'),
+  offset: z.coerce.number().int().min(0).optional().describe('Models to skip. Default 0. Not with `cursor`.'),
+  cursor: z
+    .string()
+    .max(1000)
+    .optional()
+    .describe('`next_cursor` of the previous page: resumes after its last model, correct even when the catalog changed in between. Needs `limit`.'),
   unique: flag(
     '`true`: one entry per underlying model (canonical id) with every provider offering it (`providers`), `provider_count` and the `cheapest` offering; `pricing` is the cheapest offering\'s.',
   ),
@@ -97,5 +121,6 @@ export const ModelList = z
     data: z.array(z.union([Model, CanonicalModel])).describe('Offerings, or canonical models with `unique=true`'),
     total: z.number().int().optional().describe('Present when paging (limit/offset given): models matching in all'),
     has_more: z.boolean().optional().describe('Present when paging: whether a further page exists'),
+    next_cursor: z.string().nullable().optional().describe('Present when paging: pass as `cursor` for the next page; null on the last'),
   })
   .meta({ id: 'ModelList' })

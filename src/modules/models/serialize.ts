@@ -1,5 +1,5 @@
 import type { OfferingRow } from '../../catalog/store'
-import type { CanonicalOffering, CanonicalRow } from '../../catalog/unique'
+import type { CanonicalOffering, CanonicalRow } from '../../catalog/query'
 import type { Pricing } from '../../catalog/types'
 import type { Model } from './model'
 

@@ -1,17 +1,22 @@
 import type { ResolvedProvider } from '../../config'
+import { queryCanonical, queryOfferings, type CatalogQuery } from '../../catalog/query'
 import type { CatalogStore } from '../../catalog/store'
+import { CachedBody } from '../../http/cached-body'
 import { ApiError } from '../../http/errors'
-import { queryCanonical, countCanonical } from '../../catalog/unique'
 import { providerStatus } from '../providers/service'
-import type { ListModelsQuery, Model } from './model'
-import { toCanonicalModel, toModel, type CanonicalModel } from './serialize'
+import type { ListModelsQuery } from './model'
+import { toCanonicalModel, toModel } from './serialize'
+
+const bad = (param: string, message: string, code = 'invalid_parameter') => new ApiError(400, message, { param, code })
 
 /**
- * Answers model queries from the store. Bodies are serialized once per (catalog version, normalized
- * query) and then served as they are: the full list, the hot path, is one prebuilt string per version.
+ * Answers model queries from the store. Every answer is serialized once per (catalog version,
+ * normalized query) into a CachedBody (bytes, ETag, compressed variants) and served as it is from
+ * then on; the hot path — the full list — is rebuilt and compressed right after each new version.
+ * Nothing but the normalized query and the version can vary an answer.
  */
 export class ModelsService {
-  #cache = new Map<string, string>()
+  #cache = new Map<string, CachedBody>()
   #cacheVersion = -1
   readonly #byName = new Map<string, ResolvedProvider>()
 
@@ -21,59 +26,121 @@ export class ModelsService {
     private readonly maxCachedBodies = 512,
   ) {
     for (const p of providers) for (const name of [p.id, ...p.aliases]) this.#byName.set(name, p)
+    store.onNewVersion(() => setTimeout(() => void this.warm(), 0))
+  }
+
+  /**
+   * Builds and compresses the full list of the current version ahead of the first request for it. Only an
+   * optimization: a failure (the DB closing at shutdown) is left to the request path, which rebuilds and reports.
+   */
+  async warm() {
+    try {
+      await this.list({ free: false, unique: false }).warm()
+    } catch {}
   }
 
   /**
    * `gateway` → the enabled provider ids it selects: an id, an alias, a comma-separated list, or `all`.
-   * @throws ApiError 400 listing the valid gateways when a name is unknown.
+   * @throws ApiError 400 listing the valid gateways when a name is unknown or disabled.
    */
-  resolveGateways(gateway: string | undefined): string[] {
+  resolveGateways(gateway: string | undefined, param = 'gateway'): string[] {
     const names = (gateway ?? 'all').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
     const enabled = (p: ResolvedProvider) => p.enabled
     if (names.length === 0 || names.includes('all')) return this.providers.filter(enabled).map((p) => p.id).sort()
     const unknown = names.filter((n) => !this.#byName.has(n))
     if (unknown.length) {
       const valid = ['all', ...this.providers.flatMap((p) => [p.id, ...p.aliases])].join(', ')
-      throw new ApiError(400, `unknown gateway '${unknown.join("', '")}'; valid gateways: ${valid}`, { param: 'gateway', code: 'unknown_gateway' })
+      throw bad(param, `unknown gateway '${unknown.join("', '")}'; valid gateways: ${valid}`, 'unknown_gateway')
     }
     const selected = new Set(names.map((n) => this.#byName.get(n)!))
     const disabled = [...selected].filter((p) => !p.enabled)
-    if (disabled.length) {
+    if (disabled.length && param === 'gateway') {
       // An empty answer here would look like "this provider has no models": say what is going on instead.
       const enabledNames = this.providers.filter(enabled).map((p) => p.id).join(', ')
-      throw new ApiError(400, `gateway '${disabled.map((p) => p.id).join("', '")}' is disabled in this deployment; enabled gateways: ${enabledNames}`, { param: 'gateway', code: 'gateway_disabled' })
+      throw bad(param, `gateway '${disabled.map((p) => p.id).join("', '")}' is disabled in this deployment; enabled gateways: ${enabledNames}`, 'gateway_disabled')
     }
-    const ids = new Set([...selected].map((p) => p.id))
-    return [...ids].sort()
+    return [...new Set([...selected].map((p) => p.id))].sort()
   }
 
-  /** The JSON body of GET /v1/models for a query, from the per-version cache. */
-  listBody(query: ListModelsQuery): { body: string; version: number } {
-    const gateways = this.resolveGateways(query.gateway)
+  /** The validated query as the store's CatalogQuery: gateways resolved, lists split, cursor decoded. */
+  normalize(query: ListModelsQuery): { catalog: CatalogQuery; unique: boolean } {
+    const excluded = query.exclude_gateway ? new Set(this.resolveGateways(query.exclude_gateway, 'exclude_gateway')) : new Set<string>()
+    const list = (v?: string) => {
+      const items = v?.split(',').map((s) => s.trim()).filter(Boolean)
+      return items?.length ? [...new Set(items)].sort() : undefined
+    }
+    const catalog: CatalogQuery = {
+      providers: this.resolveGateways(query.gateway).filter((id) => !excluded.has(id)),
+      q: query.q?.trim() || undefined,
+      inputModalities: list(query.input_modalities),
+      outputModalities: list(query.output_modalities),
+      supportedParameters: list(query.supported_parameters),
+      minContext: query.min_context,
+      maxPromptPrice: query.max_prompt_price,
+      maxCompletionPrice: query.max_completion_price,
+      free: query.free || undefined,
+      sort: query.sort ?? 'id',
+      order: query.order ?? 'asc',
+      limit: query.limit,
+      offset: query.offset,
+    }
+    const unique = query.unique ?? false
+    if (query.cursor !== undefined) {
+      if (query.limit === undefined) throw bad('cursor', "'cursor' pages need 'limit' (the page size)")
+      if (query.offset) throw bad('cursor', "'cursor' and 'offset' cannot be combined: the cursor already says where to resume")
+      catalog.after = decodeCursor(query.cursor, cursorScope(catalog, unique))
+    }
+    return { catalog, unique }
+  }
+
+  /** The cached answer of GET /v1/models for a query. */
+  list(query: ListModelsQuery): CachedBody {
+    const { catalog, unique } = this.normalize(query)
+    return this.#cached(JSON.stringify({ catalog, unique }), () => {
+      const paged = catalog.limit !== undefined || catalog.offset !== undefined
+      const page = unique ? queryCanonical(this.store.db, catalog) : queryOfferings(this.store.db, catalog)
+      const status = unique ? this.#statusOf() : undefined
+      const data = unique
+        ? (page.rows as ReturnType<typeof queryCanonical>['rows']).map((r) => toCanonicalModel(r, status!))
+        : (page.rows as ReturnType<typeof queryOfferings>['rows']).map(toModel)
+      if (!paged) return { object: 'list', data }
+      const next_cursor = page.next ? encodeCursor(page.next, cursorScope(catalog, unique)) : null
+      return { object: 'list', data, total: page.total, has_more: page.next !== null, next_cursor }
+    })
+  }
+
+  /**
+   * An offering id (`groq/llama-3.3-70b-versatile`) → that offering, with every provider of its model;
+   * a canonical id (`meta/llama-3.3-70b-instruct`) → the canonical model with all its offerings.
+   * @throws ApiError 404 when it is neither.
+   */
+  retrieve(id: string): CachedBody {
+    return this.#cached(`retrieve:${id}`, () => {
+      const base: CatalogQuery = { providers: this.resolveGateways('all'), sort: 'id', order: 'asc' }
+      const offering = this.store.getOffering(id)
+      if (offering && base.providers.includes(offering.providerId)) {
+        const canonical = queryCanonical(this.store.db, { ...base, canonicalId: offering.canonicalId }).rows[0]
+        return { ...toModel(offering), providers: canonical ? toCanonicalModel(canonical, this.#statusOf()).providers : [] }
+      }
+      const canonical = queryCanonical(this.store.db, { ...base, canonicalId: id }).rows[0]
+      if (canonical) return toCanonicalModel(canonical, this.#statusOf())
+      throw new ApiError(404, `model '${id}' not found: neither an offering id (provider/model) nor a canonical id`, { param: 'id', code: 'model_not_found' })
+    })
+  }
+
+  #cached(key: string, build: () => unknown): CachedBody {
     const version = this.store.version
-    const paged = query.limit !== undefined || query.offset !== undefined
-    const key = `${gateways.join(',')}|${query.limit ?? ''}|${query.offset ?? ''}|${query.unique ? 'u' : ''}`
     if (version !== this.#cacheVersion) {
       this.#cache.clear()
       this.#cacheVersion = version
     }
     let body = this.#cache.get(key)
-    if (body === undefined) {
-      const page = { providers: gateways, limit: query.limit, offset: query.offset }
-      const status = this.#statusOf()
-      const data = query.unique
-        ? queryCanonical(this.store.db, page).map((r) => toCanonicalModel(r, status))
-        : this.store.listOfferings(page).map(toModel)
-      if (paged) {
-        const total = query.unique ? countCanonical(this.store.db, gateways) : this.store.countOfferings(gateways)
-        body = JSON.stringify({ object: 'list', data, total, has_more: (query.offset ?? 0) + data.length < total })
-      } else {
-        body = JSON.stringify({ object: 'list', data })
-      }
-      if (this.#cache.size >= this.maxCachedBodies) this.#cache.clear()
+    if (!body) {
+      body = new CachedBody(JSON.stringify(build()), version, new Date(this.store.updatedAt || 0))
+      if (this.#cache.size >= this.maxCachedBodies) this.#cache.delete(this.#cache.keys().next().value!)
       this.#cache.set(key, body)
     }
-    return { body, version }
+    return body
   }
 
   /** Each provider's status, for the `providers` lists of canonical models. */
@@ -85,21 +152,27 @@ export class ModelsService {
       return p ? providerStatus(p, states.get(id)) : 'unknown'
     }
   }
+}
 
-  /**
-   * An offering id (`groq/llama-3.3-70b-versatile`) → that offering, with every provider of its model;
-   * a canonical id (`meta/llama-3.3-70b-instruct`) → the canonical model with all its offerings.
-   * @throws ApiError 404 when it is neither.
-   */
-  retrieve(id: string): Model | CanonicalModel {
-    const enabled = this.providers.filter((p) => p.enabled).map((p) => p.id)
-    const row = this.store.getOffering(id)
-    if (row && enabled.includes(row.providerId)) {
-      const canonical = queryCanonical(this.store.db, { providers: enabled, canonicalId: row.canonicalId })[0]
-      return { ...toModel(row), providers: canonical ? toCanonicalModel(canonical, this.#statusOf()).providers : [] }
-    }
-    const canonical = queryCanonical(this.store.db, { providers: enabled, canonicalId: id })[0]
-    if (canonical) return toCanonicalModel(canonical, this.#statusOf())
-    throw new ApiError(404, `model '${id}' not found: neither an offering id (provider/model) nor a canonical id`, { param: 'id', code: 'model_not_found' })
+/** What a cursor is bound to: the query without its position. A cursor of another query is refused. */
+function cursorScope(q: CatalogQuery, unique: boolean): string {
+  const { limit: _l, offset: _o, after: _a, ...rest } = q
+  return new Bun.CryptoHasher('sha256').update(JSON.stringify({ ...rest, unique })).digest('base64url').slice(0, 16)
+}
+
+/** Opaque to clients: base64url of the last row's sort value and id, and the query it belongs to. */
+function encodeCursor(after: { value: string | number; id: string }, scope: string): string {
+  return Buffer.from(JSON.stringify({ v: after.value, i: after.id, s: scope })).toString('base64url')
+}
+
+function decodeCursor(cursor: string, scope: string): { value: string | number; id: string } {
+  let c: { v?: unknown; i?: unknown; s?: unknown }
+  try {
+    c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+  } catch {
+    throw bad('cursor', "invalid 'cursor': pass the next_cursor of a previous page as it is")
   }
+  if ((typeof c.v !== 'string' && typeof c.v !== 'number') || typeof c.i !== 'string') throw bad('cursor', "invalid 'cursor': pass the next_cursor of a previous page as it is")
+  if (c.s !== scope) throw bad('cursor', "'cursor' belongs to another query: keep every other parameter as it was for the first page")
+  return { value: c.v, id: c.i }
 }

@@ -1,0 +1,242 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import type { OfferingRow } from './store'
+import { PRICE_COMPONENTS, type Pricing } from './types'
+
+export const SORT_KEYS = ['id', 'name', 'created', 'context_length', 'prompt_price', 'completion_price', 'provider_count'] as const
+export type SortKey = (typeof SORT_KEYS)[number]
+
+/** A normalized catalog query: what /v1/models asks the store, in both views. */
+export interface CatalogQuery {
+  /** Provider ids to include (already resolved from gateway / exclude_gateway; enabled only). */
+  providers: string[]
+  q?: string
+  inputModalities?: string[]
+  outputModalities?: string[]
+  supportedParameters?: string[]
+  minContext?: number
+  /** USD per token. */
+  maxPromptPrice?: number
+  maxCompletionPrice?: number
+  free?: boolean
+  sort: SortKey
+  order: 'asc' | 'desc'
+  limit?: number
+  offset?: number
+  /** Keyset position from a cursor: the sort value and id of the last row of the previous page. */
+  after?: { value: string | number; id: string }
+}
+
+export interface Page<T> {
+  rows: T[]
+  total: number
+  /** The keyset of the last row when more rows follow (the next cursor's content). */
+  next: { value: string | number; id: string } | null
+}
+
+/** Offering filters as SQL over alias `o`. All listed modalities/parameters must match. */
+function filters(q: CatalogQuery): SQL {
+  const parts: SQL[] = [sql`o.provider_id in ${q.providers.length ? q.providers : ['']}`]
+  if (q.q) {
+    const like = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    parts.push(sql`(o.id like ${like} escape '\\' or o.name like ${like} escape '\\' or o.description like ${like} escape '\\')`)
+  }
+  const all = (column: string, values?: string[]) => {
+    for (const v of values ?? []) parts.push(sql`exists (select 1 from json_each(${sql.raw(`o.${column}`)}) where lower(value) = ${v.toLowerCase()})`)
+  }
+  all('input_modalities', q.inputModalities)
+  all('output_modalities', q.outputModalities)
+  all('supported_parameters', q.supportedParameters)
+  if (q.minContext !== undefined) parts.push(sql`o.context_length >= ${q.minContext}`)
+  if (q.maxPromptPrice !== undefined) parts.push(sql`o.prompt_price <= ${q.maxPromptPrice}`)
+  if (q.maxCompletionPrice !== undefined) parts.push(sql`o.completion_price <= ${q.maxCompletionPrice}`)
+  if (q.free) parts.push(sql`o.prompt_price = 0 and coalesce(o.completion_price, 0) = 0`)
+  return sql.join(parts, sql` and `)
+}
+
+/**
+ * A sort key as a never-null SQL expression (nulls sort last in both directions), so that
+ * (expression, id) is a total order a keyset cursor can resume from.
+ */
+function sortExpression(key: SortKey, order: 'asc' | 'desc', unique: boolean): SQL {
+  const last = order === 'asc' ? sql.raw('1e308') : sql.raw('-1')
+  const num = (col: string) => sql`coalesce(${sql.raw(col)}, ${last})`
+  switch (key) {
+    case 'id':
+      return sql.raw(unique ? 'g.id' : 'o.id')
+    case 'name':
+      return sql.raw(unique ? 'lower(g.name)' : 'lower(o.name)')
+    case 'created':
+      return sql.raw(unique ? 'g.created' : 'coalesce(nullif(o.created, 0), o.first_seen_at)')
+    case 'context_length':
+      return num(unique ? 'g.context_length' : 'o.context_length')
+    case 'prompt_price':
+      return num(unique ? 'g.prompt_price' : 'o.prompt_price')
+    case 'completion_price':
+      return num(unique ? 'g.completion_price' : 'o.completion_price')
+    case 'provider_count':
+      return unique ? sql.raw('g.provider_count') : sql.raw('(select count(*) from offerings x where x.canonical_id = o.canonical_id)')
+  }
+}
+
+function keyset(expr: SQL, id: SQL, q: CatalogQuery): SQL {
+  if (!q.after) return sql`1`
+  return q.order === 'asc' ? sql`(${expr}, ${id}) > (${q.after.value}, ${q.after.id})` : sql`(${expr}, ${id}) < (${q.after.value}, ${q.after.id})`
+}
+
+function page(q: CatalogQuery): SQL {
+  if (q.limit === undefined) return q.offset ? sql`limit -1 offset ${q.offset}` : sql``
+  return sql`limit ${q.limit + 1} offset ${q.offset ?? 0}`
+}
+
+const dir = (q: CatalogQuery) => sql.raw(q.order === 'asc' ? 'asc' : 'desc')
+
+function ordered(raw: Pricing | null): Pricing {
+  const out: Pricing = {}
+  for (const c of PRICE_COMPONENTS) if (raw?.[c] !== undefined) out[c] = raw[c]
+  return out
+}
+
+const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T))
+
+const OFFERING_COLUMNS = sql.raw(`o.id, o.provider_id, o.provider_model_id, o.canonical_id, o.name, o.description, o.created, o.owned_by,
+  o.context_length, o.max_output_tokens, o.input_modalities, o.output_modalities, o.supported_parameters, o.capabilities,
+  o.deprecation, o.extra, o.sources, o.first_seen_at, o.last_seen_at,
+  (select json_group_object(component, usd) from pricing where offering_id = o.id) as pricing`)
+
+type RawOffering = Record<string, unknown> & { id: string; sort_value: string | number }
+
+function toOfferingRow(r: RawOffering): OfferingRow {
+  return {
+    id: r.id,
+    providerId: r.provider_id as string,
+    providerModelId: r.provider_model_id as string,
+    canonicalId: r.canonical_id as string,
+    name: r.name as string,
+    description: r.description as string | null,
+    created: r.created as number | null,
+    ownedBy: r.owned_by as string | null,
+    contextLength: r.context_length as number | null,
+    maxOutputTokens: r.max_output_tokens as number | null,
+    inputModalities: parse(r.input_modalities as string | null),
+    outputModalities: parse(r.output_modalities as string | null),
+    supportedParameters: parse(r.supported_parameters as string | null),
+    capabilities: parse(r.capabilities as string | null),
+    deprecation: parse(r.deprecation as string | null),
+    extra: parse(r.extra as string | null),
+    sources: parse(r.sources as string | null),
+    firstSeenAt: r.first_seen_at as number,
+    lastSeenAt: r.last_seen_at as number,
+    pricing: ordered(parse<Pricing>(r.pricing as string | null)),
+  }
+}
+
+/** The per-offering view: one indexed query for the page (+1 row to know whether more follow), one count. */
+export function queryOfferings(db: Db, q: CatalogQuery): Page<OfferingRow> {
+  const expr = sortExpression(q.sort, q.order, false)
+  const rows = db.all<RawOffering>(sql`
+    select ${OFFERING_COLUMNS}, ${expr} as sort_value
+    from offerings o
+    where ${filters(q)} and ${keyset(expr, sql.raw('o.id'), q)}
+    order by ${expr} ${dir(q)}, o.id ${dir(q)}
+    ${page(q)}`)
+  const more = q.limit !== undefined && rows.length > q.limit
+  if (more) rows.pop()
+  const total = db.all<{ n: number }>(sql`select count(*) as n from offerings o where ${filters(q)}`)[0]?.n ?? 0
+  const last = rows[rows.length - 1]
+  return { rows: rows.map(toOfferingRow), total, next: more && last ? { value: last.sort_value, id: last.id } : null }
+}
+
+/** One offering of a canonical model, as the unique view lists it. */
+export interface CanonicalOffering {
+  id: string
+  provider: string
+  provider_model_id: string
+  context_length: number | null
+  pricing: Pricing
+}
+
+export interface CanonicalRow {
+  canonicalId: string
+  name: string
+  created: number
+  contextLength: number | null
+  maxOutputTokens: number | null
+  inputModalities: string[] | null
+  outputModalities: string[] | null
+  providerCount: number
+  offerings: CanonicalOffering[]
+  /** The offering with the lowest prompt price (then completion price, then id); null when none is priced. */
+  cheapest: CanonicalOffering | null
+}
+
+/**
+ * The unique view: matching offerings grouped by canonical id in SQLite (window functions pick each
+ * group's display name and cheapest offering), one page of groups, then the offerings of just those
+ * groups by the (canonical_id, provider_id) index.
+ */
+export function queryCanonical(db: Db, q: CatalogQuery & { canonicalId?: string }): Page<CanonicalRow> {
+  const expr = sortExpression(q.sort, q.order, true)
+  const only = q.canonicalId ? sql`and o.canonical_id = ${q.canonicalId}` : sql``
+  const grouped = sql`
+    with f as (
+      select o.*,
+        row_number() over (partition by o.canonical_id order by (o.name = o.provider_model_id), length(o.name), o.id) as name_rank,
+        row_number() over (partition by o.canonical_id order by o.prompt_price is null, o.prompt_price, o.completion_price is null, o.completion_price, o.id) as price_rank
+      from offerings o where ${filters(q)} ${only}
+    ), g as (
+      select canonical_id as id, count(*) as provider_count,
+        min(coalesce(nullif(created, 0), first_seen_at)) as created,
+        max(context_length) as context_length, max(max_output_tokens) as max_output_tokens,
+        max(case when name_rank = 1 then name end) as name,
+        coalesce(max(case when name_rank = 1 then input_modalities end), max(input_modalities)) as input_modalities,
+        coalesce(max(case when name_rank = 1 then output_modalities end), max(output_modalities)) as output_modalities,
+        max(case when price_rank = 1 and prompt_price is not null then id end) as cheapest_id,
+        min(prompt_price) as prompt_price, min(completion_price) as completion_price
+      from f group by canonical_id
+    )`
+  const groups = db.all<Record<string, unknown> & { id: string; sort_value: string | number }>(sql`
+    ${grouped}
+    select g.*, ${expr} as sort_value from g
+    where ${keyset(expr, sql.raw('g.id'), q)}
+    order by ${expr} ${dir(q)}, g.id ${dir(q)}
+    ${page(q)}`)
+  const more = q.limit !== undefined && groups.length > q.limit
+  if (more) groups.pop()
+  const total = db.all<{ n: number }>(sql`select count(distinct o.canonical_id) as n from offerings o where ${filters(q)} ${only}`)[0]?.n ?? 0
+
+  const ids = groups.map((g) => g.id)
+  const members = new Map<string, CanonicalOffering[]>()
+  if (ids.length) {
+    const rows = db.all<{ canonical_id: string; id: string; provider_id: string; provider_model_id: string; context_length: number | null; pricing: string | null }>(sql`
+      select o.canonical_id, o.id, o.provider_id, o.provider_model_id, o.context_length,
+        (select json_group_object(component, usd) from pricing where offering_id = o.id) as pricing
+      from offerings o where o.canonical_id in ${ids} and ${filters(q)}
+      order by o.canonical_id, o.id`)
+    for (const r of rows) {
+      const list = members.get(r.canonical_id) ?? []
+      list.push({ id: r.id, provider: r.provider_id, provider_model_id: r.provider_model_id, context_length: r.context_length, pricing: ordered(parse<Pricing>(r.pricing)) })
+      members.set(r.canonical_id, list)
+    }
+  }
+  const last = groups[groups.length - 1]
+  return {
+    rows: groups.map((g) => {
+      const offerings = members.get(g.id) ?? []
+      return {
+        canonicalId: g.id,
+        name: g.name as string,
+        created: g.created as number,
+        contextLength: g.context_length as number | null,
+        maxOutputTokens: g.max_output_tokens as number | null,
+        inputModalities: parse(g.input_modalities as string | null),
+        outputModalities: parse(g.output_modalities as string | null),
+        providerCount: g.provider_count as number,
+        offerings,
+        cheapest: offerings.find((o) => o.id === g.cheapest_id) ?? null,
+      }
+    }),
+    total,
+    next: more && last ? { value: last.sort_value, id: last.id } : null,
+  }
+}
