@@ -180,7 +180,8 @@ export function queryCanonical(db: Db, q: CatalogQuery & { canonicalId?: string 
   const only = q.canonicalId ? sql`and o.canonical_id = ${q.canonicalId}` : sql``
   const grouped = sql`
     with f as (
-      select o.*,
+      select o.id, o.canonical_id, o.name, o.created, o.first_seen_at, o.context_length, o.max_output_tokens,
+        o.input_modalities, o.output_modalities, o.prompt_price, o.completion_price,
         row_number() over (partition by o.canonical_id order by (o.name = o.provider_model_id), length(o.name), o.id) as name_rank,
         row_number() over (partition by o.canonical_id order by o.prompt_price is null, o.prompt_price, o.completion_price is null, o.completion_price, o.id) as price_rank
       from offerings o where ${filters(q)} ${only}
@@ -208,10 +209,12 @@ export function queryCanonical(db: Db, q: CatalogQuery & { canonicalId?: string 
   const ids = groups.map((g) => g.id)
   const members = new Map<string, CanonicalOffering[]>()
   if (ids.length) {
+    // every group of the answer: all matching offerings at once; a page: just its groups' (by index)
+    const whole = q.limit === undefined && !q.offset && !q.after
     const rows = db.all<{ canonical_id: string; id: string; provider_id: string; provider_model_id: string; context_length: number | null; pricing: string | null }>(sql`
       select o.canonical_id, o.id, o.provider_id, o.provider_model_id, o.context_length,
         (select json_group_object(component, usd) from pricing where offering_id = o.id) as pricing
-      from offerings o where o.canonical_id in ${ids} and ${filters(q)}
+      from offerings o where ${whole ? sql`1` : sql`o.canonical_id in ${ids}`} and ${filters(q)} ${only}
       order by o.canonical_id, o.id`)
     for (const r of rows) {
       const list = members.get(r.canonical_id) ?? []

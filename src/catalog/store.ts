@@ -4,7 +4,7 @@ import { catalogState, offerings, pricing, providers, referenceModels, refreshRu
 import type { ReferenceEntry } from '../reference/types'
 import { deriveCapabilities } from './capabilities'
 import { createCanonicalizer, type Canonicalizer } from './canonical'
-import { Enricher } from './enrich'
+import { Enricher, json, pricingWriter } from './enrich'
 import { PRICE_COMPONENTS, type Capabilities, type Deprecation, type FieldSources, type OfferingInput, type OfferingOverride, type Pricing } from './types'
 
 /** The outcome of fetching one provider, as the refresh worker hands it to the store. */
@@ -62,7 +62,15 @@ export class CatalogStore {
     readonly db: Db,
     opts: { canonicalId?: Canonicalizer; overrides?: Map<string, OfferingOverride>; now?: () => number } = {},
   ) {
-    this.canonicalId = opts.canonicalId ?? createCanonicalizer()
+    const canonical = opts.canonicalId ?? createCanonicalizer()
+    const memo = new Map<string, string>()
+    // the same ids come back every refresh: remember their canonical ids
+    this.canonicalId = (o) => {
+      const key = `${o.provider}\u0000${o.id}\u0000${o.ownedBy ?? ''}`
+      let id = memo.get(key)
+      if (id === undefined) memo.set(key, (id = canonical(o)))
+      return id
+    }
     this.enricher = new Enricher(db, opts.overrides)
     this.now = opts.now ?? Date.now
     this.db.insert(catalogState).values({ id: 1, version: 0 }).onConflictDoNothing().run()
@@ -197,9 +205,10 @@ export class CatalogStore {
       () => {
         runId = this.db.insert(refreshRuns).values({ trigger, startedAt }).returning({ id: refreshRuns.id }).get()!.id
         let wrote = false
+        let fill: ReturnType<Enricher['load']> | undefined
         for (const o of outcomes) {
           if (o.ok) {
-            this.replaceProviderOfferings(o.provider, o.offerings, runId, nowSec)
+            this.replaceProviderOfferings(o.provider, o.offerings, runId, nowSec, (fill ??= this.enricher.load()))
             wrote = true
           }
           const state = o.ok
@@ -207,7 +216,6 @@ export class CatalogStore {
             : { lastAttemptAt: now, lastError: o.error, lastDurationMs: o.durationMs }
           this.db.insert(providers).values({ id: o.provider, ...state }).onConflictDoUpdate({ target: providers.id, set: state }).run()
         }
-        if (wrote) this.enricher.run(outcomes.filter((o) => o.ok).map((o) => o.provider))
         return wrote
       },
       (version) =>
@@ -216,103 +224,57 @@ export class CatalogStore {
     return { runId, version }
   }
 
-  private replaceProviderOfferings(providerId: string, items: OfferingInput[], runId: number, nowSec: number) {
-    const upsert = this.prepared().upsertOffering
-    const insertPrice = this.prepared().insertPrice
-    this.db.delete(pricing).where(inArray(pricing.offeringId, this.db.select({ id: offerings.id }).from(offerings).where(eq(offerings.providerId, providerId)))).run()
+  /**
+   * Writes one provider's list: new and changed offerings are upserted with their filled values and prices,
+   * unchanged ones (same content hash) are not written at all, vanished ones are deleted (prices cascade).
+   * first_seen_at survives; a changed row's last_seen_at moves.
+   */
+  private replaceProviderOfferings(providerId: string, items: OfferingInput[], runId: number, nowSec: number, fill: ReturnType<Enricher['load']>) {
+    const st = this.statements()
+    const writePrices = pricingWriter(this.db)
+    const existing = new Map((st.hashes.all(providerId) as { id: string; content_hash: string | null }[]).map((r) => [r.id, r.content_hash]))
     const seen = new Set<string>()
     for (const m of items) {
       const id = `${providerId}/${m.providerModelId}`
       if (seen.has(id)) continue // upstreams occasionally list an id twice; the first wins
       seen.add(id)
-      upsert.run({
-        id,
-        providerId,
-        providerModelId: m.providerModelId,
-        canonicalId: this.canonicalId({ provider: providerId, id: m.providerModelId, ownedBy: m.ownedBy }),
-        name: m.name,
-        description: m.description ?? null,
-        created: m.created ?? null,
-        ownedBy: m.ownedBy ?? null,
-        contextLength: m.contextLength ?? null,
-        maxOutputTokens: m.maxOutputTokens ?? null,
-        inputModalities: m.inputModalities ?? null, // drizzle encodes json columns, placeholders included
-        outputModalities: m.outputModalities ?? null, // drizzle encodes json columns, placeholders included
-        supportedParameters: m.supportedParameters ?? null, // drizzle encodes json columns, placeholders included
-        capabilities: deriveCapabilities(m),
-        deprecation: m.deprecation ?? null,
-        upstream: { contextLength: m.contextLength ?? null, maxOutputTokens: m.maxOutputTokens ?? null, inputModalities: m.inputModalities ?? null, outputModalities: m.outputModalities ?? null, capabilities: deriveCapabilities(m), pricing: m.pricing },
-        sources: null,
-        extra: m.extra ?? null, // drizzle encodes json columns, placeholders included
-        now: nowSec,
-        runId,
-      })
-      for (const [component, usd] of Object.entries(m.pricing)) {
-        insertPrice.run({ offeringId: id, component, usd, source: 'upstream' })
-      }
+      const canonicalId = this.canonicalId({ provider: providerId, id: m.providerModelId, ownedBy: m.ownedBy })
+      const capabilities = deriveCapabilities(m)
+      const upstream = { contextLength: m.contextLength ?? null, maxOutputTokens: m.maxOutputTokens ?? null, inputModalities: m.inputModalities ?? null, outputModalities: m.outputModalities ?? null, capabilities, pricing: m.pricing }
+      const f = fill({ id, providerId, providerModelId: m.providerModelId, canonicalId }, upstream)
+      const hash = Bun.hash(JSON.stringify([m, canonicalId, f])).toString(36)
+      if (existing.get(id) === hash) continue
+      st.upsert.run(
+        id, providerId, m.providerModelId, canonicalId, m.name, m.description ?? null, m.created ?? null, m.ownedBy ?? null,
+        f.contextLength, f.maxOutputTokens, json(f.inputModalities), json(f.outputModalities), json(m.supportedParameters), json(f.capabilities),
+        json(m.deprecation), json(upstream), json(f.sources), json(m.extra), hash, f.promptPrice, f.completionPrice, nowSec, nowSec, runId,
+      )
+      writePrices(id, f)
     }
-    this.db.delete(offerings).where(and(eq(offerings.providerId, providerId), ne(offerings.refreshRunId, runId))).run()
+    for (const id of existing.keys()) if (!seen.has(id)) st.remove.run(id)
   }
 
-  #prepared?: ReturnType<CatalogStore['prepare']>
-  private prepared() {
-    return (this.#prepared ??= this.prepare())
+  #statements?: ReturnType<CatalogStore['prepareStatements']>
+  private statements() {
+    return (this.#statements ??= this.prepareStatements())
   }
-  private prepare() {
-    const p = (name: string) => sql.placeholder(name)
-    const upsertOffering = this.db
-      .insert(offerings)
-      .values({
-        id: p('id'),
-        providerId: p('providerId'),
-        providerModelId: p('providerModelId'),
-        canonicalId: p('canonicalId'),
-        name: p('name'),
-        description: p('description'),
-        created: p('created'),
-        ownedBy: p('ownedBy'),
-        contextLength: p('contextLength'),
-        maxOutputTokens: p('maxOutputTokens'),
-        inputModalities: p('inputModalities'),
-        outputModalities: p('outputModalities'),
-        supportedParameters: p('supportedParameters'),
-        capabilities: p('capabilities'),
-        deprecation: p('deprecation'),
-        upstream: p('upstream'),
-        sources: p('sources'),
-        extra: p('extra'),
-        firstSeenAt: p('now'),
-        lastSeenAt: p('now'),
-        refreshRunId: p('runId'),
-      } as any)
-      .onConflictDoUpdate({
-        target: offerings.id,
-        set: {
-          canonicalId: sql`excluded.canonical_id`,
-          name: sql`excluded.name`,
-          description: sql`excluded.description`,
-          created: sql`excluded.created`,
-          ownedBy: sql`excluded.owned_by`,
-          contextLength: sql`excluded.context_length`,
-          maxOutputTokens: sql`excluded.max_output_tokens`,
-          inputModalities: sql`excluded.input_modalities`,
-          outputModalities: sql`excluded.output_modalities`,
-          supportedParameters: sql`excluded.supported_parameters`,
-          capabilities: sql`excluded.capabilities`,
-          deprecation: sql`excluded.deprecation`,
-          upstream: sql`excluded.upstream`,
-          sources: sql`excluded.sources`,
-          extra: sql`excluded.extra`,
-          lastSeenAt: sql`excluded.last_seen_at`,
-          refreshRunId: sql`excluded.refresh_run_id`,
-        },
-      })
-      .prepare()
-    const insertPrice = this.db
-      .insert(pricing)
-      .values({ offeringId: p('offeringId'), component: p('component'), usd: p('usd'), source: p('source') } as any)
-      .prepare()
-    return { upsertOffering, insertPrice }
+  /** Raw prepared statements for the bulk write path (a drizzle builder per row costs ~10× more). */
+  private prepareStatements() {
+    const c = this.db.$client
+    const columns = [
+      'id', 'provider_id', 'provider_model_id', 'canonical_id', 'name', 'description', 'created', 'owned_by',
+      'context_length', 'max_output_tokens', 'input_modalities', 'output_modalities', 'supported_parameters', 'capabilities',
+      'deprecation', 'upstream', 'sources', 'extra', 'content_hash', 'prompt_price', 'completion_price', 'first_seen_at', 'last_seen_at', 'refresh_run_id',
+    ]
+    const updated = columns.filter((col) => col !== 'id' && col !== 'first_seen_at')
+    return {
+      upsert: c.prepare(
+        `insert into offerings (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})
+         on conflict(id) do update set ${updated.map((col) => `${col} = excluded.${col}`).join(', ')}`,
+      ),
+      hashes: c.prepare('select id, content_hash from offerings where provider_id = ?'),
+      remove: c.prepare('delete from offerings where id = ?'),
+    }
   }
 
   /** One indexed query: offerings (by provider, ordered by id) with their prices joined by primary key. */

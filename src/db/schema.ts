@@ -38,6 +38,8 @@ export const offerings = sqliteTable(
     upstream: text('upstream', { mode: 'json' }).$type<UpstreamValues>(),
     /** Where each filled field's value came from: upstream | models.dev | litellm | override. */
     sources: text('sources', { mode: 'json' }).$type<FieldSources>(),
+    /** Hash of what the last refresh wrote: an unchanged offering is not written again. */
+    contentHash: text('content_hash'),
     /** Sort and filter keys only, derived from the exact prices in `pricing` (USD per token). */
     promptPrice: real('prompt_price'),
     completionPrice: real('completion_price'),

@@ -1,0 +1,45 @@
+import type { ProviderOutcome } from '../src/catalog/store'
+import type { OfferingInput } from '../src/catalog/types'
+
+/**
+ * A synthetic catalog shaped like the real captures: `providers` providers × `perProvider` offerings,
+ * OpenRouter-like fields (description, modalities, supported parameters, per-token prices), ids drawn
+ * from a shared pool of underlying models so that the same model appears at several providers.
+ */
+export function syntheticOutcomes(total = 50_000, providers = 40): ProviderOutcome[] {
+  const perProvider = Math.ceil(total / providers)
+  const orgs = ['meta-llama', 'qwen', 'mistralai', 'deepseek-ai', 'google', 'zai-org', 'moonshotai', 'nousresearch', 'microsoft', 'nvidia']
+  const params = ['max_tokens', 'temperature', 'top_p', 'tools', 'tool_choice', 'response_format', 'reasoning', 'seed', 'stop']
+  let seed = 42
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const out: ProviderOutcome[] = []
+  for (let p = 0; p < providers; p++) {
+    const offerings: OfferingInput[] = []
+    for (let i = 0; i < perProvider && p * perProvider + i < total; i++) {
+      // a pool of 20k underlying models, each provider offering a different slice: ~2.5 providers per model
+      const model = (i * 7919 + p * 104_729) % 20_000
+      const org = orgs[model % orgs.length]!
+      const price = Math.floor(rand() * 3000) / 1e9
+      offerings.push({
+        providerModelId: `${org}/Model-${model}-${['Instruct', 'Chat', 'Base'][model % 3]}${i % 7 === 0 ? ':free' : ''}`,
+        name: `${org}: Model ${model} ${['Instruct', 'Chat', 'Base'][model % 3]}`,
+        description: `Synthetic model ${model} of ${org}, a ${8 + (model % 400)}B parameter model served by provider ${p}. `.repeat(3),
+        created: 1_700_000_000 + model * 1000,
+        ownedBy: org,
+        contextLength: [4096, 8192, 32768, 131072, 1048576][model % 5]!,
+        maxOutputTokens: [4096, 8192, 16384][model % 3]!,
+        inputModalities: model % 4 === 0 ? ['text', 'image'] : ['text'],
+        outputModalities: ['text'],
+        supportedParameters: params.filter((_, k) => (model >> k) & 1),
+        pricing: i % 7 === 0 ? { prompt: '0', completion: '0' } : { prompt: price.toFixed(9).replace(/0+$/, '').replace(/\.$/, ''), completion: (price * 3).toFixed(9).replace(/0+$/, '').replace(/\.$/, '') },
+      })
+    }
+    out.push({ provider: `synth-${p}`, ok: true, offerings, skipped: 0, durationMs: 0, warning: null })
+  }
+  return out
+}
+
+/** TOML declaring the synthetic providers (static adapter with no models: the bench writes rows itself). */
+export function syntheticToml(providers = 40): string {
+  return Array.from({ length: providers }, (_, p) => `[providers.synth-${p}]\nadapter = "static"\nmodels = [{ id = "placeholder" }]\n`).join('\n')
+}

@@ -1,0 +1,1 @@
+ALTER TABLE `offerings` ADD `content_hash` text;
