@@ -9,12 +9,12 @@ import { healthModule } from './modules/health'
 import { modelsModule } from './modules/models'
 import { ModelsService } from './modules/models/service'
 import { providersModule } from './modules/providers'
-import type { RefreshWorker } from './refresh/worker'
+import type { Refresher } from './refresh/worker'
 
 export interface AppDeps {
   config: Config
   store: CatalogStore
-  worker: RefreshWorker
+  worker: Refresher
   log: Logger
 }
 

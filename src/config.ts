@@ -199,6 +199,9 @@ function parseToml(raw: Record<string, unknown>, problem: (p: string) => void): 
   return toml
 }
 
+/** A copy of the environment, for a thread that loads the same config itself (the refresh thread). */
+export const environment = (): Record<string, string | undefined> => ({ ...process.env })
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const problems: string[] = []
   type Env = z.infer<typeof EnvSchema>

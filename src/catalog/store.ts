@@ -108,6 +108,20 @@ export class CatalogStore {
   #updatedAt = 0
   #listeners: ((version: number) => void)[] = []
 
+  /**
+   * Re-reads the committed version after another connection (the refresh thread) wrote; listeners hear
+   * of a new one. Returns the current version.
+   */
+  reload(): number {
+    const version = this.readVersion()
+    if (version !== this.#version) {
+      this.#version = version
+      this.#updatedAt = this.readUpdatedAt()
+      for (const listener of this.#listeners) listener(version)
+    }
+    return version
+  }
+
   /** Called after every commit that produced a new catalog version (outside the transaction). */
   onNewVersion(listener: (version: number) => void) {
     this.#listeners.push(listener)

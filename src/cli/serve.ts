@@ -1,8 +1,7 @@
 import { createApp } from '../app'
 import { createLogger } from '../log'
-import { resolveReferences } from '../reference'
-import { ReferenceRefresher } from '../refresh/reference-worker'
-import { RefreshWorker } from '../refresh/worker'
+import { environment } from '../config'
+import { RefreshThread } from '../refresh/thread'
 import { configOrExit, openCatalog } from './common'
 
 export const serveCommand = {
@@ -17,28 +16,12 @@ Serves the catalog on HOST:PORT and refreshes it in the background (see the envi
     const log = createLogger(config.logLevel)
     const catalog = openCatalog(config)
     const { store } = catalog
-    const worker = new RefreshWorker({
-      store,
-      providers: config.providers,
-      log,
-      intervalSeconds: config.refresh.intervalSeconds,
-      maxResponseBytes: config.refresh.maxResponseBytes,
-      maxPages: config.refresh.maxPages,
-      maxDropFraction: config.refresh.maxDropFraction,
-    })
-    const references = new ReferenceRefresher({
-      store,
-      references: resolveReferences(config),
-      intervalSeconds: Math.min(...Object.values(config.references).map((r) => r.intervalSeconds)),
-      maxResponseBytes: config.refresh.maxResponseBytes,
-      log,
-    })
+    // fetching and the write transaction run on their own thread: the HTTP thread never waits behind them
+    const worker = new RefreshThread({ env: environment(), store, providers: config.providers, log })
     const app = createApp({ config, store, worker, log })
     app.listen({ hostname: config.host, port: config.port }, (server) => {
       log.info({ url: server.url.href, db: config.dbPath, catalog_version: store.version, providers: worker.enabledProviders.map((p) => p.id) }, 'modelcat listening')
-      // after listening: refreshes never delay startup
-      worker.start()
-      references.start()
+      worker.start() // after listening: refreshes never delay startup
     })
 
     let stopping = false
@@ -49,7 +32,7 @@ Serves the catalog on HOST:PORT and refreshes it in the background (see the envi
       const force = setTimeout(() => process.exit(1), 5000)
       force.unref()
       await app.stop() // stop accepting, drain in-flight requests
-      await Promise.all([worker.stop(), references.stop()]) // abort fetches; an aborted refresh commits nothing
+      await worker.stop() // abort fetches; an aborted refresh commits nothing
       catalog.close()
       log.info('bye')
       process.exit(0)

@@ -47,6 +47,15 @@ export interface RefreshOptions {
   force?: boolean
 }
 
+/** What the HTTP layer needs of a refresher: in-process (RefreshWorker) or on its own thread (RefreshThread). */
+export interface Refresher {
+  readonly enabledProviders: ResolvedProvider[]
+  readonly lastReport: RefreshReport | null
+  refresh(opts?: RefreshOptions): Promise<RefreshReport>
+  start(): void
+  stop(): Promise<void>
+}
+
 /** Strips C0/C1 control characters (keeps \t \n \r) from upstream text. */
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g
 const clean = (s: string | null | undefined) => (s == null ? s : s.replace(CONTROL, ''))
@@ -57,7 +66,7 @@ const clean = (s: string | null | undefined) => (s == null ? s : s.replace(CONTR
  * requested while one runs joins it (or, when it asks for providers the running one does not cover,
  * runs right after it). Never on the request path.
  */
-export class RefreshWorker {
+export class RefreshWorker implements Refresher {
   #inFlight: { providers: Set<string>; force: boolean; promise: Promise<RefreshReport> } | null = null
   #queued: { providers: Set<string>; force: boolean; promise: Promise<RefreshReport> } | null = null
   #timer: ReturnType<typeof setTimeout> | null = null

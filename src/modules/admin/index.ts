@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { ResolvedProvider } from '../../config'
 import { adminAuth } from '../../http/admin-auth'
 import { ApiError, ErrorBody } from '../../http/errors'
-import type { RefreshWorker } from '../../refresh/worker'
+import type { Refresher } from '../../refresh/worker'
 import { commaList, flag } from '../../http/query'
 
 const RefreshQuery = z.object({
@@ -41,7 +41,7 @@ function resolveProviders(param: string | undefined, providers: ResolvedProvider
   return [...new Set(names.map((n) => byName.get(n)!.id))]
 }
 
-export const adminModule = (token: string, worker: RefreshWorker, providers: ResolvedProvider[]) =>
+export const adminModule = (token: string, worker: Refresher, providers: ResolvedProvider[]) =>
   new Elysia({ name: 'admin', prefix: '/admin' }).use(adminAuth(token)).post(
     '/refresh',
     async ({ query, set }) => {

@@ -1,0 +1,68 @@
+/**
+ * The refresh thread: fetching, parsing and — above all — the synchronous SQLite write transaction run
+ * here, on a connection of their own, so the HTTP thread never stalls behind a refresh (a 50,000-offering
+ * write takes seconds). The main thread learns of each new catalog version and reads it (WAL).
+ */
+import { createCanonicalizer } from '../catalog/canonical'
+import { CatalogStore } from '../catalog/store'
+import { loadConfig } from '../config'
+import { openDb } from '../db/client'
+import { createLogger } from '../log'
+import { resolveReferences } from '../reference'
+import { ReferenceRefresher } from './reference-worker'
+import type { FromThread, ToThread } from './thread-protocol'
+import { RefreshWorker } from './worker'
+
+declare const self: Worker
+
+const post = (m: FromThread) => self.postMessage(m)
+let parts: { worker: RefreshWorker; references: ReferenceRefresher; close(): void } | undefined
+
+self.onmessage = async (event: MessageEvent<ToThread>) => {
+  const m = event.data
+  try {
+    switch (m.type) {
+      case 'init': {
+        const config = loadConfig(m.env)
+        const log = createLogger(config.logLevel).child({ thread: 'refresh' })
+        const db = openDb(config.dbPath)
+        const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides })
+        store.onNewVersion((version) => post({ type: 'committed', version }))
+        const worker = new RefreshWorker({
+          store,
+          providers: config.providers,
+          log,
+          intervalSeconds: config.refresh.intervalSeconds,
+          maxResponseBytes: config.refresh.maxResponseBytes,
+          maxPages: config.refresh.maxPages,
+          maxDropFraction: config.refresh.maxDropFraction,
+        })
+        const references = new ReferenceRefresher({
+          store,
+          references: resolveReferences(config),
+          intervalSeconds: Math.min(...Object.values(config.references).map((r) => r.intervalSeconds)),
+          maxResponseBytes: config.refresh.maxResponseBytes,
+          log,
+        })
+        parts = { worker, references, close: () => db.$client.close() }
+        post({ type: 'ready' })
+        break
+      }
+      case 'start':
+        parts!.worker.start()
+        parts!.references.start()
+        break
+      case 'refresh':
+        post({ type: 'result', id: m.id, report: await parts!.worker.refresh(m.opts) })
+        break
+      case 'stop':
+        await Promise.all([parts?.worker.stop(), parts?.references.stop()])
+        parts?.close()
+        post({ type: 'stopped' })
+        break
+    }
+  } catch (err) {
+    if (m.type === 'refresh') post({ type: 'result', id: m.id, error: (err as Error).message })
+    else post({ type: 'fatal', error: (err as Error).stack ?? String(err) })
+  }
+}

@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs'
+import type { Logger } from 'pino'
+import type { ResolvedProvider } from '../config'
+import type { CatalogStore } from '../catalog/store'
+import type { FromThread, ToThread } from './thread-protocol'
+import type { Refresher, RefreshOptions, RefreshReport } from './worker'
+
+/**
+ * The main thread's handle on the refresh thread: the same surface as an in-process RefreshWorker
+ * (refresh, start, stop), answered by messages. Each commit there bumps this thread's view of the
+ * catalog version (store.reload()), so caches roll over and the hot path is rebuilt.
+ */
+export class RefreshThread implements Refresher {
+  readonly #thread: Worker
+  readonly #pending = new Map<number, { resolve: (r: RefreshReport) => void; reject: (e: Error) => void }>()
+  #seq = 0
+  #ready: Promise<void>
+  #stopped?: () => void
+  #lastReport: RefreshReport | null = null
+
+  constructor(
+    private readonly opts: { env: Record<string, string | undefined>; store: CatalogStore; providers: ResolvedProvider[]; log: Logger },
+  ) {
+    this.#thread = new Worker(threadEntry())
+    let ready!: () => void
+    this.#ready = new Promise((r) => (ready = r))
+    this.#thread.onmessage = (event: MessageEvent<FromThread>) => {
+      const m = event.data
+      if (m.type === 'ready') ready()
+      else if (m.type === 'committed') this.opts.store.reload()
+      else if (m.type === 'result') {
+        const p = this.#pending.get(m.id)
+        this.#pending.delete(m.id)
+        if (m.report) this.#lastReport = m.report
+        if (m.report) p?.resolve(m.report)
+        else p?.reject(new Error(m.error ?? 'refresh failed'))
+      } else if (m.type === 'stopped') this.#stopped?.()
+      else if (m.type === 'fatal') this.opts.log.error({ error: m.error }, 'refresh thread failed')
+    }
+    this.#thread.onerror = (e) => this.opts.log.error({ error: e.message }, 'refresh thread crashed')
+    this.#post({ type: 'init', env: opts.env })
+  }
+
+  #post(m: ToThread) {
+    this.#thread.postMessage(m)
+  }
+
+  get enabledProviders() {
+    return this.opts.providers.filter((p) => p.enabled)
+  }
+
+  get lastReport() {
+    return this.#lastReport
+  }
+
+  start() {
+    void this.#ready.then(() => this.#post({ type: 'start' }))
+  }
+
+  async refresh(opts: RefreshOptions = {}): Promise<RefreshReport> {
+    await this.#ready
+    const id = ++this.#seq
+    const result = new Promise<RefreshReport>((resolve, reject) => this.#pending.set(id, { resolve, reject }))
+    this.#post({ type: 'refresh', id, opts })
+    return result
+  }
+
+  /** Aborts the thread's fetches (nothing of an aborted refresh is committed), closes its DB, ends it. */
+  async stop() {
+    const stopped = new Promise<void>((r) => (this.#stopped = r))
+    this.#post({ type: 'stop' })
+    await Promise.race([stopped, Bun.sleep(4000)])
+    this.#thread.terminate()
+    for (const p of this.#pending.values()) p.reject(new Error('refresh thread stopped'))
+  }
+}
+
+/**
+ * Where the thread's entry point is: next to this file when run from source; in a compiled binary,
+ * under the embedded root by its path below src/ (`bun run build` names it as a second entry point).
+ */
+function threadEntry(): string {
+  const source = new URL('./thread-entry.ts', import.meta.url)
+  return existsSync(source.pathname) ? source.href : new URL('./refresh/thread-entry.js', import.meta.url).href
+}
