@@ -1,27 +1,47 @@
 /**
- * How long a refresh blocks the event loop: commits a synthetic catalog of N offerings (default 50,000)
- * into a fresh SQLite file and measures (1) the synchronous write transaction, (2) building the full-list
- * body of the new version, (3) the longest event-loop stall seen by a 1 ms timer meanwhile.
+ * How long a refresh blocks the HTTP thread's event loop. A synthetic catalog of N offerings
+ * (default 50,000, 40 providers, OpenRouter-shaped lists) is served on loopback; the same refresh
+ * runs (A) in-process, as the tests drive it, and (B) on the refresh thread, as `modelcat serve` does.
+ * A 1 ms timer on the main thread records the longest stall; the full-list and unique-view bodies of
+ * the new version are then built on the main thread (once per version: the request path's cost).
  *
  *   bun bench/refresh-block.ts [offerings]
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pino from 'pino'
+import { createCanonicalizer } from '../src/catalog/canonical'
 import { CatalogStore } from '../src/catalog/store'
-import { openDb } from '../src/db/client'
 import { loadConfig } from '../src/config'
+import { openDb } from '../src/db/client'
 import { ModelsService } from '../src/modules/models/service'
+import { RefreshThread } from '../src/refresh/thread'
+import { RefreshWorker } from '../src/refresh/worker'
 import { syntheticOutcomes } from './synthetic'
 
 const total = Number(process.argv[2] ?? 50_000)
-const dir = mkdtempSync(join(tmpdir(), 'modelcat-bench-'))
-const db = openDb(join(dir, 'catalog.db'))
-const store = new CatalogStore(db)
 const outcomes = syntheticOutcomes(total)
-const config = loadConfig({})
-const providers = outcomes.map((o) => ({ ...config.providers[0]!, id: o.provider, aliases: [], enabled: true }))
-const service = new ModelsService(store, providers)
+// each provider's list as OpenRouter sends it
+const bodies = new Map(
+  outcomes.map((o) => [
+    `/${o.provider}/models`,
+    JSON.stringify({
+      data: (o.ok ? o.offerings : []).map((m) => ({
+        id: m.providerModelId,
+        name: m.name,
+        description: m.description,
+        created: m.created,
+        context_length: m.contextLength,
+        architecture: { input_modalities: m.inputModalities, output_modalities: m.outputModalities },
+        pricing: m.pricing,
+        top_provider: { context_length: m.contextLength, max_completion_tokens: m.maxOutputTokens },
+        supported_parameters: m.supportedParameters,
+      })),
+    }),
+  ]),
+)
+const upstream = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: (req) => new Response(bodies.get(new URL(req.url).pathname) ?? '{"data":[]}', { headers: { 'content-type': 'application/json' } }) })
 
 let worst = 0
 let last = performance.now()
@@ -30,25 +50,53 @@ const timer = setInterval(() => {
   worst = Math.max(worst, now - last - 1)
   last = now
 }, 1)
-
 const measure = async (label: string, fn: () => unknown) => {
-  await Bun.sleep(20)
+  await Bun.sleep(50)
   worst = 0
   const t = performance.now()
   await fn()
   const ms = performance.now() - t
-  await Bun.sleep(20)
-  console.log(`${label.padEnd(44)} ${ms.toFixed(0).padStart(6)} ms   longest event-loop stall ${worst.toFixed(0).padStart(5)} ms`)
+  await Bun.sleep(50)
+  console.log(`${label.padEnd(52)} ${ms.toFixed(0).padStart(6)} ms   longest main-thread stall ${worst.toFixed(0).padStart(5)} ms`)
 }
 
-console.log(`${total} offerings, ${outcomes.length} providers`)
-await measure('first refresh: write transaction (all new)', () => store.commitRefresh('bench', Date.now(), outcomes))
-await measure('full list body: query + serialize + ETag', () => service.list({ free: false, unique: false }))
-await measure('full list: gzip + br (thread pool)', () => service.list({ free: false, unique: false }).warm())
-await measure('unique view body (window functions)', () => service.list({ free: false, unique: true }))
-await measure('second refresh: write transaction (all same)', () => store.commitRefresh('bench', Date.now(), outcomes))
-const body = service.list({ free: false, unique: false })
-console.log(`full list: ${(body.bytes.byteLength / 1e6).toFixed(1)} MB, gzip ${((await body.gzip()).byteLength / 1e6).toFixed(1)} MB, br ${((await body.br()).byteLength / 1e6).toFixed(1)} MB`)
+function setup(mode: string) {
+  const dir = mkdtempSync(join(tmpdir(), `modelcat-bench-${mode}-`))
+  const toml = `[refresh]\nproviders = [${outcomes.map((o) => `"${o.provider}"`).join(', ')}]\nmax_response_bytes = 268435456\n${outcomes
+    .map((o) => `[providers.${o.provider}]\nadapter = "openrouter"\nbase_url = "${upstream.url.href}${o.provider}"\ntimeout_ms = 60000\n`)
+    .join('\n')}\n[references.models-dev]\nenabled = false\n[references.litellm]\nenabled = false\n`
+  writeFileSync(join(dir, 'modelcat.toml'), toml)
+  const env = { MODELCAT_CONFIG: join(dir, 'modelcat.toml'), MODELCAT_DB: join(dir, 'catalog.db'), LOG_LEVEL: 'silent' }
+  const config = loadConfig(env)
+  const db = openDb(config.dbPath)
+  const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical) })
+  const service = new ModelsService(store, config.providers)
+  return { dir, env, config, db, store, service }
+}
+
+console.log(`${total} offerings, ${outcomes.length} providers (JSON lists: ${([...bodies.values()].reduce((n, b) => n + b.length, 0) / 1e6).toFixed(0)} MB)`)
+{
+  const s = setup('inproc')
+  const worker = new RefreshWorker({ store: s.store, providers: s.config.providers, log: pino({ level: 'silent' }), intervalSeconds: 3600, maxResponseBytes: 268435456, maxPages: 50, maxDropFraction: 0.5 })
+  await measure('A in-process: first refresh (all new)', () => worker.refresh())
+  await measure('A in-process: second refresh (nothing changed)', () => worker.refresh())
+  await worker.stop()
+  s.db.$client.close()
+  rmSync(s.dir, { recursive: true, force: true })
+}
+{
+  const s = setup('thread')
+  const thread = new RefreshThread({ env: s.env, store: s.store, providers: s.config.providers, log: pino({ level: 'silent' }), onBodies: (v, b) => s.service.adopt(v, b) })
+  await measure('B refresh thread: first refresh (all new)', () => thread.refresh())
+  await measure('B refresh thread: second refresh (nothing changed)', () => thread.refresh())
+  await measure('full list body of the new version (prebuilt by the thread)', () => s.service.list({ free: false, unique: false }).warm())
+  await measure('unique view body (prebuilt by the thread)', () => s.service.list({ free: false, unique: true }).warm())
+  await measure('a filtered page of 100 (main thread, cache miss)', () => s.service.list({ free: false, unique: false, min_context: 32768, input_modalities: 'image', limit: 100 }))
+  const body = s.service.list({ free: false, unique: false })
+  console.log(`full list: ${(body.bytes.byteLength / 1e6).toFixed(1)} MB, gzip ${((await body.gzip()).byteLength / 1e6).toFixed(1)} MB, br ${((await body.br()).byteLength / 1e6).toFixed(1)} MB`)
+  await thread.stop()
+  s.db.$client.close()
+  rmSync(s.dir, { recursive: true, force: true })
+}
 clearInterval(timer)
-db.$client.close()
-rmSync(dir, { recursive: true, force: true })
+upstream.stop(true)

@@ -16,15 +16,17 @@ export interface AppDeps {
   store: CatalogStore
   worker: Refresher
   log: Logger
+  /** The models service (built here when not given; `serve` shares it with the refresh thread's handle). */
+  models?: ModelsService
 }
 
 /** The HTTP app. No side effects: it never listens, schedules or reads the environment. */
-export function createApp({ config, store, worker }: AppDeps) {
+export function createApp({ config, store, worker, models }: AppDeps) {
   const app = new Elysia()
     .use(errorHandler())
     .use(docs())
     .use(healthModule(store))
-    .use(modelsModule(new ModelsService(store, config.providers)))
+    .use(modelsModule(models ?? new ModelsService(store, config.providers)))
     .use(providersModule(store, config))
   return config.adminToken ? app.use(adminModule(config.adminToken, worker, config.providers)) : app
 }

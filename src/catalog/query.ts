@@ -58,7 +58,7 @@ function filters(q: CatalogQuery): SQL {
  * A sort key as a never-null SQL expression (nulls sort last in both directions), so that
  * (expression, id) is a total order a keyset cursor can resume from.
  */
-function sortExpression(key: SortKey, order: 'asc' | 'desc', unique: boolean): SQL {
+function sortExpression(key: SortKey, order: 'asc' | 'desc', unique: boolean, providers: string[]): SQL {
   const last = order === 'asc' ? sql.raw('1e308') : sql.raw('-1')
   const num = (col: string) => sql`coalesce(${sql.raw(col)}, ${last})`
   switch (key) {
@@ -75,7 +75,8 @@ function sortExpression(key: SortKey, order: 'asc' | 'desc', unique: boolean): S
     case 'completion_price':
       return num(unique ? 'g.completion_price' : 'o.completion_price')
     case 'provider_count':
-      return unique ? sql.raw('g.provider_count') : sql.raw('(select count(*) from offerings x where x.canonical_id = o.canonical_id)')
+      // the same count the unique view shows: offerings of the model among the selected providers
+      return unique ? sql.raw('g.provider_count') : sql`(select count(*) from offerings x where x.canonical_id = o.canonical_id and x.provider_id in ${providers.length ? providers : ['']})`
   }
 }
 
@@ -133,7 +134,7 @@ function toOfferingRow(r: RawOffering): OfferingRow {
 
 /** The per-offering view: one indexed query for the page (+1 row to know whether more follow), one count. */
 export function queryOfferings(db: Db, q: CatalogQuery): Page<OfferingRow> {
-  const expr = sortExpression(q.sort, q.order, false)
+  const expr = sortExpression(q.sort, q.order, false, q.providers)
   const rows = db.all<RawOffering>(sql`
     select ${OFFERING_COLUMNS}, ${expr} as sort_value
     from offerings o
@@ -176,7 +177,7 @@ export interface CanonicalRow {
  * groups by the (canonical_id, provider_id) index.
  */
 export function queryCanonical(db: Db, q: CatalogQuery & { canonicalId?: string }): Page<CanonicalRow> {
-  const expr = sortExpression(q.sort, q.order, true)
+  const expr = sortExpression(q.sort, q.order, true, q.providers)
   const only = q.canonicalId ? sql`and o.canonical_id = ${q.canonicalId}` : sql``
   const grouped = sql`
     with f as (

@@ -209,7 +209,8 @@ export class CatalogStore {
   /**
    * Applies one refresh: every successful provider's offerings replace its previous rows, a failed
    * provider keeps its rows and records its error; one IMMEDIATE transaction, so readers see the old
-   * catalog or the new one, never a mix. The version bumps only when offerings were written.
+   * catalog or the new one, never a mix. The version bumps only when an offering was added, changed or
+   * removed: an unchanged catalog keeps its version, its cached bodies and its ETags.
    */
   commitRefresh(trigger: string, startedAt: number, outcomes: ProviderOutcome[]): { runId: number; version: number } {
     const now = this.now()
@@ -221,10 +222,7 @@ export class CatalogStore {
         let wrote = false
         let fill: ReturnType<Enricher['load']> | undefined
         for (const o of outcomes) {
-          if (o.ok) {
-            this.replaceProviderOfferings(o.provider, o.offerings, runId, nowSec, (fill ??= this.enricher.load()))
-            wrote = true
-          }
+          if (o.ok && this.replaceProviderOfferings(o.provider, o.offerings, runId, nowSec, (fill ??= this.enricher.load())) > 0) wrote = true
           const state = o.ok
             ? { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: o.durationMs, skippedItems: o.skipped, lastWarning: o.warning }
             : { lastAttemptAt: now, lastError: o.error, lastDurationMs: o.durationMs }
@@ -243,7 +241,8 @@ export class CatalogStore {
    * unchanged ones (same content hash) are not written at all, vanished ones are deleted (prices cascade).
    * first_seen_at survives; a changed row's last_seen_at moves.
    */
-  private replaceProviderOfferings(providerId: string, items: OfferingInput[], runId: number, nowSec: number, fill: ReturnType<Enricher['load']>) {
+  private replaceProviderOfferings(providerId: string, items: OfferingInput[], runId: number, nowSec: number, fill: ReturnType<Enricher['load']>): number {
+    let changes = 0
     const st = this.statements()
     const writePrices = pricingWriter(this.db)
     const existing = new Map((st.hashes.all(providerId) as { id: string; content_hash: string | null }[]).map((r) => [r.id, r.content_hash]))
@@ -258,6 +257,7 @@ export class CatalogStore {
       const f = fill({ id, providerId, providerModelId: m.providerModelId, canonicalId }, upstream)
       const hash = Bun.hash(JSON.stringify([m, canonicalId, f])).toString(36)
       if (existing.get(id) === hash) continue
+      changes++
       st.upsert.run(
         id, providerId, m.providerModelId, canonicalId, m.name, m.description ?? null, m.created ?? null, m.ownedBy ?? null,
         f.contextLength, f.maxOutputTokens, json(f.inputModalities), json(f.outputModalities), json(m.supportedParameters), json(f.capabilities),
@@ -265,7 +265,12 @@ export class CatalogStore {
       )
       writePrices(id, f)
     }
-    for (const id of existing.keys()) if (!seen.has(id)) st.remove.run(id)
+    for (const id of existing.keys()) {
+      if (seen.has(id)) continue
+      st.remove.run(id)
+      changes++
+    }
+    return changes
   }
 
   #statements?: ReturnType<CatalogStore['prepareStatements']>

@@ -1,6 +1,7 @@
 import { createApp } from '../app'
 import { createLogger } from '../log'
 import { environment } from '../config'
+import { ModelsService } from '../modules/models/service'
 import { RefreshThread } from '../refresh/thread'
 import { configOrExit, openCatalog } from './common'
 
@@ -17,8 +18,9 @@ Serves the catalog on HOST:PORT and refreshes it in the background (see the envi
     const catalog = openCatalog(config)
     const { store } = catalog
     // fetching and the write transaction run on their own thread: the HTTP thread never waits behind them
-    const worker = new RefreshThread({ env: environment(), store, providers: config.providers, log })
-    const app = createApp({ config, store, worker, log })
+    const models = new ModelsService(store, config.providers)
+    const worker = new RefreshThread({ env: environment(), store, providers: config.providers, log, onBodies: (version, bodies) => models.adopt(version, bodies) })
+    const app = createApp({ config, store, worker, log, models })
     app.listen({ hostname: config.host, port: config.port }, (server) => {
       log.info({ url: server.url.href, db: config.dbPath, catalog_version: store.version, providers: worker.enabledProviders.map((p) => p.id) }, 'modelcat listening')
       worker.start() // after listening: refreshes never delay startup

@@ -1,5 +1,5 @@
 import { promisify } from 'node:util'
-import { brotliCompress, constants, gzip } from 'node:zlib'
+import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from 'node:zlib'
 
 const brotli = promisify(brotliCompress)
 const gz = promisify(gzip)
@@ -21,12 +21,23 @@ export class CachedBody {
   #br?: Promise<Uint8Array>
 
   constructor(
-    json: string,
+    json: string | Uint8Array,
     readonly version: number,
     readonly lastModified: Date,
+    prebuilt?: { etag?: string; gzip?: Uint8Array; br?: Uint8Array },
   ) {
-    this.bytes = new TextEncoder().encode(json)
-    this.etag = `"${new Bun.CryptoHasher('sha256').update(this.bytes).digest('base64url').slice(0, 32)}"`
+    this.bytes = typeof json === 'string' ? new TextEncoder().encode(json) : json
+    this.etag = prebuilt?.etag ?? `"${new Bun.CryptoHasher('sha256').update(this.bytes).digest('base64url').slice(0, 32)}"`
+    if (prebuilt?.gzip) this.#gzip = Promise.resolve(prebuilt.gzip)
+    if (prebuilt?.br) this.#br = Promise.resolve(prebuilt.br)
+  }
+
+  /** The bytes and both compressed variants, compressed synchronously (for a thread that does nothing else). */
+  static compressSync(bytes: Uint8Array): { gzip: Uint8Array; br: Uint8Array } {
+    return {
+      gzip: gzipSync(bytes, { level: 6 }),
+      br: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.byteLength } }),
+    }
   }
 
   get compressible() {

@@ -8,6 +8,8 @@ import { CatalogStore } from '../catalog/store'
 import { loadConfig } from '../config'
 import { openDb } from '../db/client'
 import { createLogger } from '../log'
+import { CachedBody } from '../http/cached-body'
+import { ModelsService } from '../modules/models/service'
 import { resolveReferences } from '../reference'
 import { ReferenceRefresher } from './reference-worker'
 import type { FromThread, ToThread } from './thread-protocol'
@@ -27,7 +29,16 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
         const log = createLogger(config.logLevel).child({ thread: 'refresh' })
         const db = openDb(config.dbPath)
         const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides })
-        store.onNewVersion((version) => post({ type: 'committed', version }))
+        // The hot-path bodies of each new version are built and compressed here too, off the HTTP thread.
+        const models = new ModelsService(store, config.providers, { warm: false })
+        store.onNewVersion((version) => {
+          const bodies = ModelsService.HOT.map((q) => {
+            const { bytes, etag } = models.list(q)
+            return { key: models.keyOf(q), etag, bytes, ...CachedBody.compressSync(bytes) }
+          })
+          const message: FromThread = { type: 'committed', version, bodies }
+          self.postMessage(message, bodies.flatMap((b) => [b.bytes.buffer, b.gzip.buffer, b.br.buffer]) as ArrayBuffer[])
+        })
         const worker = new RefreshWorker({
           store,
           providers: config.providers,

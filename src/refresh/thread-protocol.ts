@@ -9,7 +9,16 @@ export type ToThread =
 
 export type FromThread =
   | { type: 'ready' }
-  | { type: 'committed'; version: number }
+  /** A new catalog version, with the hot-path bodies built (and compressed) here, their buffers transferred. */
+  | { type: 'committed'; version: number; bodies: PrebuiltBody[] }
   | { type: 'result'; id: number; report?: RefreshReport; error?: string }
   | { type: 'stopped' }
   | { type: 'fatal'; error: string }
+
+export interface PrebuiltBody {
+  key: string
+  etag: string
+  bytes: Uint8Array
+  gzip: Uint8Array
+  br: Uint8Array
+}

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import type { Logger } from 'pino'
 import type { ResolvedProvider } from '../config'
 import type { CatalogStore } from '../catalog/store'
-import type { FromThread, ToThread } from './thread-protocol'
+import type { FromThread, PrebuiltBody, ToThread } from './thread-protocol'
 import type { Refresher, RefreshOptions, RefreshReport } from './worker'
 
 /**
@@ -19,7 +19,14 @@ export class RefreshThread implements Refresher {
   #lastReport: RefreshReport | null = null
 
   constructor(
-    private readonly opts: { env: Record<string, string | undefined>; store: CatalogStore; providers: ResolvedProvider[]; log: Logger },
+    private readonly opts: {
+      env: Record<string, string | undefined>
+      store: CatalogStore
+      providers: ResolvedProvider[]
+      log: Logger
+      /** Receives the bodies the thread built for a new version (after the store has reloaded it). */
+      onBodies?: (version: number, bodies: PrebuiltBody[]) => void
+    },
   ) {
     this.#thread = new Worker(threadEntry())
     let ready!: () => void
@@ -27,7 +34,10 @@ export class RefreshThread implements Refresher {
     this.#thread.onmessage = (event: MessageEvent<FromThread>) => {
       const m = event.data
       if (m.type === 'ready') ready()
-      else if (m.type === 'committed') this.opts.store.reload()
+      else if (m.type === 'committed') {
+        this.opts.store.reload()
+        this.opts.onBodies?.(m.version, m.bodies)
+      }
       else if (m.type === 'result') {
         const p = this.#pending.get(m.id)
         this.#pending.delete(m.id)

@@ -146,11 +146,19 @@ describe('GET /v1/models', () => {
     const version = first.headers.get('x-catalog-version')
     expect(version).toBe(String(h.store.version))
     const again = await h.get('/v1/models?gateway=groq')
-    expect(await again.text()).toBe(await first.text())
-    up.replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json')
+    const firstText = await first.text()
+    expect(await again.clone().text()).toBe(firstText)
+    // the same list again: nothing changed, so the version (and every cached answer) stays
+    await h.worker.refresh({ providers: ['groq'] })
+    expect((await h.get('/v1/models?gateway=groq')).headers.get('x-catalog-version')).toBe(version)
+    // a different list: a new version
+    up.replay(`${GROQ}/models`, 'groq/groq_models_2025-10-05.json')
     await h.worker.refresh({ providers: ['groq'] })
     const after = await h.get('/v1/models?gateway=groq')
     expect(after.headers.get('x-catalog-version')).toBe(String(Number(version) + 1))
+    expect(await after.text()).not.toBe(await again.text())
+    up.replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json')
+    await h.worker.refresh({ providers: ['groq'] })
   })
 })
 

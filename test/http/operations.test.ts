@@ -138,7 +138,7 @@ describe('swagger', () => {
       ['input_modalities', 'string', false],
       ['output_modalities', 'string', false],
       ['supported_parameters', 'string', false],
-      ['min_context', 'integer', false],
+      ['min_context', 'number', false],
       ['max_prompt_price', 'number', false],
       ['max_completion_price', 'number', false],
       ['free', 'string', false],

@@ -114,8 +114,11 @@ const maxOf = (xs: (number | null)[]) => {
   return ns.length ? Math.max(...ns) : null
 }
 
-/** Sort keys of an offering (provider_count: offerings of its canonical model in the whole catalog). */
-function offeringKey(sort: Sort, m: Offering): Key {
+/**
+ * Sort keys of an offering (provider_count: offerings of its canonical model among the selected
+ * gateways, the count the unique view shows; `providers` is that selection).
+ */
+function offeringKey(sort: Sort, m: Offering, providers?: string[]): Key {
   switch (sort) {
     case 'id':
       return m.id
@@ -130,7 +133,7 @@ function offeringKey(sort: Sort, m: Offering): Key {
     case 'completion_price':
       return price(m, 'completion')
     case 'provider_count':
-      return all.filter((o) => o.canonical_id === m.canonical_id).length
+      return all.filter((o) => o.canonical_id === m.canonical_id && (!providers || providers.includes(o.provider))).length
   }
 }
 
@@ -170,8 +173,8 @@ function sortBy<T extends { id: string }>(items: T[], key: (t: T) => Key, order:
 }
 
 /** The expected id list of a query, in either view. */
-async function expected(pred: Pred, sort: Sort = 'id', order: Order = 'asc', unique = false, namesFrom = '/v1/models?unique=true'): Promise<string[]> {
-  if (!unique) return sortBy(all.filter(pred), (m) => offeringKey(sort, m), order).map((m) => m.id)
+async function expected(pred: Pred, sort: Sort = 'id', order: Order = 'asc', unique = false, namesFrom = '/v1/models?unique=true', providers?: string[]): Promise<string[]> {
+  if (!unique) return sortBy(all.filter(pred), (m) => offeringKey(sort, m, providers), order).map((m) => m.id)
   // the display names the entries carry (from the same, unpaged query: they only decide the order for sort=name)
   const names = new Map((await list<Entry>(h, namesFrom)).data.map((e) => [e.id, e.name]))
   return sortBy(groups(pred), (g) => groupKey(sort, g, names), order).map((g) => g.id)
@@ -304,7 +307,7 @@ describe('sort', () => {
   test.each(SORT_CASES)('sorted and filtered (gateway=openrouter,together&input_modalities=text) sort=%s order=%s, both views', async (sort, order) => {
     const pred = P.and(P.gateways('openrouter', 'together'), P.inputs('text'))
     const qs = `gateway=openrouter,together&input_modalities=text&sort=${sort}&order=${order}`
-    expect(await ids(`/v1/models?${qs}`)).toEqual(await expected(pred, sort, order))
+    expect(await ids(`/v1/models?${qs}`)).toEqual(await expected(pred, sort, order, false, undefined, ['openrouter', 'together']))
     expect(await ids(`/v1/models?unique=true&${qs}`)).toEqual(await expected(pred, sort, order, true, `/v1/models?unique=true&${qs}`))
   })
 

@@ -2,11 +2,11 @@ import { z } from 'zod'
 import { SORT_KEYS } from '../../catalog/query'
 import { commaList, flag } from '../../http/query'
 
+/** A number parameter; an empty value (`?min_context=`) is absent, not 0. */
+const number = (schema: z.ZodNumber) => z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().pipe(schema).optional())
+
 const price = (name: string) =>
-  z.coerce
-    .number()
-    .min(0)
-    .optional()
+  number(z.number().min(0))
     .describe(`Highest ${name} price, in USD per token like \`pricing\` (0.000001 = $1 per 1M tokens). Offerings without a ${name} price are left out.`)
 
 export const ListModelsQuery = z.object({
@@ -16,7 +16,7 @@ export const ListModelsQuery = z.object({
   input_modalities: commaList('Comma-separated; every one listed must be an input modality (e.g. `text,image`).'),
   output_modalities: commaList('Comma-separated; every one listed must be an output modality.'),
   supported_parameters: commaList('Comma-separated; every one listed must be supported (e.g. `tools,response_format`).'),
-  min_context: z.coerce.number().int().min(0).optional().describe('Smallest context length, in tokens.'),
+  min_context: number(z.number().int().min(0)).describe('Smallest context length, in tokens.'),
   max_prompt_price: price('prompt'),
   max_completion_price: price('completion'),
   free: flag('`true`: only offerings whose prompt and completion prices are 0.'),

@@ -23,11 +23,13 @@ export class ModelsService {
   constructor(
     private readonly store: CatalogStore,
     private readonly providers: ResolvedProvider[],
-    private readonly maxCachedBodies = 512,
+    opts: { maxCachedBodies?: number; warm?: boolean } = {},
   ) {
+    this.maxCachedBodies = opts.maxCachedBodies ?? 512
     for (const p of providers) for (const name of [p.id, ...p.aliases]) this.#byName.set(name, p)
-    store.onNewVersion(() => setTimeout(() => void this.warm(), 0))
+    if (opts.warm ?? true) store.onNewVersion(() => setTimeout(() => void this.warm(), 0))
   }
+  private readonly maxCachedBodies: number
 
   /**
    * Builds and compresses the full list of the current version ahead of the first request for it. Only an
@@ -35,7 +37,7 @@ export class ModelsService {
    */
   async warm() {
     try {
-      await this.list({ free: false, unique: false }).warm()
+      for (const q of ModelsService.HOT) await this.list(q).warm()
     } catch {}
   }
 
@@ -87,10 +89,32 @@ export class ModelsService {
     const unique = query.unique ?? false
     if (query.cursor !== undefined) {
       if (query.limit === undefined) throw bad('cursor', "'cursor' pages need 'limit' (the page size)")
-      if (query.offset) throw bad('cursor', "'cursor' and 'offset' cannot be combined: the cursor already says where to resume")
+      if (query.offset !== undefined) throw bad('cursor', "'cursor' and 'offset' cannot be combined: the cursor already says where to resume")
       catalog.after = decodeCursor(query.cursor, cursorScope(catalog, unique))
     }
     return { catalog, unique }
+  }
+
+  /** The queries whose answers are built for every new version before any client asks: the hot paths. */
+  static readonly HOT: ListModelsQuery[] = [
+    { free: false, unique: false },
+    { free: false, unique: true },
+  ]
+
+  /** The cache key of a query (its normalized form). */
+  keyOf(query: ListModelsQuery): string {
+    const { catalog, unique } = this.normalize(query)
+    return JSON.stringify({ catalog, unique })
+  }
+
+  /**
+   * Installs bodies built elsewhere (the refresh thread) for `version`, so that this thread serves them
+   * without building them. Bodies of another version than the store's current one are ignored.
+   */
+  adopt(version: number, bodies: { key: string; etag?: string; bytes: Uint8Array; gzip?: Uint8Array; br?: Uint8Array }[]) {
+    if (version !== this.store.version) return
+    this.#rollOver(version)
+    for (const b of bodies) this.#cache.set(b.key, new CachedBody(b.bytes, version, new Date(this.store.updatedAt || 0), b))
   }
 
   /** The cached answer of GET /v1/models for a query. */
@@ -128,12 +152,16 @@ export class ModelsService {
     })
   }
 
-  #cached(key: string, build: () => unknown): CachedBody {
-    const version = this.store.version
+  #rollOver(version: number) {
     if (version !== this.#cacheVersion) {
       this.#cache.clear()
       this.#cacheVersion = version
     }
+  }
+
+  #cached(key: string, build: () => unknown): CachedBody {
+    const version = this.store.version
+    this.#rollOver(version)
     let body = this.#cache.get(key)
     if (!body) {
       body = new CachedBody(JSON.stringify(build()), version, new Date(this.store.updatedAt || 0))
