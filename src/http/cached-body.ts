@@ -19,6 +19,11 @@ export class CachedBody {
   readonly etag: string
   #gzip?: Promise<Uint8Array>
   #br?: Promise<Uint8Array>
+  /** The variants once compressed, so that a response needs no await. */
+  #done: { gzip?: Uint8Array; br?: Uint8Array } = {}
+  /** Header values fixed for the body's life (built once, not per request). */
+  readonly #headers: Record<string, string>
+  readonly #lastModified: string
 
   constructor(
     json: string | Uint8Array,
@@ -28,8 +33,16 @@ export class CachedBody {
   ) {
     this.bytes = typeof json === 'string' ? new TextEncoder().encode(json) : json
     this.etag = prebuilt?.etag ?? `"${new Bun.CryptoHasher('sha256').update(this.bytes).digest('base64url').slice(0, 32)}"`
-    if (prebuilt?.gzip) this.#gzip = Promise.resolve(prebuilt.gzip)
-    if (prebuilt?.br) this.#br = Promise.resolve(prebuilt.br)
+    if (prebuilt?.gzip) this.#gzip = Promise.resolve((this.#done.gzip = prebuilt.gzip))
+    if (prebuilt?.br) this.#br = Promise.resolve((this.#done.br = prebuilt.br))
+    this.#lastModified = lastModified.toUTCString()
+    this.#headers = {
+      etag: this.etag,
+      'cache-control': CACHE_CONTROL,
+      'last-modified': this.#lastModified,
+      vary: 'Accept-Encoding',
+      'x-catalog-version': String(version),
+    }
   }
 
   /** The bytes and both compressed variants, compressed synchronously (for a thread that does nothing else). */
@@ -45,12 +58,14 @@ export class CachedBody {
   }
 
   gzip(): Promise<Uint8Array> {
-    return (this.#gzip ??= gz(this.bytes, { level: 6 }))
+    return (this.#gzip ??= gz(this.bytes, { level: 6 }).then((b) => (this.#done.gzip = b)))
   }
 
   br(): Promise<Uint8Array> {
     // quality 5: most of brotli's gain at a small fraction of quality 11's time on multi-MB bodies
-    return (this.#br ??= brotli(this.bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: this.bytes.byteLength } }))
+    return (this.#br ??= brotli(this.bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: this.bytes.byteLength } }).then(
+      (b) => (this.#done.br = b),
+    ))
   }
 
   /** Compresses both variants ahead of the first request (for the hot path, after a commit). */
@@ -62,20 +77,14 @@ export class CachedBody {
    * The response for `request`: 304 when If-None-Match names this ETag, else the body in the best
    * encoding the client accepts. Caching headers on both.
    */
-  async respond(request: Request): Promise<Response> {
-    const headers: Record<string, string> = {
-      etag: this.etag,
-      'cache-control': CACHE_CONTROL,
-      'last-modified': this.lastModified.toUTCString(),
-      vary: 'Accept-Encoding',
-      'x-catalog-version': String(this.version),
-    }
-    if (matches(request.headers.get('if-none-match'), this.etag)) return new Response(null, { status: 304, headers })
-    headers['content-type'] = 'application/json'
+  respond(request: Request): Response | Promise<Response> {
+    if (matches(request.headers.get('if-none-match'), this.etag)) return new Response(null, { status: 304, headers: this.#headers })
     const encoding = this.compressible ? negotiate(request.headers.get('accept-encoding')) : 'identity'
-    if (encoding === 'br') return new Response(await this.br(), { headers: { ...headers, 'content-encoding': 'br' } })
-    if (encoding === 'gzip') return new Response(await this.gzip(), { headers: { ...headers, 'content-encoding': 'gzip' } })
-    return new Response(this.bytes, { headers })
+    if (encoding === 'identity') return new Response(this.bytes, { headers: { ...this.#headers, 'content-type': 'application/json' } })
+    const ready = this.#done[encoding]
+    const send = (bytes: Uint8Array) => new Response(bytes, { headers: { ...this.#headers, 'content-type': 'application/json', 'content-encoding': encoding } })
+    if (ready) return send(ready)
+    return (encoding === 'br' ? this.br() : this.gzip()).then(send)
   }
 }
 

@@ -6,9 +6,14 @@ import type { ModelsService } from './service'
 
 export const modelsModule = (service: ModelsService) =>
   new Elysia({ name: 'models', prefix: '/v1/models' })
+    .onRequest(({ request }) => service.fastPath(request))
     .get(
       '',
-      ({ query, request }) => service.list(query).respond(request),
+      ({ query, request }) => {
+        const body = service.list(query)
+        service.remember(request, body)
+        return body.respond(request)
+      },
       {
         query: ListModelsQuery,
         response: { 200: ModelList, 400: ErrorBody },

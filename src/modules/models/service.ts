@@ -117,6 +117,33 @@ export class ModelsService {
     for (const b of bodies) this.#cache.set(b.key, new CachedBody(b.bytes, version, new Date(this.store.updatedAt || 0), b))
   }
 
+  /** Raw query strings seen in this version → their cached answer (same objects as the normalized cache). */
+  #byRawQuery = new Map<string, CachedBody>()
+
+  /**
+   * The hot path: a GET /v1/models whose exact query string was answered before in this version is
+   * served before routing, validation and normalization (its answer is the very same cached body).
+   * Returns undefined for anything else, which then takes the full path.
+   */
+  fastPath(request: Request): Response | Promise<Response> | undefined {
+    if (request.method !== 'GET') return undefined
+    const url = request.url
+    const start = url.indexOf('/v1/models', 8)
+    if (start < 0) return undefined
+    const rest = url.slice(start + 10)
+    if (rest !== '' && rest[0] !== '?') return undefined
+    if (this.store.version !== this.#cacheVersion) return undefined
+    return this.#byRawQuery.get(rest)?.respond(request)
+  }
+
+  /** Remembers the raw query string of a list request that went the full path. */
+  remember(request: Request, body: CachedBody) {
+    const url = request.url
+    const start = url.indexOf('/v1/models', 8)
+    const rest = url.slice(start + 10)
+    if (body.version === this.#cacheVersion && this.#byRawQuery.size < this.maxCachedBodies * 4) this.#byRawQuery.set(rest, body)
+  }
+
   /** The cached answer of GET /v1/models for a query. */
   list(query: ListModelsQuery): CachedBody {
     const { catalog, unique } = this.normalize(query)
@@ -155,6 +182,7 @@ export class ModelsService {
   #rollOver(version: number) {
     if (version !== this.#cacheVersion) {
       this.#cache.clear()
+      this.#byRawQuery.clear()
       this.#cacheVersion = version
     }
   }
