@@ -21,10 +21,14 @@ Serves the catalog on HOST:PORT and refreshes it in the background (see the envi
     const models = new ModelsService(store, config.providers)
     const worker = new RefreshThread({ env: environment(), store, providers: config.providers, log, onBodies: (version, bodies) => models.adopt(version, bodies) })
     const app = createApp({ config, store, worker, log, models })
-    app.listen({ hostname: config.host, port: config.port }, (server) => {
-      log.info({ url: server.url.href, db: config.dbPath, catalog_version: store.version, providers: worker.enabledProviders.map((p) => p.id) }, 'modelcat listening')
-      worker.start() // after listening: refreshes never delay startup
+    // The hot path (a list query already answered in this version) is served before Elysia builds a context.
+    const server = Bun.serve({
+      hostname: config.host,
+      port: config.port,
+      fetch: (request) => models.fastPath(request) ?? app.fetch(request),
     })
+    log.info({ url: server.url.href, db: config.dbPath, catalog_version: store.version, providers: worker.enabledProviders.map((p) => p.id) }, 'modelcat listening')
+    worker.start() // after listening: refreshes never delay startup
 
     let stopping = false
     const shutdown = async (signal: string) => {
@@ -33,7 +37,7 @@ Serves the catalog on HOST:PORT and refreshes it in the background (see the envi
       log.info({ signal }, 'shutting down')
       const force = setTimeout(() => process.exit(1), 5000)
       force.unref()
-      await app.stop() // stop accepting, drain in-flight requests
+      await server.stop() // stop accepting, drain in-flight requests
       await worker.stop() // abort fetches; an aborted refresh commits nothing
       catalog.close()
       log.info('bye')

@@ -91,6 +91,7 @@ export class CachedBody {
 /** If-None-Match: `*`, one ETag or a list; weak comparison (a W/ prefix still matches), as RFC 9110 asks for GET. */
 function matches(header: string | null, etag: string): boolean {
   if (!header) return false
+  if (header === etag) return true
   if (header.trim() === '*') return true
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)
 }

@@ -126,22 +126,19 @@ export class ModelsService {
    * Returns undefined for anything else, which then takes the full path.
    */
   fastPath(request: Request): Response | Promise<Response> | undefined {
-    if (request.method !== 'GET') return undefined
+    if (this.#byRawQuery.size === 0 || this.store.version !== this.#cacheVersion) return undefined
     const url = request.url
     const start = url.indexOf('/v1/models', 8)
     if (start < 0) return undefined
-    const rest = url.slice(start + 10)
-    if (rest !== '' && rest[0] !== '?') return undefined
-    if (this.store.version !== this.#cacheVersion) return undefined
-    return this.#byRawQuery.get(rest)?.respond(request)
+    const body = this.#byRawQuery.get(url.slice(start + 10))
+    return body && request.method === 'GET' ? body.respond(request) : undefined
   }
 
   /** Remembers the raw query string of a list request that went the full path. */
   remember(request: Request, body: CachedBody) {
     const url = request.url
-    const start = url.indexOf('/v1/models', 8)
-    const rest = url.slice(start + 10)
-    if (body.version === this.#cacheVersion && this.#byRawQuery.size < this.maxCachedBodies * 4) this.#byRawQuery.set(rest, body)
+    const rest = url.slice(url.indexOf('/v1/models', 8) + 10)
+    if ((rest === '' || rest[0] === '?') && body.version === this.#cacheVersion && this.#byRawQuery.size < this.maxCachedBodies * 4) this.#byRawQuery.set(rest, body)
   }
 
   /** The cached answer of GET /v1/models for a query. */
