@@ -4,6 +4,7 @@ import type { Config } from './config'
 import type { CatalogStore } from './catalog/store'
 import { docs } from './http/docs'
 import { errorHandler } from './http/errors'
+import { createMetrics, type Metrics } from './http/metrics'
 import { adminModule } from './modules/admin'
 import { healthModule } from './modules/health'
 import { modelsModule } from './modules/models'
@@ -18,14 +19,19 @@ export interface AppDeps {
   log: Logger
   /** The models service (built here when not given; `serve` shares it with the refresh thread's handle). */
   models?: ModelsService
+  /** Metrics registry (built here when not given; the request handler and refresh reports feed it). */
+  metrics?: Metrics
 }
 
 /** The HTTP app. No side effects: it never listens, schedules or reads the environment. */
-export function createApp({ config, store, worker, models }: AppDeps) {
+export function createApp({ config, store, worker, models, metrics = createMetrics(store) }: AppDeps) {
   const app = new Elysia()
     .use(errorHandler())
     .use(docs())
-    .use(healthModule(store))
+    .use(healthModule(store, config))
+    .get('/metrics', async () => new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } }), {
+      detail: { tags: ['health'], summary: 'Prometheus metrics', description: 'Refresh, breaker, catalog and HTTP metrics in the Prometheus text format (prom-client).' },
+    })
     .use(modelsModule(models ?? new ModelsService(store, config.providers)))
     .use(providersModule(store, config))
   return config.adminToken ? app.use(adminModule(config.adminToken, worker, config.providers)) : app

@@ -48,6 +48,8 @@ export interface Config {
   canonical: Partial<IdentityData>
   /** `[providers.<id>.overrides."<model>"]`, by offering id: highest precedence. */
   overrides: Map<string, OfferingOverride>
+  /** Requests per minute per client IP (0: no limit). */
+  rateLimitPerMinute: number
   /** Reference catalogs, by source id (`models.dev`, `litellm`); defaults for those not configured. */
   references: Record<string, { enabled: boolean; url?: string; intervalSeconds: number; timeoutMs: number }>
 }
@@ -88,6 +90,7 @@ const EnvSchema = z.object({
   MODELCAT_REFRESH_INTERVAL: optionalEnv(z.coerce.number().int().min(1)),
   LOG_LEVEL: optionalEnv(z.enum(LOG_LEVELS)),
   REDIS_URL: optionalEnv(z.url({ protocol: /^rediss?$/ })),
+  MODELCAT_RATE_LIMIT: optionalEnv(z.coerce.number().int().min(0)),
 })
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9._-]*$/
@@ -142,7 +145,12 @@ const ReferenceToml = z.strictObject({
 /** TOML table names of the reference catalogs → their source ids. */
 export const REFERENCE_TABLES: Record<string, string> = { 'models-dev': 'models.dev', litellm: 'litellm' }
 
+const HttpToml = z.strictObject({
+  rate_limit_per_minute: z.number().int().min(0).optional(),
+})
+
 interface Toml {
+  http?: z.infer<typeof HttpToml>
   refresh?: z.infer<typeof RefreshToml>
   references?: Record<string, Partial<z.infer<typeof ReferenceToml>>>
   canonical?: Partial<IdentityData>
@@ -178,6 +186,7 @@ function parseToml(raw: Record<string, unknown>, problem: (p: string) => void): 
   const toml: Toml = {}
   for (const [key, value] of Object.entries(raw)) {
     if (key === 'refresh') toml.refresh = parseTable(RefreshToml, value, 'refresh', problem)
+    else if (key === 'http') toml.http = parseTable(HttpToml, value, 'http', problem)
     else if (key === 'canonical') toml.canonical = parseTable(CanonicalToml, value, 'canonical', problem)
     else if (key === 'references') {
       toml.references = {}
@@ -194,7 +203,7 @@ function parseToml(raw: Record<string, unknown>, problem: (p: string) => void): 
         if (!PROVIDER_ID.test(id)) problem(`providers.${id}: provider ids are lowercase letters, digits, ".", "_", "-"`)
         else toml.providers[id] = parseTable(ProviderToml, table, `providers.${id}`, problem)
       }
-    } else problem(`${key}: unknown key (known: refresh, providers, canonical, references)`)
+    } else problem(`${key}: unknown key (known: http, refresh, providers, canonical, references)`)
   }
   return toml
 }
@@ -248,6 +257,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     providers,
     canonical: toml.canonical ?? {},
     overrides: overridesOf(toml, providers),
+    rateLimitPerMinute: ev.MODELCAT_RATE_LIMIT ?? toml.http?.rate_limit_per_minute ?? 0,
     references: Object.fromEntries(
       Object.entries(REFERENCE_TABLES).map(([table, id]) => {
         const t = toml.references?.[table] ?? {}

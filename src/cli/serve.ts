@@ -1,6 +1,8 @@
 import { createApp } from '../app'
 import { createLogger } from '../log'
 import { environment } from '../config'
+import { createHandler } from '../http/handler'
+import { createMetrics } from '../http/metrics'
 import { ModelsService } from '../modules/models/service'
 import { RefreshThread } from '../refresh/thread'
 import { configOrExit, openCatalog } from './common'
@@ -19,13 +21,21 @@ Serves the catalog on HOST:PORT and refreshes it in the background (see the envi
     const { store } = catalog
     // fetching and the write transaction run on their own thread: the HTTP thread never waits behind them
     const models = new ModelsService(store, config.providers)
-    const worker = new RefreshThread({ env: environment(), store, providers: config.providers, log, onBodies: (version, bodies) => models.adopt(version, bodies) })
-    const app = createApp({ config, store, worker, log, models })
-    // The hot path (a list query already answered in this version) is served before Elysia builds a context.
+    const metrics = createMetrics(store)
+    const worker = new RefreshThread({
+      env: environment(),
+      store,
+      providers: config.providers,
+      log,
+      onBodies: (version, bodies) => models.adopt(version, bodies),
+      onReport: (report) => metrics.observeReport(report),
+    })
+    const app = createApp({ config, store, worker, log, models, metrics })
     const server = Bun.serve({
       hostname: config.host,
       port: config.port,
-      fetch: (request) => models.fastPath(request) ?? app.fetch(request),
+      maxRequestBodySize: 1024 * 1024, // no route takes a body: 1 MiB is plenty
+      fetch: createHandler({ app, models, metrics, log, rateLimitPerMinute: config.rateLimitPerMinute }),
     })
     log.info({ url: server.url.href, db: config.dbPath, catalog_version: store.version, providers: worker.enabledProviders.map((p) => p.id) }, 'modelcat listening')
     worker.start() // after listening: refreshes never delay startup

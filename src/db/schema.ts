@@ -109,3 +109,16 @@ export const catalogState = sqliteTable('catalog_state', {
   updatedAt: integer('updated_at'),
 })
 
+
+/** Circuit-breaker state per provider (src/refresh/breakers.ts), persisted so that it survives restarts. */
+export const breakers = sqliteTable('breakers', {
+  provider: text('provider').primaryKey(),
+  state: text('state').notNull(), // closed | open | half_open | misconfigured
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  opens: integer('opens').notNull().default(0),
+  openedAt: integer('opened_at'),
+  retryAt: integer('retry_at'),
+  lastError: text('last_error'),
+  lastFailureAt: integer('last_failure_at'),
+  lastSuccessAt: integer('last_success_at'),
+})

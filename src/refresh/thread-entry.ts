@@ -47,6 +47,7 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
           maxResponseBytes: config.refresh.maxResponseBytes,
           maxPages: config.refresh.maxPages,
           maxDropFraction: config.refresh.maxDropFraction,
+          onReport: (report) => post({ type: 'report', report }),
         })
         const references = new ReferenceRefresher({
           store,

@@ -12,6 +12,7 @@ export type FromThread =
   /** A new catalog version, with the hot-path bodies built (and compressed) here, their buffers transferred. */
   | { type: 'committed'; version: number; bodies: PrebuiltBody[] }
   | { type: 'result'; id: number; report?: RefreshReport; error?: string }
+  | { type: 'report'; report: RefreshReport }
   | { type: 'stopped' }
   | { type: 'fatal'; error: string }
 

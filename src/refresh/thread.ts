@@ -26,6 +26,8 @@ export class RefreshThread implements Refresher {
       log: Logger
       /** Receives the bodies the thread built for a new version (after the store has reloaded it). */
       onBodies?: (version: number, bodies: PrebuiltBody[]) => void
+      /** Hears every finished refresh of the thread (scheduled or asked for): metrics. */
+      onReport?: (report: RefreshReport) => void
     },
   ) {
     this.#thread = new Worker(threadEntry())
@@ -44,6 +46,9 @@ export class RefreshThread implements Refresher {
         if (m.report) this.#lastReport = m.report
         if (m.report) p?.resolve(m.report)
         else p?.reject(new Error(m.error ?? 'refresh failed'))
+      } else if (m.type === 'report') {
+        this.#lastReport = m.report
+        this.opts.onReport?.(m.report)
       } else if (m.type === 'stopped') this.#stopped?.()
       else if (m.type === 'fatal') this.opts.log.error({ error: m.error }, 'refresh thread failed')
     }

@@ -6,7 +6,7 @@ import type { Adapter, AdapterContext } from '../providers/adapter'
 import { ADAPTERS } from '../providers/adapters'
 import { getJson } from './fetch'
 
-export type ProviderResultStatus = 'ok' | 'failed' | 'needs_key' | 'disabled'
+export type ProviderResultStatus = 'ok' | 'failed' | 'needs_key' | 'disabled' | 'skipped_breaker'
 
 export interface ProviderResult {
   provider: string
@@ -25,6 +25,8 @@ export interface RefreshReport {
   duration_ms: number
   catalog_version: number
   results: ProviderResult[]
+  /** Circuit-breaker state changes during this refresh. */
+  breaker_transitions?: { provider: string; from: string; to: string }[]
 }
 
 export interface WorkerOptions {
@@ -38,6 +40,8 @@ export interface WorkerOptions {
   /** A successful list smaller than (1 - this) × the last good one counts as failed unless forced. */
   maxDropFraction: number
   fetch?: typeof fetch
+  /** Hears every finished refresh (scheduled or asked for): metrics. */
+  onReport?: (report: RefreshReport) => void
 }
 
 export interface RefreshOptions {
@@ -178,6 +182,7 @@ export class RefreshWorker implements Refresher {
       ],
     }
     this.#lastReport = report
+    this.opts.onReport?.(report)
     return report
   }
 

@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pino from 'pino'
+import pino, { type Logger } from 'pino'
 import { createApp } from '../../src/app'
 import { createCanonicalizer } from '../../src/catalog/canonical'
 import { CatalogStore } from '../../src/catalog/store'
 import { loadConfig } from '../../src/config'
+import { createHandler } from '../../src/http/handler'
+import { createMetrics } from '../../src/http/metrics'
+import { ModelsService } from '../../src/modules/models/service'
 import { openDb } from '../../src/db/client'
 import { resolveReferences } from '../../src/reference'
 import { ReferenceRefresher } from '../../src/refresh/reference-worker'
@@ -17,15 +20,25 @@ export const tempDir = (prefix = 'modelcat-test-') => mkdtempSync(join(tmpdir(),
  * Everything `src/index.ts` wires, minus the port: a real SQLite file in a temp dir, a config read
  * from a real TOML file, the worker and the app (driven with app.handle).
  */
-export function makeHarness(opts: { toml: string; env?: Record<string, string>; dir?: string }) {
+export function makeHarness(opts: { toml: string; env?: Record<string, string>; dir?: string; log?: Logger }) {
   const dir = opts.dir ?? tempDir()
   const configPath = join(dir, 'modelcat.toml')
   writeFileSync(configPath, opts.toml)
   const config = loadConfig({ MODELCAT_CONFIG: configPath, MODELCAT_DB: join(dir, 'catalog.db'), ...opts.env })
   const db = openDb(config.dbPath)
   const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides })
-  const log = pino({ level: 'silent' })
-  const worker = new RefreshWorker({ store, providers: config.providers, log, intervalSeconds: config.refresh.intervalSeconds, maxResponseBytes: config.refresh.maxResponseBytes, maxPages: config.refresh.maxPages, maxDropFraction: config.refresh.maxDropFraction })
+  const log = opts.log ?? pino({ level: 'silent' })
+  const metrics = createMetrics(store)
+  const worker = new RefreshWorker({
+    store,
+    providers: config.providers,
+    log,
+    intervalSeconds: config.refresh.intervalSeconds,
+    maxResponseBytes: config.refresh.maxResponseBytes,
+    maxPages: config.refresh.maxPages,
+    maxDropFraction: config.refresh.maxDropFraction,
+    onReport: (r) => metrics.observeReport(r),
+  })
   const references = new ReferenceRefresher({
     store,
     references: resolveReferences(config),
@@ -33,7 +46,10 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
     maxResponseBytes: config.refresh.maxResponseBytes,
     log,
   })
-  const app = createApp({ config, store, worker, log })
+  const models = new ModelsService(store, config.providers)
+  const app = createApp({ config, store, worker, log, models, metrics })
+  // requests go through the same front door as `modelcat serve` (request ids, logs, metrics, CORS)
+  const handler = createHandler({ app, models, metrics, log, rateLimitPerMinute: config.rateLimitPerMinute })
   return {
     dir,
     config,
@@ -43,8 +59,10 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
     /** The reference catalogs' refresher (not started: tests call loadSnapshots() / refresh()). */
     references,
     app,
-    get: (path: string, headers: Record<string, string> = {}) => app.handle(new Request(`http://localhost${path}`, { headers })),
-    post: (path: string, headers: Record<string, string> = {}) => app.handle(new Request(`http://localhost${path}`, { method: 'POST', headers })),
+    metrics,
+    handler,
+    get: (path: string, headers: Record<string, string> = {}) => handler(new Request(`http://localhost${path}`, { headers })),
+    post: (path: string, headers: Record<string, string> = {}) => handler(new Request(`http://localhost${path}`, { method: 'POST', headers })),
     async close(removeDir = !opts.dir) {
       await Promise.all([worker.stop(), references.stop()])
       db.$client.close()

@@ -14,7 +14,7 @@ const RefreshQuery = z.object({
 
 const ProviderResult = z.object({
   provider: z.string(),
-  status: z.enum(['ok', 'failed', 'needs_key', 'disabled']),
+  status: z.enum(['ok', 'failed', 'needs_key', 'disabled', 'skipped_breaker']),
   model_count: z.number().int(),
   skipped: z.number().int(),
   duration_ms: z.number().int(),
@@ -28,6 +28,7 @@ const RefreshReport = z.object({
   duration_ms: z.number().int(),
   catalog_version: z.number().int(),
   results: z.array(ProviderResult),
+  breaker_transitions: z.array(z.object({ provider: z.string(), from: z.string(), to: z.string() })).optional(),
 })
 
 function resolveProviders(param: string | undefined, providers: ResolvedProvider[]): string[] | undefined {

@@ -1,10 +1,23 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { CatalogStore } from '../../catalog/store'
+import type { Config } from '../../config'
+import { breakers } from '../../db/schema'
+import { providerStatus } from '../providers/service'
 import { ErrorBody, errorResponse } from '../../http/errors'
 
 /** Liveness touches nothing; readiness reads the in-memory catalog version (no SQLite, no upstream). */
-export const healthModule = (store: CatalogStore) =>
+const ProviderHealth = z.object({
+  provider: z.string(),
+  status: z.string().describe('As in /v1/providers'),
+  breaker: z.string().describe('closed | open | half_open | misconfigured'),
+  breaker_retry_at: z.string().nullable(),
+  last_success_at: z.string().nullable(),
+  age_seconds: z.number().nullable().describe('Seconds since the last successful refresh'),
+  last_error: z.string().nullable(),
+})
+
+export const healthModule = (store: CatalogStore, config: Config) =>
   new Elysia({ name: 'health' })
     .get('/health', () => ({ status: 'ok' as const }), {
       response: { 200: z.object({ status: z.literal('ok') }) },
@@ -19,5 +32,35 @@ export const healthModule = (store: CatalogStore) =>
       {
         response: { 200: z.object({ status: z.literal('ready'), catalog_version: z.number().int() }), 503: ErrorBody },
         detail: { tags: ['health'], summary: 'Readiness', description: '200 once a catalog is loaded, 503 before.' },
+      },
+    )
+    .get(
+      '/health/providers',
+      () => {
+        const now = Date.now()
+        const states = store.providerStates()
+        const breakerOf = new Map(store.db.select().from(breakers).all().map((b) => [b.provider, b]))
+        return {
+          object: 'list' as const,
+          data: config.providers
+            .filter((p) => p.enabled)
+            .map((p) => {
+              const s = states.get(p.id)
+              const b = breakerOf.get(p.id)
+              return {
+                provider: p.id,
+                status: providerStatus(p, s),
+                breaker: b?.state ?? 'closed',
+                breaker_retry_at: b?.retryAt ? new Date(b.retryAt).toISOString() : null,
+                last_success_at: s?.lastSuccessAt ? new Date(s.lastSuccessAt).toISOString() : null,
+                age_seconds: s?.lastSuccessAt ? Math.round((now - s.lastSuccessAt) / 1000) : null,
+                last_error: s?.lastError ?? b?.lastError ?? null,
+              }
+            }),
+        }
+      },
+      {
+        response: { 200: z.object({ object: z.literal('list'), data: z.array(ProviderHealth) }) },
+        detail: { tags: ['health'], summary: 'Provider health', description: 'Per enabled provider: status, breaker state, last success and its age, last error.' },
       },
     )

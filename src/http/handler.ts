@@ -1,0 +1,103 @@
+import type { Server } from 'bun'
+import type { Logger } from 'pino'
+import type { ModelsService } from '../modules/models/service'
+import { errorResponse } from './errors'
+import type { Metrics } from './metrics'
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
+const MAX_URL_LENGTH = 8192
+
+/** Routes for metric labels: a fixed set, so that ids in paths never multiply the series. */
+export function routeOf(path: string): string {
+  if (path === '/v1/models' || path === '/v1/providers' || path === '/health' || path === '/ready' || path === '/metrics' || path === '/health/providers') return path
+  if (path.startsWith('/v1/models/')) return '/v1/models/{id}'
+  if (path.startsWith('/admin/circuit-breakers/')) return path.endsWith('/reset') ? '/admin/circuit-breakers/{provider}/reset' : '/admin/circuit-breakers/{provider}'
+  if (path.startsWith('/admin/refresh/')) return '/admin/refresh/{provider}'
+  if (path.startsWith('/admin/')) return path.split('/').slice(0, 3).join('/')
+  if (path.startsWith('/swagger')) return '/swagger'
+  return 'other'
+}
+
+/** Public GET routes that browsers may read from any origin (no credentials, nothing reflected). */
+const isPublic = (path: string) => path.startsWith('/v1/') || path === '/health' || path === '/ready' || path === '/health/providers'
+
+/** A fixed-window-per-second token bucket per client IP. */
+class RateLimiter {
+  #buckets = new Map<string, { tokens: number; at: number }>()
+  constructor(private readonly perMinute: number) {}
+  /** Seconds to wait, or 0 when the request may go. */
+  take(ip: string, now = Date.now()): number {
+    const b = this.#buckets.get(ip) ?? { tokens: this.perMinute, at: now }
+    b.tokens = Math.min(this.perMinute, b.tokens + ((now - b.at) / 60_000) * this.perMinute)
+    b.at = now
+    if (this.#buckets.size > 100_000) this.#buckets.clear() // bounded memory under an address flood
+    this.#buckets.set(ip, b)
+    if (b.tokens >= 1) {
+      b.tokens -= 1
+      return 0
+    }
+    return Math.ceil(((1 - b.tokens) / this.perMinute) * 60)
+  }
+}
+
+export interface HandlerDeps {
+  app: { fetch(request: Request): Response | Promise<Response> }
+  models?: ModelsService
+  metrics: Metrics
+  log: Logger
+  /** Requests per minute per client IP; 0 or absent: no limit. */
+  rateLimitPerMinute?: number
+}
+
+/**
+ * The service's front door, around the Elysia app: request id (a client's X-Request-ID when it is
+ * safe, else a new one; echoed), one log line and one histogram sample per request, URL length cap,
+ * optional per-IP rate limit, CORS for public GETs, nosniff — and the hot path (a list query already
+ * answered in this version) before Elysia builds a context.
+ */
+export function createHandler({ app, models, metrics, log, rateLimitPerMinute }: HandlerDeps) {
+  const limiter = rateLimitPerMinute ? new RateLimiter(rateLimitPerMinute) : undefined
+  return async (request: Request, server?: Server<unknown>): Promise<Response> => {
+    const started = performance.now()
+    const given = request.headers.get('x-request-id')
+    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID()
+    const url = request.url
+    const pathStart = url.indexOf('/', url.indexOf('//') + 2)
+    const queryStart = url.indexOf('?', pathStart)
+    const path = queryStart < 0 ? url.slice(pathStart) : url.slice(pathStart, queryStart)
+
+    let response: Response
+    const wait = limiter ? limiter.take(server?.requestIP(request)?.address ?? 'unknown') : 0
+    if (url.length > MAX_URL_LENGTH) response = errorResponse(414, `URL longer than ${MAX_URL_LENGTH} characters`, { code: 'uri_too_long' })
+    else if (wait > 0) {
+      metrics.rateLimited.inc()
+      response = errorResponse(429, 'too many requests from this address', { code: 'rate_limited', headers: { 'retry-after': String(wait) } })
+    } else if (request.method === 'OPTIONS' && isPublic(path)) {
+      response = new Response(null, {
+        status: 204,
+        headers: { 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-allow-headers': 'Accept, Accept-Encoding, If-None-Match, X-Request-ID', 'access-control-max-age': '86400' },
+      })
+    } else {
+      try {
+        response = (models?.fastPath(request) ?? app.fetch(request)) as Response
+        response = await response
+      } catch (err) {
+        log.error({ err, req_id: requestId }, 'unhandled error')
+        response = errorResponse(500, 'internal error', { code: 'internal_error' })
+      }
+    }
+
+    const h = response.headers
+    h.set('x-request-id', requestId)
+    h.set('x-content-type-options', 'nosniff')
+    if (isPublic(path)) {
+      h.set('access-control-allow-origin', '*')
+      h.set('access-control-expose-headers', 'ETag, Last-Modified, X-Catalog-Version, X-Request-ID')
+    }
+    const seconds = (performance.now() - started) / 1000
+    metrics.httpDuration.observe({ route: routeOf(path), method: request.method, status: String(response.status) }, seconds)
+    if (response.status === 304) metrics.notModified.inc()
+    log.info({ req_id: requestId, method: request.method, path, status: response.status, duration_ms: Math.round(seconds * 1e4) / 10 }, 'request')
+    return response
+  }
+}
