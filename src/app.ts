@@ -21,10 +21,12 @@ export interface AppDeps {
   models?: ModelsService
   /** Metrics registry (built here when not given; the request handler and refresh reports feed it). */
   metrics?: Metrics
+  /** Cooldown between admin refreshes of the same scope (tests shorten it). */
+  adminCooldownMs?: number
 }
 
 /** The HTTP app. No side effects: it never listens, schedules or reads the environment. */
-export function createApp({ config, store, worker, models, metrics = createMetrics(store) }: AppDeps) {
+export function createApp({ config, store, worker, models, metrics = createMetrics(store), adminCooldownMs }: AppDeps) {
   const app = new Elysia()
     .use(errorHandler())
     .use(docs())
@@ -34,6 +36,6 @@ export function createApp({ config, store, worker, models, metrics = createMetri
     })
     .use(modelsModule(models ?? new ModelsService(store, config.providers)))
     .use(providersModule(store, config))
-  return config.adminToken ? app.use(adminModule(config.adminToken, worker, config.providers)) : app
+  return config.adminToken ? app.use(adminModule(config.adminToken, worker, config.providers, store, adminCooldownMs)) : app
 }
 export type App = ReturnType<typeof createApp>

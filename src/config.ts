@@ -4,6 +4,7 @@ import type { IdentityData } from './catalog/canonical'
 import { toDecimal } from './catalog/decimal'
 import { PRICE_COMPONENTS, type OfferingOverride, type PriceComponent, type Pricing } from './catalog/types'
 import { ADAPTER_IDS, type AdapterId } from './providers/adapters'
+import { BREAKER_DEFAULTS } from './refresh/breakers'
 import { BUILTIN_PROVIDERS } from './providers/registry'
 
 /**
@@ -48,6 +49,8 @@ export interface Config {
   canonical: Partial<IdentityData>
   /** `[providers.<id>.overrides."<model>"]`, by offering id: highest precedence. */
   overrides: Map<string, OfferingOverride>
+  /** Circuit-breaker options (src/refresh/breakers.ts). */
+  breakers: { failureThreshold: number; baseMs: number; maxMs: number; misconfiguredRetryMs: number }
   /** Requests per minute per client IP (0: no limit). */
   rateLimitPerMinute: number
   /** Reference catalogs, by source id (`models.dev`, `litellm`); defaults for those not configured. */
@@ -126,6 +129,10 @@ const RefreshToml = z.strictObject({
   max_response_bytes: z.number().int().min(1024).optional(),
   max_pages: z.number().int().min(1).max(10_000).optional(),
   max_drop_fraction: z.number().min(0).max(1).optional(),
+  breaker_failures: z.number().int().min(1).max(100).optional(),
+  breaker_base_seconds: z.number().min(1).optional(),
+  breaker_max_seconds: z.number().min(1).optional(),
+  breaker_misconfigured_retry_seconds: z.number().min(1).optional(),
   providers: z.array(z.string().min(1)).optional(),
 })
 
@@ -257,6 +264,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     providers,
     canonical: toml.canonical ?? {},
     overrides: overridesOf(toml, providers),
+    breakers: {
+      failureThreshold: toml.refresh?.breaker_failures ?? BREAKER_DEFAULTS.failureThreshold,
+      baseMs: (toml.refresh?.breaker_base_seconds ?? BREAKER_DEFAULTS.baseMs / 1000) * 1000,
+      maxMs: (toml.refresh?.breaker_max_seconds ?? BREAKER_DEFAULTS.maxMs / 1000) * 1000,
+      misconfiguredRetryMs: (toml.refresh?.breaker_misconfigured_retry_seconds ?? BREAKER_DEFAULTS.misconfiguredRetryMs / 1000) * 1000,
+    },
     rateLimitPerMinute: ev.MODELCAT_RATE_LIMIT ?? toml.http?.rate_limit_per_minute ?? 0,
     references: Object.fromEntries(
       Object.entries(REFERENCE_TABLES).map(([table, id]) => {

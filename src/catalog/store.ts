@@ -1,6 +1,7 @@
 import { and, asc, count, eq, getTableColumns, inArray, ne, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { catalogState, offerings, pricing, providers, referenceModels, refreshRuns } from '../db/schema'
+import { breakers, catalogState, offerings, pricing, providers, referenceModels, refreshRuns } from '../db/schema'
+import type { BreakerSnapshot } from '../refresh/breakers'
 import type { ReferenceEntry } from '../reference/types'
 import { deriveCapabilities } from './capabilities'
 import { createCanonicalizer, type Canonicalizer } from './canonical'
@@ -164,6 +165,22 @@ export class CatalogStore {
   recordReferenceFailure(source: string, error: string, durationMs: number) {
     const row = { lastAttemptAt: this.now(), lastError: error, lastDurationMs: durationMs }
     this.db.insert(providers).values({ id: source, ...row }).onConflictDoUpdate({ target: providers.id, set: row }).run()
+  }
+
+  /** Circuit-breaker state as the refresher last saved it (survives restarts). */
+  loadBreakers(): BreakerSnapshot[] {
+    return this.db.select().from(breakers).all() as BreakerSnapshot[]
+  }
+
+  saveBreakers(snapshots: BreakerSnapshot[]) {
+    this.db.$client
+      .transaction(() => {
+        for (const b of snapshots) {
+          const { provider, ...row } = b
+          this.db.insert(breakers).values(b).onConflictDoUpdate({ target: breakers.provider, set: row }).run()
+        }
+      })
+      .immediate()
   }
 
   referenceCount(source: string): number {

@@ -35,6 +35,8 @@ export class UpstreamError extends Error {
   constructor(
     message: string,
     readonly status?: number,
+    /** The Retry-After header of a 429/503 answer. */
+    readonly retryAfter?: string | null,
   ) {
     super(message)
     this.name = 'UpstreamError'

@@ -29,7 +29,7 @@ export async function getJson(url: string, headers: Record<string, string>, opts
   }
   const contentType = res.headers.get('content-type') ?? ''
   const text = await readCapped(res, opts)
-  if (!res.ok) throw new UpstreamError(`HTTP ${res.status}: ${errorMessageOf(text)}`, res.status)
+  if (!res.ok) throw new UpstreamError(`HTTP ${res.status}: ${errorMessageOf(text)}`, res.status, res.headers.get('retry-after'))
   if (/html/i.test(contentType) || /^\s*</.test(text)) {
     throw new UpstreamError(`expected JSON, got ${contentType || 'HTML'} (${text.length} bytes)`, res.status)
   }

@@ -11,6 +11,7 @@ import { createLogger } from '../log'
 import { CachedBody } from '../http/cached-body'
 import { ModelsService } from '../modules/models/service'
 import { resolveReferences } from '../reference'
+import { BreakerRegistry } from './breakers'
 import { ReferenceRefresher } from './reference-worker'
 import type { FromThread, ToThread } from './thread-protocol'
 import { RefreshWorker } from './worker'
@@ -48,6 +49,7 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
           maxPages: config.refresh.maxPages,
           maxDropFraction: config.refresh.maxDropFraction,
           onReport: (report) => post({ type: 'report', report }),
+          breakers: new BreakerRegistry(config.breakers),
         })
         const references = new ReferenceRefresher({
           store,
@@ -67,6 +69,9 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
       case 'refresh':
         post({ type: 'result', id: m.id, report: await parts!.worker.refresh(m.opts) })
         break
+      case 'resetBreakers':
+        post({ type: 'result', id: m.id, breakers: await parts!.worker.resetBreakers(m.provider) })
+        break
       case 'stop':
         await Promise.all([parts?.worker.stop(), parts?.references.stop()])
         parts?.close()
@@ -74,7 +79,7 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
         break
     }
   } catch (err) {
-    if (m.type === 'refresh') post({ type: 'result', id: m.id, error: (err as Error).message })
+    if (m.type === 'refresh' || m.type === 'resetBreakers') post({ type: 'result', id: m.id, error: (err as Error).message })
     else post({ type: 'fatal', error: (err as Error).stack ?? String(err) })
   }
 }

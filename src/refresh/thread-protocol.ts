@@ -1,3 +1,4 @@
+import type { BreakerSnapshot } from './breakers'
 import type { RefreshOptions, RefreshReport } from './worker'
 
 /** Messages between the service's main thread and its refresh thread (src/refresh/thread-entry.ts). */
@@ -5,13 +6,14 @@ export type ToThread =
   | { type: 'init'; env: Record<string, string | undefined> }
   | { type: 'start' }
   | { type: 'refresh'; id: number; opts: RefreshOptions }
+  | { type: 'resetBreakers'; id: number; provider?: string }
   | { type: 'stop' }
 
 export type FromThread =
   | { type: 'ready' }
   /** A new catalog version, with the hot-path bodies built (and compressed) here, their buffers transferred. */
   | { type: 'committed'; version: number; bodies: PrebuiltBody[] }
-  | { type: 'result'; id: number; report?: RefreshReport; error?: string }
+  | { type: 'result'; id: number; report?: RefreshReport; breakers?: BreakerSnapshot[]; error?: string }
   | { type: 'report'; report: RefreshReport }
   | { type: 'stopped' }
   | { type: 'fatal'; error: string }

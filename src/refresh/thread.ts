@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { ResolvedProvider } from '../config'
 import type { CatalogStore } from '../catalog/store'
 import type { FromThread, PrebuiltBody, ToThread } from './thread-protocol'
+import type { BreakerSnapshot } from './breakers'
 import type { Refresher, RefreshOptions, RefreshReport } from './worker'
 
 /**
@@ -12,7 +13,7 @@ import type { Refresher, RefreshOptions, RefreshReport } from './worker'
  */
 export class RefreshThread implements Refresher {
   readonly #thread: Worker
-  readonly #pending = new Map<number, { resolve: (r: RefreshReport) => void; reject: (e: Error) => void }>()
+  readonly #pending = new Map<number, { resolve: (m: Extract<FromThread, { type: 'result' }>) => void; reject: (e: Error) => void }>()
   #seq = 0
   #ready: Promise<void>
   #stopped?: () => void
@@ -43,9 +44,8 @@ export class RefreshThread implements Refresher {
       else if (m.type === 'result') {
         const p = this.#pending.get(m.id)
         this.#pending.delete(m.id)
-        if (m.report) this.#lastReport = m.report
-        if (m.report) p?.resolve(m.report)
-        else p?.reject(new Error(m.error ?? 'refresh failed'))
+        if (m.error !== undefined) p?.reject(new Error(m.error))
+        else p?.resolve(m)
       } else if (m.type === 'report') {
         this.#lastReport = m.report
         this.opts.onReport?.(m.report)
@@ -72,12 +72,23 @@ export class RefreshThread implements Refresher {
     void this.#ready.then(() => this.#post({ type: 'start' }))
   }
 
-  async refresh(opts: RefreshOptions = {}): Promise<RefreshReport> {
+  /** Sends a request to the thread and waits for its result message. */
+  async #call(message: { type: 'refresh'; opts: RefreshOptions } | { type: 'resetBreakers'; provider?: string }) {
     await this.#ready
     const id = ++this.#seq
-    const result = new Promise<RefreshReport>((resolve, reject) => this.#pending.set(id, { resolve, reject }))
-    this.#post({ type: 'refresh', id, opts })
+    const result = new Promise<Extract<FromThread, { type: 'result' }>>((resolve, reject) => this.#pending.set(id, { resolve, reject }))
+    this.#post({ ...message, id } as ToThread)
     return result
+  }
+
+  async refresh(opts: RefreshOptions = {}): Promise<RefreshReport> {
+    const { report } = await this.#call({ type: 'refresh', opts })
+    this.#lastReport = report!
+    return report!
+  }
+
+  async resetBreakers(provider?: string): Promise<BreakerSnapshot[]> {
+    return (await this.#call({ type: 'resetBreakers', provider })).breakers ?? []
   }
 
   /** Aborts the thread's fetches (nothing of an aborted refresh is committed), closes its DB, ends it. */

@@ -2,8 +2,9 @@ import type { Logger } from 'pino'
 import type { ResolvedProvider } from '../config'
 import type { CatalogStore, ProviderOutcome } from '../catalog/store'
 import type { OfferingInput } from '../catalog/types'
-import type { Adapter, AdapterContext } from '../providers/adapter'
+import { UpstreamError, type Adapter, type AdapterContext } from '../providers/adapter'
 import { ADAPTERS } from '../providers/adapters'
+import { BreakerRegistry, type BreakerSnapshot } from './breakers'
 import { getJson } from './fetch'
 
 export type ProviderResultStatus = 'ok' | 'failed' | 'needs_key' | 'disabled' | 'skipped_breaker'
@@ -42,6 +43,8 @@ export interface WorkerOptions {
   fetch?: typeof fetch
   /** Hears every finished refresh (scheduled or asked for): metrics. */
   onReport?: (report: RefreshReport) => void
+  /** Circuit breakers, one per provider (state loaded from and saved to the store). */
+  breakers?: BreakerRegistry
 }
 
 export interface RefreshOptions {
@@ -56,6 +59,8 @@ export interface Refresher {
   readonly enabledProviders: ResolvedProvider[]
   readonly lastReport: RefreshReport | null
   refresh(opts?: RefreshOptions): Promise<RefreshReport>
+  /** Closes one provider's breaker (or all): the next refresh fetches it again. Returns the saved state. */
+  resetBreakers(provider?: string): Promise<BreakerSnapshot[]>
   start(): void
   stop(): Promise<void>
 }
@@ -77,7 +82,25 @@ export class RefreshWorker implements Refresher {
   #stop = new AbortController()
   #lastReport: RefreshReport | null = null
 
-  constructor(private readonly opts: WorkerOptions) {}
+  readonly breakers: BreakerRegistry
+  #transitions: { provider: string; from: string; to: string }[] = []
+
+  constructor(private readonly opts: WorkerOptions) {
+    this.breakers = opts.breakers ?? new BreakerRegistry()
+    this.breakers.load(opts.store.loadBreakers())
+    this.breakers.onTransition((provider, from, to) => {
+      this.#transitions.push({ provider, from, to })
+      const level = to === 'closed' ? 'info' : 'warn'
+      opts.log[level]({ provider, from, to }, 'circuit breaker')
+    })
+  }
+
+  async resetBreakers(provider?: string): Promise<BreakerSnapshot[]> {
+    if (provider) this.breakers.reset(provider)
+    else this.breakers.resetAll()
+    this.opts.store.saveBreakers(this.breakers.snapshots())
+    return provider ? [this.breakers.get(provider)] : this.breakers.all()
+  }
 
   get lastReport() {
     return this.#lastReport
@@ -150,7 +173,11 @@ export class RefreshWorker implements Refresher {
     const toFetch = targets.filter((p) => {
       if (!p.enabled) skipped.push(result(p.id, 'disabled'))
       else if (p.keyRequired && !p.apiKey) skipped.push(result(p.id, 'needs_key', { error: `no API key: set ${p.apiKeyEnv[0] ?? `providers.${p.id}.api_key`}` }))
-      else return true
+      else {
+        const decision = this.breakers.allow(p.id)
+        if (decision.allowed) return true
+        skipped.push(result(p.id, 'skipped_breaker', { error: `${decision.reason} (next try ${new Date(decision.retryAt).toISOString()})` }))
+      }
       return false
     })
 
@@ -159,6 +186,17 @@ export class RefreshWorker implements Refresher {
     const outcomes: ProviderOutcome[] = settled.map((s, i) =>
       s.status === 'fulfilled' ? s.value : { provider: toFetch[i]!.id, ok: false as const, error: String(s.reason), durationMs: 0 },
     )
+    // every fetch the breakers let through is reported back to them, probes included
+    for (const [i, o] of outcomes.entries()) {
+      if (o.ok) this.breakers.success(o.provider)
+      else {
+        const s = settled[i]
+        const upstream = s?.status === 'fulfilled' && !s.value.ok ? s.value.upstream : undefined
+        this.breakers.failure(o.provider, { status: upstream?.status, retryAfter: upstream?.retryAfter, error: o.error })
+      }
+    }
+    this.opts.store.saveBreakers(this.breakers.snapshots())
+    const transitions = this.#transitions.splice(0)
     const { version } = outcomes.length
       ? this.opts.store.commitRefresh(trigger, startedAt, outcomes)
       : { version: this.opts.store.version }
@@ -180,13 +218,14 @@ export class RefreshWorker implements Refresher {
         ),
         ...skipped,
       ],
+      breaker_transitions: transitions,
     }
     this.#lastReport = report
     this.opts.onReport?.(report)
     return report
   }
 
-  private async fetchProvider(p: ResolvedProvider, stop: AbortSignal, force: boolean): Promise<ProviderOutcome> {
+  private async fetchProvider(p: ResolvedProvider, stop: AbortSignal, force: boolean): Promise<ProviderOutcome & { upstream?: { status?: number; retryAfter?: string | null } }> {
     const started = performance.now()
     const timeout = AbortSignal.timeout(p.timeoutMs)
     const signal = AbortSignal.any([stop, timeout])
@@ -219,7 +258,8 @@ export class RefreshWorker implements Refresher {
       return { provider: p.id, ok: true, offerings, skipped, durationMs: durationMs(), warning: warnings.join('; ') || null }
     } catch (err) {
       const message = timeout.aborted && !stop.aborted ? `timed out after ${p.timeoutMs} ms` : (err as Error).message
-      return { provider: p.id, ok: false, error: message, durationMs: durationMs() }
+      const upstream = err instanceof UpstreamError ? { status: err.status, retryAfter: err.retryAfter } : undefined
+      return { provider: p.id, ok: false, error: message, durationMs: durationMs(), upstream }
     }
   }
 

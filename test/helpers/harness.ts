@@ -11,6 +11,7 @@ import { createMetrics } from '../../src/http/metrics'
 import { ModelsService } from '../../src/modules/models/service'
 import { openDb } from '../../src/db/client'
 import { resolveReferences } from '../../src/reference'
+import { BreakerRegistry, type BreakerRegistryOptions } from '../../src/refresh/breakers'
 import { ReferenceRefresher } from '../../src/refresh/reference-worker'
 import { RefreshWorker } from '../../src/refresh/worker'
 
@@ -20,7 +21,7 @@ export const tempDir = (prefix = 'modelcat-test-') => mkdtempSync(join(tmpdir(),
  * Everything `src/index.ts` wires, minus the port: a real SQLite file in a temp dir, a config read
  * from a real TOML file, the worker and the app (driven with app.handle).
  */
-export function makeHarness(opts: { toml: string; env?: Record<string, string>; dir?: string; log?: Logger }) {
+export function makeHarness(opts: { toml: string; env?: Record<string, string>; dir?: string; log?: Logger; breakers?: BreakerRegistryOptions }) {
   const dir = opts.dir ?? tempDir()
   const configPath = join(dir, 'modelcat.toml')
   writeFileSync(configPath, opts.toml)
@@ -38,6 +39,7 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
     maxPages: config.refresh.maxPages,
     maxDropFraction: config.refresh.maxDropFraction,
     onReport: (r) => metrics.observeReport(r),
+    breakers: new BreakerRegistry({ ...config.breakers, ...opts.breakers }),
   })
   const references = new ReferenceRefresher({
     store,

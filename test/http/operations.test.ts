@@ -129,7 +129,21 @@ describe('swagger', () => {
   test('the OpenAPI document describes every route and every query parameter from the zod schemas', async () => {
     const h = setup({ MODELCAT_ADMIN_TOKEN: 't' })
     const spec = (await (await h.get('/swagger/json')).json()) as any
-    expect(Object.keys(spec.paths).sort()).toEqual(['/admin/refresh', '/health', '/health/providers', '/metrics', '/ready', '/v1/models', '/v1/models/{id}', '/v1/providers'])
+    expect(Object.keys(spec.paths).sort()).toEqual([
+      '/admin/circuit-breakers',
+      '/admin/circuit-breakers/reset',
+      '/admin/circuit-breakers/{provider}',
+      '/admin/circuit-breakers/{provider}/reset',
+      '/admin/refresh',
+      '/admin/refresh/{provider}',
+      '/health',
+      '/health/providers',
+      '/metrics',
+      '/ready',
+      '/v1/models',
+      '/v1/models/{id}',
+      '/v1/providers',
+    ])
     const params = spec.paths['/v1/models'].get.parameters.map((p: any) => [p.name, p.schema.type, p.required])
     expect(params).toEqual([
       ['gateway', 'string', false],

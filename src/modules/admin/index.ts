@@ -3,6 +3,8 @@ import { z } from 'zod'
 import type { ResolvedProvider } from '../../config'
 import { adminAuth } from '../../http/admin-auth'
 import { ApiError, ErrorBody } from '../../http/errors'
+import type { CatalogStore } from '../../catalog/store'
+import type { BreakerSnapshot } from '../../refresh/breakers'
 import type { Refresher } from '../../refresh/worker'
 import { commaList, flag } from '../../http/query'
 
@@ -42,25 +44,99 @@ function resolveProviders(param: string | undefined, providers: ResolvedProvider
   return [...new Set(names.map((n) => byName.get(n)!.id))]
 }
 
-export const adminModule = (token: string, worker: Refresher, providers: ResolvedProvider[]) =>
-  new Elysia({ name: 'admin', prefix: '/admin' }).use(adminAuth(token)).post(
-    '/refresh',
-    async ({ query, set }) => {
-      const ids = resolveProviders(query.provider, providers)
-      const run = worker.refresh({ providers: ids, trigger: 'admin', force: query.force })
-      if (query.wait) return await run
-      run.catch(() => undefined) // reported through /v1/providers and the log
-      set.status = 202
-      return { status: 'accepted' as const, providers: ids ?? worker.enabledProviders.map((p) => p.id) }
-    },
-    {
+const Breaker = z
+  .object({
+    provider: z.string(),
+    state: z.enum(['closed', 'open', 'half_open', 'misconfigured']),
+    consecutive_failures: z.number().int(),
+    opens: z.number().int().describe('Consecutive openings (drives the backoff)'),
+    opened_at: z.string().nullable(),
+    retry_at: z.string().nullable().describe('When the next probe may go'),
+    last_error: z.string().nullable(),
+    last_failure_at: z.string().nullable(),
+    last_success_at: z.string().nullable(),
+  })
+  .meta({ id: 'CircuitBreaker' })
+
+const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null)
+const toBreaker = (b: BreakerSnapshot): z.infer<typeof Breaker> => ({
+  provider: b.provider,
+  state: b.state,
+  consecutive_failures: b.consecutiveFailures,
+  opens: b.opens,
+  opened_at: iso(b.openedAt),
+  retry_at: iso(b.retryAt),
+  last_error: b.lastError,
+  last_failure_at: iso(b.lastFailureAt),
+  last_success_at: iso(b.lastSuccessAt),
+})
+
+/** Admin-triggered refreshes of the same scope closer together than this are refused (429 + Retry-After). */
+export const REFRESH_COOLDOWN_MS = 10_000
+
+export const adminModule = (token: string, worker: Refresher, providers: ResolvedProvider[], store: CatalogStore, cooldownMs = REFRESH_COOLDOWN_MS) => {
+  const lastRun = new Map<string, number>()
+  /** Starts (or joins) a refresh, unless the same scope was refreshed by an admin within the cooldown. */
+  const trigger = (ids: string[] | undefined, opts: { force: boolean; wait: boolean }, set: { status?: number | string }) => {
+    const scope = ids ? [...ids].sort().join(',') : '*'
+    const since = Date.now() - (lastRun.get(scope) ?? 0)
+    if (since < cooldownMs) {
+      throw new ApiError(429, `refresh of ${scope === '*' ? 'every provider' : scope} asked for ${Math.round(since / 1000)} s ago; wait for the cooldown`, {
+        code: 'refresh_cooldown',
+        headers: { 'retry-after': String(Math.ceil((cooldownMs - since) / 1000)) },
+      })
+    }
+    lastRun.set(scope, Date.now())
+    const run = worker.refresh({ providers: ids, trigger: 'admin', force: opts.force })
+    if (opts.wait) return run
+    run.catch(() => undefined) // reported through /v1/providers, /metrics and the log
+    set.status = 202
+    return { status: 'accepted' as const, providers: ids ?? worker.enabledProviders.map((p) => p.id) }
+  }
+  const known = (provider: string) => {
+    const ids = resolveProviders(provider, providers)
+    if (!ids || ids.length !== 1) throw new ApiError(404, `unknown provider '${provider}'`, { param: 'provider', code: 'unknown_provider' })
+    return ids[0]!
+  }
+  const refreshResponses = { 200: RefreshReport, 202: z.object({ status: z.literal('accepted'), providers: z.array(z.string()) }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody }
+  const security = [{ bearer: [] }]
+  const savedBreakers = () => new Map(store.loadBreakers().map((b) => [b.provider, b]))
+  const closed = (provider: string): BreakerSnapshot => ({ provider, state: 'closed', consecutiveFailures: 0, opens: 0, openedAt: null, retryAt: null, lastError: null, lastFailureAt: null, lastSuccessAt: null })
+
+  return new Elysia({ name: 'admin', prefix: '/admin' })
+    .use(adminAuth(token))
+    .post('/refresh', async ({ query, set }) => await trigger(resolveProviders(query.provider, providers), query, set), {
       query: RefreshQuery,
-      response: { 200: RefreshReport, 202: z.object({ status: z.literal('accepted'), providers: z.array(z.string()) }), 400: ErrorBody, 401: ErrorBody },
+      response: refreshResponses,
       detail: {
         tags: ['admin'],
         summary: 'Refresh now',
-        description: 'Starts a refresh (joining one in flight). `?wait=true` answers with per-provider results when done.',
-        security: [{ bearer: [] }],
+        description: `Starts a refresh (joining one in flight). \`?wait=true\` answers with per-provider results when done. The same scope again within ${REFRESH_COOLDOWN_MS / 1000} s: 429.`,
+        security,
       },
-    },
-  )
+    })
+    .post('/refresh/:provider', async ({ params, query, set }) => await trigger([known(params.provider)], query, set), {
+      params: z.object({ provider: z.string().describe('Provider id or alias') }),
+      query: RefreshQuery.omit({ provider: true }),
+      response: { ...refreshResponses, 404: ErrorBody },
+      detail: { tags: ['admin'], summary: 'Refresh one provider (webhook)', description: 'For providers that announce new models: refreshes just this one. Same cooldown per provider.', security },
+    })
+    .get('/circuit-breakers', () => ({ object: 'list' as const, data: providers.filter((p) => p.enabled).map((p) => toBreaker(savedBreakers().get(p.id) ?? closed(p.id))) }), {
+      response: { 200: z.object({ object: z.literal('list'), data: z.array(Breaker) }), 401: ErrorBody },
+      detail: { tags: ['admin'], summary: 'Circuit breakers', description: 'Every enabled provider\'s breaker (state survives restarts).', security },
+    })
+    .get('/circuit-breakers/:provider', ({ params }) => toBreaker(savedBreakers().get(known(params.provider)) ?? closed(known(params.provider))), {
+      params: z.object({ provider: z.string() }),
+      response: { 200: Breaker, 401: ErrorBody, 404: ErrorBody },
+      detail: { tags: ['admin'], summary: 'One circuit breaker', security },
+    })
+    .post('/circuit-breakers/reset', async () => ({ object: 'list' as const, data: (await worker.resetBreakers()).map(toBreaker) }), {
+      response: { 200: z.object({ object: z.literal('list'), data: z.array(Breaker) }), 401: ErrorBody },
+      detail: { tags: ['admin'], summary: 'Reset every circuit breaker', description: 'Closes every breaker: the next refresh fetches every provider again.', security },
+    })
+    .post('/circuit-breakers/:provider/reset', async ({ params }) => toBreaker((await worker.resetBreakers(known(params.provider)))[0]!), {
+      params: z.object({ provider: z.string() }),
+      response: { 200: Breaker, 401: ErrorBody, 404: ErrorBody },
+      detail: { tags: ['admin'], summary: 'Reset one circuit breaker', description: 'Closes it (also a misconfigured one, after fixing its key): the next refresh fetches it.', security },
+    })
+}

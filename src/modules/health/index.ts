@@ -49,7 +49,7 @@ export const healthModule = (store: CatalogStore, config: Config) =>
               const b = breakerOf.get(p.id)
               return {
                 provider: p.id,
-                status: providerStatus(p, s),
+                status: providerStatus(p, s, b?.state),
                 breaker: b?.state ?? 'closed',
                 breaker_retry_at: b?.retryAt ? new Date(b.retryAt).toISOString() : null,
                 last_success_at: s?.lastSuccessAt ? new Date(s.lastSuccessAt).toISOString() : null,

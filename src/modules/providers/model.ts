@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-export const PROVIDER_STATUSES = ['ok', 'stale', 'failing', 'disabled', 'never_refreshed', 'needs_key'] as const
+export const PROVIDER_STATUSES = ['ok', 'stale', 'failing', 'disabled', 'never_refreshed', 'needs_key', 'misconfigured'] as const
 export type ProviderStatus = (typeof PROVIDER_STATUSES)[number]
 
 export const ProviderInfo = z
@@ -11,7 +11,11 @@ export const ProviderInfo = z
     enabled: z.boolean(),
     status: z
       .enum(PROVIDER_STATUSES)
-      .describe('ok: last refresh succeeded; stale: last refresh failed, last good models still served; failing: failed and nothing to serve; needs_key: listing needs an API key and none is set'),
+      .describe(
+        'ok: last refresh succeeded; stale: last refresh failed, last good models still served; failing: failed and nothing to serve; needs_key: listing needs an API key and none is set; misconfigured: the provider refused the key (401/403), not retried until fixed and reset',
+      ),
+    breaker: z.enum(['closed', 'open', 'half_open', 'misconfigured']).describe('Circuit-breaker state (see /admin/circuit-breakers)'),
+    breaker_retry_at: z.string().nullable().describe('When an open breaker lets the next fetch through'),
     model_count: z.number().int().describe('Offerings in the catalog (= total)'),
     total: z.number().int().describe('Offerings in the catalog'),
     unique: z.number().int().describe('Distinct underlying models (canonical ids) among them'),

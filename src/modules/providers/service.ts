@@ -5,9 +5,10 @@ import type { ProviderInfo, ProviderStatus, ReferenceInfo } from './model'
 
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null)
 
-export function providerStatus(p: ResolvedProvider, s: ProviderState | undefined): ProviderStatus {
+export function providerStatus(p: ResolvedProvider, s: ProviderState | undefined, breaker?: string): ProviderStatus {
   if (!p.enabled) return 'disabled'
   if (p.keyRequired && !p.apiKey) return 'needs_key'
+  if (breaker === 'misconfigured') return 'misconfigured'
   if (!s?.lastAttemptAt) return s?.modelCount ? 'stale' : 'never_refreshed'
   if (!s.lastError) return 'ok'
   return s.modelCount > 0 ? 'stale' : 'failing'
@@ -16,14 +17,18 @@ export function providerStatus(p: ResolvedProvider, s: ProviderState | undefined
 /** Every configured provider with its refresh state (two small indexed queries). */
 export function listProviders(store: CatalogStore, providers: ResolvedProvider[]): ProviderInfo[] {
   const states = store.providerStates(providers.filter((p) => p.enabled).map((p) => p.id))
+  const breakers = new Map(store.loadBreakers().map((b) => [b.provider, b]))
   return providers.map((p) => {
     const s = states.get(p.id)
+    const b = breakers.get(p.id)
     return {
       id: p.id,
       name: p.name,
       aliases: p.aliases,
       enabled: p.enabled,
-      status: providerStatus(p, s),
+      status: providerStatus(p, s, b?.state),
+      breaker: b?.state ?? 'closed',
+      breaker_retry_at: iso(b?.retryAt),
       model_count: p.enabled ? (s?.modelCount ?? 0) : 0,
       total: p.enabled ? (s?.modelCount ?? 0) : 0,
       unique: p.enabled ? (s?.uniqueModels ?? 0) : 0,
