@@ -93,10 +93,11 @@ export const adminModule = (token: string, worker: Refresher, providers: Resolve
     set.status = 202
     return { status: 'accepted' as const, providers: ids ?? worker.enabledProviders.map((p) => p.id) }
   }
-  const known = (provider: string) => {
-    const ids = resolveProviders(provider, providers)
-    if (!ids || ids.length !== 1) throw new ApiError(404, `unknown provider '${provider}'`, { param: 'provider', code: 'unknown_provider' })
-    return ids[0]!
+  /** A provider named in the path: its id, or 404. */
+  const known = (name: string) => {
+    const p = providers.find((x) => x.id === name.toLowerCase() || x.aliases.includes(name.toLowerCase()))
+    if (!p) throw new ApiError(404, `unknown provider '${name}'`, { param: 'provider', code: 'unknown_provider' })
+    return p.id
   }
   const refreshResponses = { 200: RefreshReport, 202: z.object({ status: z.literal('accepted'), providers: z.array(z.string()) }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody }
   const security = [{ bearer: [] }]
