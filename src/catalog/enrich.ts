@@ -52,7 +52,7 @@ export class Enricher {
   ) {}
 
   /** Reads the reference entries once and returns the fill function for any number of offerings. */
-  load(): (o: OfferingKey, upstream: UpstreamValues) => Filled {
+  load(): (o: OfferingKey, upstream: UpstreamValues, upstreamLabel?: string) => Filled {
     const exact = new Map<string, Map<string, RefRow>>()
     const byCanonical = new Map<string, Map<string, RefRow>>()
     for (const r of this.db.select().from(referenceModels).all()) {
@@ -67,7 +67,8 @@ export class Enricher {
     }
     const present = (pairs: [string, RefRow | undefined][]) => pairs.filter((c): c is [string, RefRow] => c[1] !== undefined)
 
-    return (row, upstream) => {
+    /** `upstreamLabel`: what the provider's own values are called in `sources` (`bootstrap` for snapshot rows). */
+    return (row, upstream, upstreamLabel = 'upstream') => {
       const override = this.overrides.get(row.id)
       const exactRefs = present(REFERENCE_PRECEDENCE.map((s) => [s, exact.get(`${row.providerId}\u0000${row.providerModelId.toLowerCase()}`)?.get(s)]))
       const canonRefs = present(REFERENCE_PRECEDENCE.map((s) => [`${s}:canonical`, byCanonical.get(row.canonicalId)?.get(s)]))
@@ -78,7 +79,7 @@ export class Enricher {
       for (const [field, name] of SCALARS) {
         const fromOverride = field === 'contextLength' ? override?.contextLength : field === 'maxOutputTokens' ? override?.maxOutputTokens : undefined
         if (!isEmpty(fromOverride)) [next[field], sources[name]] = [fromOverride, 'override']
-        else if (!isEmpty(upstream[field])) [next[field], sources[name]] = [upstream[field], 'upstream']
+        else if (!isEmpty(upstream[field])) [next[field], sources[name]] = [upstream[field], upstreamLabel]
         else {
           const hit = candidates.find(([, r]) => !isEmpty(r[field]))
           if (hit) [next[field], sources[name]] = [hit[1][field], hit[0]]
@@ -96,14 +97,14 @@ export class Enricher {
       }
       if (upstream.capabilities && Object.keys(upstream.capabilities).length) {
         Object.assign(caps, upstream.capabilities)
-        capSources.unshift('upstream')
+        capSources.unshift(upstreamLabel)
       }
       if (capSources.length) sources.capabilities = [...new Set(capSources)].join('+')
 
       // Prices belong to one provider: its own, else a reference entry of the same provider and model.
       let effective: Pricing = {}
       let priceSource: string | null = null
-      if (Object.keys(upstream.pricing).length) [effective, priceSource] = [upstream.pricing, 'upstream']
+      if (Object.keys(upstream.pricing).length) [effective, priceSource] = [upstream.pricing, upstreamLabel]
       else {
         const hit = exactRefs.find(([, r]) => r.pricing && Object.keys(r.pricing).length)
         if (hit) [effective, priceSource] = [hit[1].pricing!, hit[0]]
@@ -148,6 +149,7 @@ export class Enricher {
         completionPrice: offerings.completionPrice,
         upstream: offerings.upstream,
         sources: offerings.sources,
+        source: offerings.source,
       })
       .from(offerings)
       .where(scope)
@@ -170,7 +172,7 @@ export class Enricher {
         capabilities: row.capabilities,
         pricing: current,
       }
-      const f = fill(row, upstream)
+      const f = fill(row, upstream, row.source === 'bootstrap' ? 'bootstrap' : 'upstream')
       const before = JSON.stringify([row.contextLength, row.maxOutputTokens, row.inputModalities, row.outputModalities, row.capabilities, row.sources, current, row.promptPrice, row.completionPrice])
       const after = JSON.stringify([f.contextLength, f.maxOutputTokens, f.inputModalities, f.outputModalities, f.capabilities, f.sources, f.pricing, f.promptPrice, f.completionPrice])
       if (before === after && row.upstream) continue

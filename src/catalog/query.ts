@@ -102,7 +102,7 @@ const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.pars
 
 const OFFERING_COLUMNS = sql.raw(`o.id, o.provider_id, o.provider_model_id, o.canonical_id, o.name, o.description, o.created, o.owned_by,
   o.context_length, o.max_output_tokens, o.input_modalities, o.output_modalities, o.supported_parameters, o.capabilities,
-  o.deprecation, o.extra, o.sources, o.first_seen_at, o.last_seen_at,
+  o.deprecation, o.extra, o.sources, o.source, o.first_seen_at, o.last_seen_at,
   (select json_group_object(component, usd) from pricing where offering_id = o.id) as pricing`)
 
 type RawOffering = Record<string, unknown> & { id: string; sort_value: string | number }
@@ -126,6 +126,7 @@ function toOfferingRow(r: RawOffering): OfferingRow {
     deprecation: parse(r.deprecation as string | null),
     extra: parse(r.extra as string | null),
     sources: parse(r.sources as string | null),
+    source: r.source as string,
     firstSeenAt: r.first_seen_at as number,
     lastSeenAt: r.last_seen_at as number,
     pricing: ordered(parse<Pricing>(r.pricing as string | null)),

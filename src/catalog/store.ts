@@ -31,6 +31,8 @@ export interface OfferingRow {
   deprecation: Deprecation | null
   extra: Record<string, unknown> | null
   sources: FieldSources | null
+  /** `live` or `bootstrap` */
+  source?: string
   firstSeenAt: number
   lastSeenAt: number
   pricing: Pricing
@@ -49,6 +51,8 @@ export interface ProviderState {
   uniqueModels: number
   /** Canonical models no other provider offers. */
   exclusiveModels: number
+  /** Offerings still from the bootstrap snapshot. */
+  bootstrapModels: number
 }
 
 /** Reads and writes of the catalog. Writes are one synchronous transaction; reads are indexed queries. */
@@ -229,7 +233,8 @@ export class CatalogStore {
    * catalog or the new one, never a mix. The version bumps only when an offering was added, changed or
    * removed: an unchanged catalog keeps its version, its cached bodies and its ETags.
    */
-  commitRefresh(trigger: string, startedAt: number, outcomes: ProviderOutcome[]): { runId: number; version: number } {
+  commitRefresh(trigger: string, startedAt: number, outcomes: ProviderOutcome[], opts: { source?: 'live' | 'bootstrap' } = {}): { runId: number; version: number } {
+    const source = opts.source ?? 'live'
     const now = this.now()
     const nowSec = Math.floor(now / 1000)
     let runId = 0
@@ -239,7 +244,8 @@ export class CatalogStore {
         let wrote = false
         let fill: ReturnType<Enricher['load']> | undefined
         for (const o of outcomes) {
-          if (o.ok && this.replaceProviderOfferings(o.provider, o.offerings, runId, nowSec, (fill ??= this.enricher.load())) > 0) wrote = true
+          if (o.ok && this.replaceProviderOfferings(o.provider, o.offerings, runId, nowSec, (fill ??= this.enricher.load()), source) > 0) wrote = true
+          if (source === 'bootstrap') continue // the snapshot is no attempt at the provider: its state stays as it was
           const state = o.ok
             ? { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: o.durationMs, skippedItems: o.skipped, lastWarning: o.warning }
             : { lastAttemptAt: now, lastError: o.error, lastDurationMs: o.durationMs }
@@ -258,7 +264,7 @@ export class CatalogStore {
    * unchanged ones (same content hash) are not written at all, vanished ones are deleted (prices cascade).
    * first_seen_at survives; a changed row's last_seen_at moves.
    */
-  private replaceProviderOfferings(providerId: string, items: OfferingInput[], runId: number, nowSec: number, fill: ReturnType<Enricher['load']>): number {
+  private replaceProviderOfferings(providerId: string, items: OfferingInput[], runId: number, nowSec: number, fill: ReturnType<Enricher['load']>, source: 'live' | 'bootstrap'): number {
     let changes = 0
     const st = this.statements()
     const writePrices = pricingWriter(this.db)
@@ -271,14 +277,14 @@ export class CatalogStore {
       const canonicalId = this.canonicalId({ provider: providerId, id: m.providerModelId, ownedBy: m.ownedBy })
       const capabilities = deriveCapabilities(m)
       const upstream = { contextLength: m.contextLength ?? null, maxOutputTokens: m.maxOutputTokens ?? null, inputModalities: m.inputModalities ?? null, outputModalities: m.outputModalities ?? null, capabilities, pricing: m.pricing }
-      const f = fill({ id, providerId, providerModelId: m.providerModelId, canonicalId }, upstream)
-      const hash = Bun.hash(JSON.stringify([m, canonicalId, f])).toString(36)
+      const f = fill({ id, providerId, providerModelId: m.providerModelId, canonicalId }, upstream, source === 'bootstrap' ? 'bootstrap' : 'upstream')
+      const hash = Bun.hash(JSON.stringify([m, canonicalId, f, source])).toString(36)
       if (existing.get(id) === hash) continue
       changes++
       st.upsert.run(
         id, providerId, m.providerModelId, canonicalId, m.name, m.description ?? null, m.created ?? null, m.ownedBy ?? null,
         f.contextLength, f.maxOutputTokens, json(f.inputModalities), json(f.outputModalities), json(m.supportedParameters), json(f.capabilities),
-        json(m.deprecation), json(upstream), json(f.sources), json(m.extra), hash, f.promptPrice, f.completionPrice, nowSec, nowSec, runId,
+        json(m.deprecation), json(upstream), json(f.sources), json(m.extra), hash, f.promptPrice, f.completionPrice, nowSec, nowSec, runId, source,
       )
       writePrices(id, f)
     }
@@ -300,7 +306,7 @@ export class CatalogStore {
     const columns = [
       'id', 'provider_id', 'provider_model_id', 'canonical_id', 'name', 'description', 'created', 'owned_by',
       'context_length', 'max_output_tokens', 'input_modalities', 'output_modalities', 'supported_parameters', 'capabilities',
-      'deprecation', 'upstream', 'sources', 'extra', 'content_hash', 'prompt_price', 'completion_price', 'first_seen_at', 'last_seen_at', 'refresh_run_id',
+      'deprecation', 'upstream', 'sources', 'extra', 'content_hash', 'prompt_price', 'completion_price', 'first_seen_at', 'last_seen_at', 'refresh_run_id', 'source',
     ]
     const updated = columns.filter((col) => col !== 'id' && col !== 'first_seen_at')
     return {
@@ -325,6 +331,11 @@ export class CatalogStore {
     return q.all().map(withPricing)
   }
 
+  /** Offerings of a provider that came from its own list (not the bootstrap snapshot): what the anomaly guard compares with. */
+  liveCount(providerId: string): number {
+    return this.db.select({ n: count() }).from(offerings).where(and(eq(offerings.providerId, providerId), eq(offerings.source, 'live'))).get()?.n ?? 0
+  }
+
   countOfferings(providerIds?: string[]): number {
     return this.db.select({ n: count() }).from(offerings).where(providerFilter(providerIds)).get()?.n ?? 0
   }
@@ -340,8 +351,9 @@ export class CatalogStore {
    */
   providerStates(among?: string[]): Map<string, ProviderState> {
     const others = among ? sql`and x.provider_id in ${among}` : sql``
-    const counts = this.db.all<{ id: string; total: number; unique_models: number; exclusive_models: number }>(sql`
+    const counts = this.db.all<{ id: string; total: number; unique_models: number; exclusive_models: number; bootstrap_models: number }>(sql`
       select o.provider_id as id, count(*) as total, count(distinct o.canonical_id) as unique_models,
+             sum(o.source = 'bootstrap') as bootstrap_models,
              count(distinct case when not exists (
                select 1 from offerings x where x.canonical_id = o.canonical_id and x.provider_id != o.provider_id ${others}
              ) then o.canonical_id end) as exclusive_models
@@ -353,7 +365,7 @@ export class CatalogStore {
     const states = new Map(this.db.select().from(providers).all().map((s) => [s.id, s]))
     for (const id of ids) {
       const c = byId.get(id)
-      out.set(id, { ...empty, ...states.get(id), id, modelCount: c?.total ?? 0, uniqueModels: c?.unique_models ?? 0, exclusiveModels: c?.exclusive_models ?? 0 })
+      out.set(id, { ...empty, ...states.get(id), id, modelCount: c?.total ?? 0, uniqueModels: c?.unique_models ?? 0, exclusiveModels: c?.exclusive_models ?? 0, bootstrapModels: c?.bootstrap_models ?? 0 })
     }
     return out
   }

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino'
 import { CatalogStore } from '../catalog/store'
 import { createCanonicalizer } from '../catalog/canonical'
 import { ConfigError, loadConfig, type Config } from '../config'
@@ -24,8 +25,8 @@ export function configOrExit(): Config {
 }
 
 /** The catalog DB of this config (created and migrated when missing). */
-export function openCatalog(config: Config) {
-  const db = openDb(config.dbPath)
+export function openCatalog(config: Config, log?: Logger) {
+  const db = openDb(config.dbPath, { log: (message, fields) => (log ? log.warn(fields ?? {}, message) : process.stderr.write(`modelcat: ${message}\n`)) })
   const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides })
   return { db, store, close: () => db.$client.close() }
 }

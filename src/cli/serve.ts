@@ -1,4 +1,6 @@
 import { createApp } from '../app'
+import { bootstrapCatalog } from '../catalog/bootstrap'
+import { REFERENCES } from '../reference'
 import { createLogger } from '../log'
 import { environment } from '../config'
 import { createHandler } from '../http/handler'
@@ -14,11 +16,14 @@ export const serveCommand = {
 
 Serves the catalog on HOST:PORT and refreshes it in the background (see the environment below).`,
   /** config → db → app → listen → worker → signals. The only place that listens. */
-  run() {
+  async run() {
     const config = configOrExit()
     const log = createLogger(config.logLevel)
-    const catalog = openCatalog(config)
+    const catalog = openCatalog(config, log)
     const { store } = catalog
+    // first start: the embedded snapshot until the providers answer (never when a catalog exists)
+    const bootstrapped = bootstrapCatalog(store, config.providers, await REFERENCES[0]!.snapshot())
+    if (bootstrapped) log.info({ offerings: bootstrapped, source: REFERENCES[0]!.snapshotLabel }, 'bootstrap catalog served until the first refreshes land')
     // fetching and the write transaction run on their own thread: the HTTP thread never waits behind them
     const models = new ModelsService(store, config.providers)
     const metrics = createMetrics(store)

@@ -38,6 +38,8 @@ export const offerings = sqliteTable(
     upstream: text('upstream', { mode: 'json' }).$type<UpstreamValues>(),
     /** Where each filled field's value came from: upstream | models.dev | litellm | override. */
     sources: text('sources', { mode: 'json' }).$type<FieldSources>(),
+    /** `live` (the provider's own list) or `bootstrap` (the embedded snapshot, until the provider's first refresh). */
+    source: text('source').notNull().default('live'),
     /** Hash of what the last refresh wrote: an unchanged offering is not written again. */
     contentHash: text('content_hash'),
     /** Sort and filter keys only, derived from the exact prices in `pricing` (USD per token). */

@@ -100,6 +100,7 @@ export const modelsDev: ReferenceSource = {
         entries.push({
           provider,
           modelId,
+          name: m.name ?? null,
           contextLength: m.limit?.context ?? null,
           maxOutputTokens: m.limit?.output ?? null,
           inputModalities: m.modalities?.input ?? null,

@@ -9,6 +9,8 @@ export interface ReferenceEntry {
   provider: string
   /** The model id as that provider's own list names it (what an offering's provider_model_id would be). */
   modelId: string
+  /** Display name, when the source gives one (used by the bootstrap catalog). */
+  name?: string | null
   contextLength?: number | null
   maxOutputTokens?: number | null
   inputModalities?: string[] | null

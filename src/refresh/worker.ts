@@ -268,7 +268,7 @@ export class RefreshWorker implements Refresher {
    * one, is refused (the provider keeps its rows) unless an admin forces it; then it is a warning.
    */
   private anomaly(providerId: string, count: number, force: boolean): string | null {
-    const had = this.opts.store.countOfferings([providerId])
+    const had = this.opts.store.liveCount(providerId) // bootstrap rows are no list the provider gave
     const floor = had * (1 - this.opts.maxDropFraction)
     if (had === 0 || (count > 0 && count >= floor)) return null
     const what = count === 0 ? `returned no models (had ${had})` : `model count fell from ${had} to ${count}, more than ${Math.round(this.opts.maxDropFraction * 100)}%`

@@ -57,12 +57,14 @@ async function startService(toml: string, env: Record<string, string> = {}) {
   throw new Error(`service did not start: ${lines.join('\n')} ${await new Response(proc.stderr as ReadableStream).text()}`)
 }
 
-async function waitReady(url: string) {
-  for (let i = 0; i < 200; i++) {
-    if ((await fetch(`${url}/ready`)).status === 200) return
+/** Waits until every listed provider's live list has landed (the bootstrap catalog is served before). */
+async function waitRefreshed(url: string, providers: string[]) {
+  for (let i = 0; i < 400; i++) {
+    const body = (await (await fetch(`${url}/v1/providers`)).json()) as { data: { id: string; status: string }[] }
+    if (providers.every((id) => body.data.find((p) => p.id === id)?.status === 'ok')) return
     await Bun.sleep(25)
   }
-  throw new Error('never ready')
+  throw new Error('providers never refreshed')
 }
 
 describe('the service as a process', () => {
@@ -73,7 +75,9 @@ describe('the service as a process', () => {
     const { url } = await startService(tomlFor(up.url, { groq: GROQ, together: TOGETHER }), { MODELCAT_ADMIN_TOKEN: 'tok' })
     // listening before the (slow) first refresh has finished: startup never waits on an upstream
     expect((await fetch(`${url}/health`)).status).toBe(200)
-    await waitReady(url)
+    // first start: the embedded snapshot is served at once
+    expect((await fetch(`${url}/ready`)).status).toBe(200)
+    await waitRefreshed(url, ['groq', 'together'])
     const all = (await (await fetch(`${url}/v1/models`)).json()) as { data: { id: string }[] }
     const groq = (await (await fetch(`${url}/v1/models?gateway=groq`)).json()) as { data: { id: string }[] }
     expect(groq.data.length).toBe(16)

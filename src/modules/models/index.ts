@@ -1,8 +1,17 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
-import { ErrorBody } from '../../http/errors'
+import { ApiError, ErrorBody } from '../../http/errors'
 import { CanonicalModel, ListModelsQuery, Model, ModelList } from './model'
 import type { ModelsService } from './service'
+
+/** The id of the path, percent-decoded (Swagger UI encodes its slashes); a malformed escape is no id: 404. */
+function decodeId(raw: string): string {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    throw new ApiError(404, `model '${raw}' not found: malformed percent-encoding`, { param: 'id', code: 'model_not_found' })
+  }
+}
 
 export const modelsModule = (service: ModelsService) =>
   new Elysia({ name: 'models', prefix: '/v1/models' })
@@ -27,7 +36,7 @@ export const modelsModule = (service: ModelsService) =>
     )
     .get(
       '/*',
-      ({ params, request }) => service.retrieve(decodeURIComponent(params['*'])).respond(request),
+      ({ params, request }) => service.retrieve(decodeId(params['*'])).respond(request),
       {
         params: z.object({ '*': z.string().describe('A model id, e.g. `groq/llama-3.1-8b-instant` (slashes allowed)') }),
         response: { 200: z.union([Model, CanonicalModel]), 404: ErrorBody },

@@ -79,6 +79,9 @@ export const Model = z
       .object({ date: z.string().nullable(), end_of_life: z.string().nullable(), replacement: z.string().nullable() })
       .nullable()
       .describe('Set when the provider announces the model goes away'),
+    source: z
+      .enum(['live', 'bootstrap'])
+      .describe('`live`: from the provider\'s own list; `bootstrap`: from the embedded models.dev snapshot, until the provider\'s first successful refresh'),
     sources: z
       .record(z.string(), z.string())
       .describe(

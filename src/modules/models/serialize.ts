@@ -3,7 +3,7 @@ import type { CanonicalOffering, CanonicalRow } from '../../catalog/query'
 import type { Pricing } from '../../catalog/types'
 import type { Model } from './model'
 
-const CORE_KEYS = new Set(['id', 'canonical_id', 'object', 'created', 'owned_by', 'provider', 'provider_model_id', 'name', 'description', 'context_length', 'max_output_tokens', 'architecture', 'pricing', 'supported_parameters', 'capabilities', 'deprecation', 'sources'])
+const CORE_KEYS = new Set(['id', 'canonical_id', 'object', 'created', 'owned_by', 'provider', 'provider_model_id', 'name', 'description', 'context_length', 'max_output_tokens', 'architecture', 'pricing', 'supported_parameters', 'capabilities', 'deprecation', 'sources', 'source'])
 
 /** OfferingRow → the API's model object. Provider extras pass through but never shadow a core field. */
 export function toModel(row: OfferingRow): Model {
@@ -26,6 +26,7 @@ export function toModel(row: OfferingRow): Model {
     capabilities: row.capabilities ?? {},
     deprecation: row.deprecation,
     sources: row.sources ?? {},
+    source: row.source === 'bootstrap' ? 'bootstrap' : 'live',
   }
   for (const [k, v] of Object.entries(extra)) if (!CORE_KEYS.has(k)) (model as Record<string, unknown>)[k] = v
   return model

@@ -1,0 +1,1 @@
+ALTER TABLE `offerings` ADD `source` text DEFAULT 'live' NOT NULL;
