@@ -1,6 +1,9 @@
 import { DEFAULTS } from '../config'
 import { CliError } from './common'
+import { configCommand } from './config-check'
+import { exportCommand } from './export'
 import { healthcheckCommand } from './healthcheck'
+import { refreshCommand } from './refresh'
 import { providersCommand } from './providers'
 import { serveCommand } from './serve'
 
@@ -11,7 +14,7 @@ interface Command {
   run(args: string[]): void | Promise<void>
 }
 
-const COMMANDS: Command[] = [serveCommand, providersCommand, healthcheckCommand]
+const COMMANDS: Command[] = [serveCommand, refreshCommand, providersCommand, exportCommand, configCommand, healthcheckCommand]
 
 const ENVIRONMENT = `Environment:
   PORT                       listen port (default ${DEFAULTS.port})
@@ -21,7 +24,8 @@ const ENVIRONMENT = `Environment:
   MODELCAT_ADMIN_TOKEN       Bearer token for /admin/* (unset: admin routes are 404)
   MODELCAT_REFRESH_INTERVAL  seconds between refreshes (default ${DEFAULTS.intervalSeconds})
   LOG_LEVEL                  fatal|error|warn|info|debug|trace|silent (default ${DEFAULTS.logLevel})
-  REDIS_URL                  reserved for several replicas sharing one refresher (not used yet)
+  MODELCAT_RATE_LIMIT        requests per minute per client IP (default 0: no limit)
+  REDIS_URL                  several replicas sharing one refresher (see README)
   <PROVIDER>_API_KEY         provider keys, e.g. GROQ_API_KEY, TOGETHER_API_KEY (see README)
 `
 

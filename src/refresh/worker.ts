@@ -45,6 +45,8 @@ export interface WorkerOptions {
   onReport?: (report: RefreshReport) => void
   /** Circuit breakers, one per provider (state loaded from and saved to the store). */
   breakers?: BreakerRegistry
+  /** Hears each provider's fetch as it finishes, before the commit (the CLI's live progress). */
+  onProviderDone?: (provider: string, outcome: { ok: boolean; models: number; error: string | null; durationMs: number }) => void
 }
 
 export interface RefreshOptions {
@@ -181,7 +183,14 @@ export class RefreshWorker implements Refresher {
       return false
     })
 
-    const settled = await Promise.allSettled(toFetch.map((p) => this.fetchProvider(p, signal, force)))
+    const settled = await Promise.allSettled(
+      toFetch.map((p) =>
+        this.fetchProvider(p, signal, force).then((o) => {
+          this.opts.onProviderDone?.(p.id, { ok: o.ok, models: o.ok ? o.offerings.length : 0, error: o.ok ? null : o.error, durationMs: o.durationMs })
+          return o
+        }),
+      ),
+    )
     if (signal.aborted) throw new Error('refresh aborted: shutting down (nothing committed)')
     const outcomes: ProviderOutcome[] = settled.map((s, i) =>
       s.status === 'fulfilled' ? s.value : { provider: toFetch[i]!.id, ok: false as const, error: String(s.reason), durationMs: 0 },

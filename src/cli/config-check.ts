@@ -1,0 +1,25 @@
+import { configOrExit, table } from './common'
+
+export const configCommand = {
+  name: 'config',
+  summary: 'config check: validate the environment and TOML config, show what would run',
+  usage: `Usage: modelcat config check
+
+Validates the environment and the TOML file (MODELCAT_CONFIG) as the service would. Bad config: one
+message naming every bad key, exit code 2. Good config: a summary of what would be refreshed.`,
+  run(args: string[]) {
+    if (args[0] !== 'check') {
+      process.stderr.write(`${this.usage}\n`)
+      process.exit(2)
+    }
+    const config = configOrExit()
+    const rows = config.providers
+      .filter((p) => p.enabled)
+      .map((p) => ({ provider: p.id, adapter: p.adapter, base_url: p.baseUrl, key: p.apiKey ? 'set' : p.keyRequired ? `missing (${p.apiKeyEnv[0] ?? 'api_key'})` : 'not needed' }))
+    process.stdout.write(
+      `config ok${config.configPath ? ` (${config.configPath})` : ' (environment only)'}\n` +
+        `listen ${config.host}:${config.port}, db ${config.dbPath}, refresh every ${config.refresh.intervalSeconds} s, admin API ${config.adminToken ? 'on' : 'off'}\n\n` +
+        `${table(rows, ['provider', 'adapter', 'base_url', 'key'])}\n`,
+    )
+  },
+}

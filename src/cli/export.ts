@@ -1,0 +1,46 @@
+import { ModelsService } from '../modules/models/service'
+import type { CanonicalModel } from '../modules/models/serialize'
+import type { Model } from '../modules/models/model'
+import { CliError, configOrExit, openCatalog } from './common'
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v)
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
+}
+
+export const exportCommand = {
+  name: 'export',
+  summary: 'print the catalog as JSON (the /v1/models body) or CSV',
+  usage: `Usage: modelcat export [--format json|csv] [--unique]
+
+Prints the catalog of the DB (MODELCAT_DB) on stdout: JSON is exactly the GET /v1/models body, CSV one
+row per model with its prices (USD per token).
+
+  --format json|csv   default json
+  --unique            one entry per underlying model (as ?unique=true)`,
+  run(args: string[]) {
+    const i = args.indexOf('--format')
+    const format = i >= 0 ? args[i + 1] : 'json'
+    if (format !== 'json' && format !== 'csv') throw new CliError(`--format: expected json or csv, got '${format ?? ''}'`, 2)
+    const unique = args.includes('--unique')
+    const config = configOrExit()
+    const catalog = openCatalog(config)
+    try {
+      const body = new ModelsService(catalog.store, config.providers, { warm: false }).list({ free: false, unique })
+      if (format === 'json') return void process.stdout.write(`${new TextDecoder().decode(body.bytes)}\n`)
+      const { data } = JSON.parse(new TextDecoder().decode(body.bytes)) as { data: (Model | CanonicalModel)[] }
+      const lines = unique
+        ? [
+            ['id', 'name', 'provider_count', 'context_length', 'cheapest_provider', 'prompt', 'completion'],
+            ...(data as CanonicalModel[]).map((m) => [m.id, m.name, m.provider_count, m.context_length, m.cheapest?.provider, m.pricing.prompt, m.pricing.completion]),
+          ]
+        : [
+            ['id', 'provider', 'provider_model_id', 'canonical_id', 'name', 'context_length', 'max_output_tokens', 'prompt', 'completion', 'source'],
+            ...(data as Model[]).map((m) => [m.id, m.provider, m.provider_model_id, m.canonical_id, m.name, m.context_length, m.max_output_tokens, m.pricing.prompt, m.pricing.completion, (m as { source?: string }).source]),
+          ]
+      process.stdout.write(`${lines.map((l) => l.map(csvCell).join(',')).join('\n')}\n`)
+    } finally {
+      catalog.close()
+    }
+  },
+}

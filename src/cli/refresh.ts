@@ -1,0 +1,66 @@
+import pino from 'pino'
+import { RefreshWorker, type ProviderResult } from '../refresh/worker'
+import { BreakerRegistry } from '../refresh/breakers'
+import { CliError, configOrExit, openCatalog, table } from './common'
+
+export const refreshCommand = {
+  name: 'refresh',
+  summary: 'refresh the catalog once, with live per-provider progress and a summary table',
+  usage: `Usage: modelcat refresh [--provider a,b]
+
+Fetches every enabled provider (or the listed ones: ids or aliases) once and writes the results to the
+catalog DB (MODELCAT_DB), as the service would. Progress is live on a terminal, plain lines otherwise;
+a summary table follows. Exit code 1 when every provider failed, 0 otherwise.
+
+  --provider a,b   only these providers`,
+  async run(args: string[]) {
+    const config = configOrExit()
+    const flag = args.indexOf('--provider')
+    const names = flag >= 0 ? (args[flag + 1] ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : undefined
+    const byName = new Map(config.providers.flatMap((p) => [p.id, ...p.aliases].map((n) => [n, p.id] as const)))
+    const unknown = names?.filter((n) => !byName.has(n)) ?? []
+    if (unknown.length) throw new CliError(`unknown provider '${unknown.join("', '")}' (known: ${[...byName.keys()].join(', ')})`, 2)
+    const ids = names ? [...new Set(names.map((n) => byName.get(n)!))] : undefined
+
+    const catalog = openCatalog(config)
+    const tty = Boolean(process.stdout.isTTY)
+    const pending = new Set((ids ? config.providers.filter((p) => ids.includes(p.id)) : config.providers).filter((p) => p.enabled).map((p) => p.id))
+    const total = pending.size
+    const status = () => tty && process.stdout.write(`\r\x1b[K[${total - pending.size}/${total}] waiting for ${[...pending].slice(0, 6).join(', ')}${pending.size > 6 ? ', …' : ''}`)
+    const worker = new RefreshWorker({
+      store: catalog.store,
+      providers: config.providers,
+      log: pino({ level: 'silent' }),
+      intervalSeconds: config.refresh.intervalSeconds,
+      maxResponseBytes: config.refresh.maxResponseBytes,
+      maxPages: config.refresh.maxPages,
+      maxDropFraction: config.refresh.maxDropFraction,
+      breakers: new BreakerRegistry(config.breakers),
+      onProviderDone(provider, o) {
+        pending.delete(provider)
+        const line = o.ok ? `✓ ${provider}: ${o.models} models in ${o.durationMs} ms` : `✗ ${provider}: ${o.error} (${o.durationMs} ms)`
+        process.stdout.write(tty ? `\r\x1b[K${line}\n` : `${line}\n`)
+        status()
+      },
+    })
+    status()
+    try {
+      const report = await worker.refresh({ providers: ids, trigger: 'cli' })
+      if (tty) process.stdout.write('\r\x1b[K')
+      const rows = report.results.map((r: ProviderResult) => ({
+        provider: r.provider,
+        status: r.status,
+        models: r.model_count,
+        skipped: r.skipped,
+        ms: r.duration_ms,
+        error: (r.error ?? r.warning ?? '').slice(0, 70) || null,
+      }))
+      process.stdout.write(`\n${table(rows, ['provider', 'status', 'models', 'skipped', 'ms', 'error'])}\n\ncatalog version ${report.catalog_version}, ${report.duration_ms} ms\n`)
+      const fetched = report.results.filter((r) => r.status === 'ok' || r.status === 'failed')
+      if (fetched.length > 0 && fetched.every((r) => r.status === 'failed')) throw new CliError('every provider failed', 1)
+    } finally {
+      await worker.stop()
+      catalog.close()
+    }
+  },
+}

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { copyFileSync, existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { tempDir } from '../helpers/harness'
+
+/**
+ * The shipped artifact: `bun run build` → dist/modelcat, copied alone into an empty directory and run
+ * there with no config and no network (the upstream hosts do not resolve here): it creates its DB,
+ * serves the bootstrap catalog, Swagger UI with its own assets, and stops cleanly on SIGTERM.
+ */
+setDefaultTimeout(120_000)
+const ROOT = join(import.meta.dir, '..', '..')
+let dir: string
+let proc: ReturnType<typeof Bun.spawn>
+let url: string
+
+beforeAll(async () => {
+  const build = Bun.spawnSync(['bun', 'run', 'build'], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
+  if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`)
+  dir = tempDir('modelcat-binary-')
+  copyFileSync(join(ROOT, 'dist', 'modelcat'), join(dir, 'modelcat'))
+  Bun.spawnSync(['chmod', '+x', join(dir, 'modelcat')])
+  proc = Bun.spawn([join(dir, 'modelcat')], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', HOME: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader()
+  let text = ''
+  const deadline = Date.now() + 20_000
+  while (Date.now() < deadline) {
+    const { value, done } = await reader.read()
+    if (done) break
+    text += new TextDecoder().decode(value)
+    const line = text.split('\n').find((l) => l.includes('"modelcat listening"'))
+    if (line) {
+      url = String(JSON.parse(line).url).replace(/\/$/, '')
+      void (async () => {
+        while (!(await reader.read()).done) {}
+      })()
+      return
+    }
+  }
+  throw new Error(`binary did not start: ${text}`)
+})
+afterAll(() => proc?.kill('SIGKILL'))
+
+describe('the compiled binary, alone in an empty directory, with no network', () => {
+  test('creates its DB from nothing (embedded migrations)', () => {
+    expect(existsSync(join(dir, 'data', 'catalog.db'))).toBe(true)
+    expect(readdirSync(dir).sort()).toEqual(['data', 'modelcat'])
+  })
+
+  test('/health answers and /ready is 200 with the bootstrap catalog', async () => {
+    expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' })
+    expect((await fetch(`${url}/ready`)).status).toBe(200)
+  })
+
+  test('/v1/models serves the embedded snapshot, marked bootstrap', async () => {
+    const body = (await (await fetch(`${url}/v1/models`)).json()) as { data: { source: string; provider: string }[] }
+    expect(body.data.length).toBeGreaterThan(100)
+    expect(body.data.every((m) => m.source === 'bootstrap')).toBe(true)
+    expect(new Set(body.data.map((m) => m.provider))).toContain('openrouter')
+  })
+
+  test('/swagger renders from the assets it serves itself', async () => {
+    const page = await (await fetch(`${url}/swagger`)).text()
+    expect(page).toContain('/swagger/assets/swagger-ui-bundle.js')
+    const js = await fetch(`${url}/swagger/assets/swagger-ui-bundle.js`)
+    expect(js.status).toBe(200)
+    expect((await js.arrayBuffer()).byteLength).toBeGreaterThan(500_000)
+    expect((await fetch(`${url}/swagger/json`)).status).toBe(200)
+  })
+
+  test('SIGTERM stops it with exit code 0', async () => {
+    proc.kill('SIGTERM')
+    expect(await proc.exited).toBe(0)
+  })
+})
