@@ -51,6 +51,8 @@ export interface Config {
   overrides: Map<string, OfferingOverride>
   /** Circuit-breaker options (src/refresh/breakers.ts). */
   breakers: { failureThreshold: number; baseMs: number; maxMs: number; misconfiguredRetryMs: number }
+  /** With REDIS_URL: replicas sharing one refresher (src/cluster). */
+  cluster: { namespace: string; pollMs: number; graceMs: number }
   /** Requests per minute per client IP (0: no limit). */
   rateLimitPerMinute: number
   /** Reference catalogs, by source id (`models.dev`, `litellm`); defaults for those not configured. */
@@ -152,11 +154,18 @@ const ReferenceToml = z.strictObject({
 /** TOML table names of the reference catalogs → their source ids. */
 export const REFERENCE_TABLES: Record<string, string> = { 'models-dev': 'models.dev', litellm: 'litellm' }
 
+const ClusterToml = z.strictObject({
+  namespace: z.string().min(1).optional(),
+  poll_seconds: z.number().min(0.1).optional(),
+  grace_seconds: z.number().min(0).optional(),
+})
+
 const HttpToml = z.strictObject({
   rate_limit_per_minute: z.number().int().min(0).optional(),
 })
 
 interface Toml {
+  cluster?: z.infer<typeof ClusterToml>
   http?: z.infer<typeof HttpToml>
   refresh?: z.infer<typeof RefreshToml>
   references?: Record<string, Partial<z.infer<typeof ReferenceToml>>>
@@ -194,6 +203,7 @@ function parseToml(raw: Record<string, unknown>, problem: (p: string) => void): 
   for (const [key, value] of Object.entries(raw)) {
     if (key === 'refresh') toml.refresh = parseTable(RefreshToml, value, 'refresh', problem)
     else if (key === 'http') toml.http = parseTable(HttpToml, value, 'http', problem)
+    else if (key === 'cluster') toml.cluster = parseTable(ClusterToml, value, 'cluster', problem)
     else if (key === 'canonical') toml.canonical = parseTable(CanonicalToml, value, 'canonical', problem)
     else if (key === 'references') {
       toml.references = {}
@@ -210,7 +220,7 @@ function parseToml(raw: Record<string, unknown>, problem: (p: string) => void): 
         if (!PROVIDER_ID.test(id)) problem(`providers.${id}: provider ids are lowercase letters, digits, ".", "_", "-"`)
         else toml.providers[id] = parseTable(ProviderToml, table, `providers.${id}`, problem)
       }
-    } else problem(`${key}: unknown key (known: http, refresh, providers, canonical, references)`)
+    } else problem(`${key}: unknown key (known: http, refresh, providers, canonical, references, cluster)`)
   }
   return toml
 }
@@ -269,6 +279,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       baseMs: (toml.refresh?.breaker_base_seconds ?? BREAKER_DEFAULTS.baseMs / 1000) * 1000,
       maxMs: (toml.refresh?.breaker_max_seconds ?? BREAKER_DEFAULTS.maxMs / 1000) * 1000,
       misconfiguredRetryMs: (toml.refresh?.breaker_misconfigured_retry_seconds ?? BREAKER_DEFAULTS.misconfiguredRetryMs / 1000) * 1000,
+    },
+    cluster: {
+      namespace: toml.cluster?.namespace ?? 'modelcat',
+      pollMs: (toml.cluster?.poll_seconds ?? 5) * 1000,
+      graceMs: (toml.cluster?.grace_seconds ?? (ev.MODELCAT_REFRESH_INTERVAL ?? toml.refresh?.interval_seconds ?? DEFAULTS.intervalSeconds)) * 1000,
     },
     rateLimitPerMinute: ev.MODELCAT_RATE_LIMIT ?? toml.http?.rate_limit_per_minute ?? 0,
     references: Object.fromEntries(

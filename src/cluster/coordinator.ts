@@ -223,6 +223,11 @@ export class ClusterCoordinator {
     return token
   }
 
+  /** Whether this replica holds the refresh lock right now (its token is then the current leader's). */
+  async holdsLock(): Promise<boolean> {
+    return (await this.run(() => this.client.get(this.keys.lock))) === this.replicaId
+  }
+
   /**
    * Atomically stores the snapshot and announces it, unless `token` is older than the stored token or
    * `version` is not newer than the stored version ('stale'). Throws when Redis is unreachable.

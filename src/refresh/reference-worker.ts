@@ -63,6 +63,19 @@ export class ReferenceRefresher {
     return out
   }
 
+  #lastRefreshAt = 0
+
+  /**
+   * For a cluster leader (which refreshes references on behalf of every replica): the snapshots when
+   * empty, then a fetch when the last one is older than the interval.
+   */
+  async refreshIfDue(): Promise<void> {
+    await this.loadSnapshots()
+    if (Date.now() - this.#lastRefreshAt < this.opts.intervalSeconds * 1000) return
+    this.#lastRefreshAt = Date.now()
+    await this.refresh()
+  }
+
   /** Fetches every enabled source (joining a run in flight). */
   refresh(): Promise<ReferenceResult[]> {
     this.#inFlight ??= Promise.all(this.enabled.map((r) => this.fetchOne(r))).finally(() => {

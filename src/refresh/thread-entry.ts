@@ -14,12 +14,14 @@ import { resolveReferences } from '../reference'
 import { BreakerRegistry } from './breakers'
 import { ReferenceRefresher } from './reference-worker'
 import type { FromThread, ToThread } from './thread-protocol'
-import { RefreshWorker } from './worker'
+import { RefreshWorker, type Refresher } from './worker'
+import { ClusterCoordinator } from '../cluster/coordinator'
+import { ClusterReplica } from '../cluster/replica'
 
 declare const self: Worker
 
 const post = (m: FromThread) => self.postMessage(m)
-let parts: { worker: RefreshWorker; references: ReferenceRefresher; close(): void } | undefined
+let parts: { worker: Refresher; references: ReferenceRefresher; clustered: boolean; close(): void } | undefined
 
 self.onmessage = async (event: MessageEvent<ToThread>) => {
   const m = event.data
@@ -58,13 +60,26 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
           maxResponseBytes: config.refresh.maxResponseBytes,
           log,
         })
-        parts = { worker, references, close: () => db.$client.close() }
+        // With REDIS_URL the replicas share one refresher and one catalog (src/cluster)
+        const refresher: Refresher = config.redisUrl
+          ? new ClusterReplica({
+              coordinator: new ClusterCoordinator({ url: config.redisUrl, namespace: config.cluster.namespace, log }),
+              store,
+              worker,
+              log,
+              intervalMs: config.refresh.intervalSeconds * 1000,
+              pollMs: config.cluster.pollMs,
+              graceMs: config.cluster.graceMs,
+              references,
+            })
+          : worker
+        parts = { worker: refresher, references, clustered: Boolean(config.redisUrl), close: () => db.$client.close() }
         post({ type: 'ready' })
         break
       }
       case 'start':
         parts!.worker.start()
-        parts!.references.start()
+        if (!parts!.clustered) parts!.references.start() // in a cluster the leader refreshes them
         break
       case 'refresh':
         post({ type: 'result', id: m.id, report: await parts!.worker.refresh(m.opts) })
