@@ -6,6 +6,7 @@ import { docs } from './http/docs'
 import { errorHandler } from './http/errors'
 import { createMetrics, type Metrics } from './http/metrics'
 import { adminModule } from './modules/admin'
+import { changesModule } from './modules/changes'
 import { healthModule } from './modules/health'
 import { modelsModule } from './modules/models'
 import { ModelsService } from './modules/models/service'
@@ -27,6 +28,7 @@ export interface AppDeps {
 
 /** The HTTP app. No side effects: it never listens, schedules or reads the environment. */
 export function createApp({ config, store, worker, models, metrics = createMetrics(store), adminCooldownMs }: AppDeps) {
+  const service = models ?? new ModelsService(store, config.providers)
   const app = new Elysia()
     .use(errorHandler())
     .use(docs())
@@ -34,7 +36,8 @@ export function createApp({ config, store, worker, models, metrics = createMetri
     .get('/metrics', async () => new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } }), {
       detail: { tags: ['health'], summary: 'Prometheus metrics', description: 'Refresh, breaker, catalog and HTTP metrics in the Prometheus text format (prom-client).' },
     })
-    .use(modelsModule(models ?? new ModelsService(store, config.providers)))
+    .use(modelsModule(service))
+    .use(changesModule(store, service))
     .use(providersModule(store, config))
   return config.adminToken ? app.use(adminModule(config.adminToken, worker, config.providers, store, adminCooldownMs)) : app
 }

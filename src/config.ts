@@ -51,6 +51,10 @@ export interface Config {
   overrides: Map<string, OfferingOverride>
   /** Circuit-breaker options (src/refresh/breakers.ts). */
   breakers: { failureThreshold: number; baseMs: number; maxMs: number; misconfiguredRetryMs: number }
+  /** Days the change feed keeps its entries. */
+  changeRetentionDays: number
+  /** Outbound webhooks: each commit's changes, HMAC-signed. */
+  webhooks: { url: string; secret: string; types: ('added' | 'removed' | 'changed')[] }[]
   /** With REDIS_URL: replicas sharing one refresher (src/cluster). */
   cluster: { namespace: string; pollMs: number; graceMs: number }
   /** Requests per minute per client IP (0: no limit). */
@@ -160,11 +164,23 @@ const ClusterToml = z.strictObject({
   grace_seconds: z.number().min(0).optional(),
 })
 
+const ChangesToml = z.strictObject({
+  retention_days: z.number().min(1).optional(),
+})
+
+const WebhookToml = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  secret: z.string().min(8, 'at least 8 characters'),
+  types: z.array(z.enum(['added', 'removed', 'changed'])).optional(),
+})
+
 const HttpToml = z.strictObject({
   rate_limit_per_minute: z.number().int().min(0).optional(),
 })
 
 interface Toml {
+  changes?: z.infer<typeof ChangesToml>
+  webhooks?: z.infer<typeof WebhookToml>[]
   cluster?: z.infer<typeof ClusterToml>
   http?: z.infer<typeof HttpToml>
   refresh?: z.infer<typeof RefreshToml>
@@ -204,6 +220,17 @@ function parseToml(raw: Record<string, unknown>, problem: (p: string) => void): 
     if (key === 'refresh') toml.refresh = parseTable(RefreshToml, value, 'refresh', problem)
     else if (key === 'http') toml.http = parseTable(HttpToml, value, 'http', problem)
     else if (key === 'cluster') toml.cluster = parseTable(ClusterToml, value, 'cluster', problem)
+    else if (key === 'changes') toml.changes = parseTable(ChangesToml, value, 'changes', problem)
+    else if (key === 'webhooks') {
+      const list = Array.isArray(value) ? value : []
+      if (!Array.isArray(value)) problem('webhooks: expected [[webhooks]] tables')
+      toml.webhooks = []
+      list.forEach((w, i) => {
+        const r = WebhookToml.safeParse(w)
+        if (r.success) toml.webhooks!.push(r.data)
+        else for (const issue of r.error.issues) problem(`webhooks[${i}].${issue.path.join('.') || '(table)'}: ${issue.message}`)
+      })
+    }
     else if (key === 'canonical') toml.canonical = parseTable(CanonicalToml, value, 'canonical', problem)
     else if (key === 'references') {
       toml.references = {}
@@ -220,7 +247,7 @@ function parseToml(raw: Record<string, unknown>, problem: (p: string) => void): 
         if (!PROVIDER_ID.test(id)) problem(`providers.${id}: provider ids are lowercase letters, digits, ".", "_", "-"`)
         else toml.providers[id] = parseTable(ProviderToml, table, `providers.${id}`, problem)
       }
-    } else problem(`${key}: unknown key (known: http, refresh, providers, canonical, references, cluster)`)
+    } else problem(`${key}: unknown key (known: http, refresh, providers, canonical, references, cluster, changes, webhooks)`)
   }
   return toml
 }
@@ -280,6 +307,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxMs: (toml.refresh?.breaker_max_seconds ?? BREAKER_DEFAULTS.maxMs / 1000) * 1000,
       misconfiguredRetryMs: (toml.refresh?.breaker_misconfigured_retry_seconds ?? BREAKER_DEFAULTS.misconfiguredRetryMs / 1000) * 1000,
     },
+    changeRetentionDays: toml.changes?.retention_days ?? 90,
+    webhooks: (toml.webhooks ?? []).map((w) => ({ url: w.url, secret: w.secret, types: w.types ?? ['added', 'removed', 'changed'] })),
     cluster: {
       namespace: toml.cluster?.namespace ?? 'modelcat',
       pollMs: (toml.cluster?.poll_seconds ?? 5) * 1000,

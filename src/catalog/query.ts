@@ -3,7 +3,7 @@ import type { Db } from '../db/client'
 import type { OfferingRow } from './store'
 import { PRICE_COMPONENTS, type Pricing } from './types'
 
-export const SORT_KEYS = ['id', 'name', 'created', 'context_length', 'prompt_price', 'completion_price', 'provider_count'] as const
+export const SORT_KEYS = ['id', 'name', 'created', 'context_length', 'prompt_price', 'completion_price', 'provider_count', 'newest'] as const
 export type SortKey = (typeof SORT_KEYS)[number]
 
 /** A normalized catalog query: what /v1/models asks the store, in both views. */
@@ -74,6 +74,8 @@ function sortExpression(key: SortKey, order: 'asc' | 'desc', unique: boolean, pr
       return num(unique ? 'g.prompt_price' : 'o.prompt_price')
     case 'completion_price':
       return num(unique ? 'g.completion_price' : 'o.completion_price')
+    case 'newest':
+      return sql.raw(unique ? 'g.first_seen' : 'o.first_seen_at')
     case 'provider_count':
       // the same count the unique view shows: offerings of the model among the selected providers
       return unique ? sql.raw('g.provider_count') : sql`(select count(*) from offerings x where x.canonical_id = o.canonical_id and x.provider_id in ${providers.length ? providers : ['']})`
@@ -103,6 +105,7 @@ const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.pars
 const OFFERING_COLUMNS = sql.raw(`o.id, o.provider_id, o.provider_model_id, o.canonical_id, o.name, o.description, o.created, o.owned_by,
   o.context_length, o.max_output_tokens, o.input_modalities, o.output_modalities, o.supported_parameters, o.capabilities,
   o.deprecation, o.extra, o.sources, o.source, o.first_seen_at, o.last_seen_at,
+  min((select last_success_at from providers p where p.id = o.provider_id), (select updated_at from catalog_state where id = 1)) as provider_seen,
   (select json_group_object(component, usd) from pricing where offering_id = o.id) as pricing`)
 
 type RawOffering = Record<string, unknown> & { id: string; sort_value: string | number }
@@ -129,6 +132,7 @@ function toOfferingRow(r: RawOffering): OfferingRow {
     source: r.source as string,
     firstSeenAt: r.first_seen_at as number,
     lastSeenAt: r.last_seen_at as number,
+    providerSeenAt: r.provider_seen as number | null,
     pricing: ordered(parse<Pricing>(r.pricing as string | null)),
   }
 }
@@ -167,6 +171,10 @@ export interface CanonicalRow {
   inputModalities: string[] | null
   outputModalities: string[] | null
   providerCount: number
+  /** Unix seconds: when modelcat first saw any of its offerings. */
+  firstSeen: number
+  /** ms: the latest successful refresh of a provider offering it. */
+  lastSeen: number | null
   offerings: CanonicalOffering[]
   /** The offering with the lowest prompt price (then completion price, then id); null when none is priced. */
   cheapest: CanonicalOffering | null
@@ -184,6 +192,7 @@ export function queryCanonical(db: Db, q: CatalogQuery & { canonicalId?: string 
     with f as (
       select o.id, o.canonical_id, o.name, o.created, o.first_seen_at, o.context_length, o.max_output_tokens,
         o.input_modalities, o.output_modalities, o.prompt_price, o.completion_price,
+        min((select last_success_at from providers p where p.id = o.provider_id), (select updated_at from catalog_state where id = 1)) as provider_seen,
         row_number() over (partition by o.canonical_id order by (o.name = o.provider_model_id), length(o.name), o.id) as name_rank,
         row_number() over (partition by o.canonical_id order by o.prompt_price is null, o.prompt_price, o.completion_price is null, o.completion_price, o.id) as price_rank
       from offerings o where ${filters(q)} ${only}
@@ -195,7 +204,8 @@ export function queryCanonical(db: Db, q: CatalogQuery & { canonicalId?: string 
         coalesce(max(case when name_rank = 1 then input_modalities end), max(input_modalities)) as input_modalities,
         coalesce(max(case when name_rank = 1 then output_modalities end), max(output_modalities)) as output_modalities,
         max(case when price_rank = 1 and prompt_price is not null then id end) as cheapest_id,
-        min(prompt_price) as prompt_price, min(completion_price) as completion_price
+        min(prompt_price) as prompt_price, min(completion_price) as completion_price,
+        min(first_seen_at) as first_seen, max(provider_seen) as last_seen
       from f group by canonical_id
     )`
   const groups = db.all<Record<string, unknown> & { id: string; sort_value: string | number }>(sql`
@@ -237,6 +247,8 @@ export function queryCanonical(db: Db, q: CatalogQuery & { canonicalId?: string 
         inputModalities: parse(g.input_modalities as string | null),
         outputModalities: parse(g.output_modalities as string | null),
         providerCount: g.provider_count as number,
+        firstSeen: g.first_seen as number,
+        lastSeen: g.last_seen as number | null,
         offerings,
         cheapest: offerings.find((o) => o.id === g.cheapest_id) ?? null,
       }

@@ -1,6 +1,6 @@
-import { and, asc, count, eq, getTableColumns, inArray, ne, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { breakers, catalogState, offerings, pricing, providers, referenceModels, refreshRuns } from '../db/schema'
+import { breakers, catalogState, changes, offerings, pricing, providers, referenceModels, refreshRuns } from '../db/schema'
 import type { BreakerSnapshot } from '../refresh/breakers'
 import type { ReferenceEntry } from '../reference/types'
 import { deriveCapabilities } from './capabilities'
@@ -9,7 +9,47 @@ import { Enricher, json, pricingWriter } from './enrich'
 import { PRICE_COMPONENTS, type Capabilities, type Deprecation, type FieldSources, type OfferingInput, type OfferingOverride, type Pricing } from './types'
 
 /** Tables a cluster snapshot carries, parents first. */
-const SNAPSHOT_TABLES = ['providers', 'offerings', 'pricing', 'reference_models'] as const
+const SNAPSHOT_TABLES = ['providers', 'offerings', 'pricing', 'reference_models', 'changes'] as const
+
+interface ExistingRow {
+  id: string
+  content_hash: string | null
+  source: string
+  name: string
+  canonical_id: string
+  context_length: number | null
+  input_modalities: string | null
+  output_modalities: string | null
+  deprecation: string | null
+  pricing: string | null
+}
+
+const parseJson = (v: string | null) => (v === null ? null : JSON.parse(v))
+
+/** The fields the change feed tracks, old row vs new values: { field: { from, to } } for those that differ. */
+function diffTracked(old: ExistingRow, next: { pricing: Pricing; context_length: number | null; input_modalities: string[] | null; output_modalities: string[] | null; deprecation: unknown }) {
+  const before: Record<string, unknown> = {
+    pricing: parseJson(old.pricing) ?? {},
+    context_length: old.context_length,
+    input_modalities: parseJson(old.input_modalities),
+    output_modalities: parseJson(old.output_modalities),
+    deprecation: parseJson(old.deprecation),
+  }
+  const out: Record<string, { from: unknown; to: unknown }> = {}
+  for (const [k, to] of Object.entries(next)) {
+    const from = before[k]
+    const same = k === 'pricing' ? samePricing(from as Pricing, to as Pricing) : JSON.stringify(from ?? null) === JSON.stringify(to ?? null)
+    if (!same) out[k] = { from: from ?? null, to: to ?? null }
+  }
+  return out
+}
+
+const samePricing = (a: Pricing, b: Pricing) => {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof Pricing>
+  return [...keys].every((k) => a[k] === b[k])
+}
+
+export type ChangeRow = typeof changes.$inferSelect
 
 /** The outcome of fetching one provider, as the refresh worker hands it to the store. */
 export type ProviderOutcome =
@@ -38,6 +78,8 @@ export interface OfferingRow {
   source?: string
   firstSeenAt: number
   lastSeenAt: number
+  /** ms: the provider's last successful refresh (every offering it holds was in that list). */
+  providerSeenAt?: number | null
   pricing: Pricing
 }
 
@@ -65,11 +107,19 @@ export class CatalogStore {
   private readonly canonicalId: Canonicalizer
   private readonly enricher: Enricher
   private readonly now: () => number
+  private readonly changeRetentionMs: number
+  #changeListeners: ((changes: ChangeRow[]) => void)[] = []
+
+  /** Hears the changes of each commit that recorded some (after it committed): webhooks. */
+  onChanges(listener: (changes: ChangeRow[]) => void) {
+    this.#changeListeners.push(listener)
+  }
 
   constructor(
     readonly db: Db,
-    opts: { canonicalId?: Canonicalizer; overrides?: Map<string, OfferingOverride>; now?: () => number } = {},
+    opts: { canonicalId?: Canonicalizer; overrides?: Map<string, OfferingOverride>; now?: () => number; changeRetentionDays?: number } = {},
   ) {
+    this.changeRetentionMs = (opts.changeRetentionDays ?? 90) * 86_400_000
     const canonical = opts.canonicalId ?? createCanonicalizer()
     const memo = new Map<string, string>()
     // the same ids come back every refresh: remember their canonical ids
@@ -302,9 +352,15 @@ export class CatalogStore {
         }
         return wrote
       },
-      (version) =>
-        this.db.update(refreshRuns).set({ finishedAt: now, catalogVersion: version, results: outcomes.map(summarize) }).where(eq(refreshRuns.id, runId)).run(),
+      (version) => {
+        this.db.update(refreshRuns).set({ finishedAt: now, catalogVersion: version, results: outcomes.map(summarize) }).where(eq(refreshRuns.id, runId)).run()
+        this.db.delete(changes).where(lt(changes.at, now - this.changeRetentionMs)).run() // retention
+      },
     )
+    if (this.#changeListeners.length) {
+      const recorded = this.db.select().from(changes).where(and(eq(changes.catalogVersion, version), gte(changes.at, now))).orderBy(asc(changes.id)).all() as ChangeRow[]
+      if (recorded.length) for (const l of this.#changeListeners) l(recorded)
+    }
     return { runId, version }
   }
 
@@ -317,7 +373,14 @@ export class CatalogStore {
     let changes = 0
     const st = this.statements()
     const writePrices = pricingWriter(this.db)
-    const existing = new Map((st.hashes.all(providerId) as { id: string; content_hash: string | null }[]).map((r) => [r.id, r.content_hash]))
+    const existing = new Map((st.hashes.all(providerId) as ExistingRow[]).map((r) => [r.id, r]))
+    // The change feed: only against a live list this provider gave before (a first list, or the bootstrap
+    // snapshot, is a baseline, not news).
+    const recordChanges = source === 'live' && [...existing.values()].some((r) => r.source === 'live')
+    const version = this.readVersion() + 1 // the version this commit will have when anything changes
+    const now = this.now()
+    const record = (type: 'added' | 'removed' | 'changed', id: string, canonicalId: string, name: string, detail: Record<string, unknown>) =>
+      st.change.run(version, now, providerId, id, canonicalId, name, type, JSON.stringify(detail))
     const seen = new Set<string>()
     for (const m of items) {
       const id = `${providerId}/${m.providerModelId}`
@@ -328,8 +391,16 @@ export class CatalogStore {
       const upstream = { contextLength: m.contextLength ?? null, maxOutputTokens: m.maxOutputTokens ?? null, inputModalities: m.inputModalities ?? null, outputModalities: m.outputModalities ?? null, capabilities, pricing: m.pricing }
       const f = fill({ id, providerId, providerModelId: m.providerModelId, canonicalId }, upstream, source === 'bootstrap' ? 'bootstrap' : 'upstream')
       const hash = Bun.hash(JSON.stringify([m, canonicalId, f, source])).toString(36)
-      if (existing.get(id) === hash) continue
+      const old = existing.get(id)
+      if (old?.content_hash === hash) continue
       changes++
+      if (recordChanges) {
+        if (!old || old.source !== 'live') record('added', id, canonicalId, m.name, { pricing: f.pricing, context_length: f.contextLength })
+        else {
+          const diff = diffTracked(old, { pricing: f.pricing, context_length: f.contextLength, input_modalities: f.inputModalities, output_modalities: f.outputModalities, deprecation: m.deprecation ?? null })
+          if (Object.keys(diff).length) record('changed', id, canonicalId, m.name, diff)
+        }
+      }
       st.upsert.run(
         id, providerId, m.providerModelId, canonicalId, m.name, m.description ?? null, m.created ?? null, m.ownedBy ?? null,
         f.contextLength, f.maxOutputTokens, json(f.inputModalities), json(f.outputModalities), json(m.supportedParameters), json(f.capabilities),
@@ -337,8 +408,9 @@ export class CatalogStore {
       )
       writePrices(id, f)
     }
-    for (const id of existing.keys()) {
+    for (const [id, old] of existing) {
       if (seen.has(id)) continue
+      if (recordChanges && old.source === 'live') record('removed', id, old.canonical_id, old.name, { pricing: parseJson(old.pricing) ?? {}, context_length: old.context_length })
       st.remove.run(id)
       changes++
     }
@@ -363,7 +435,12 @@ export class CatalogStore {
         `insert into offerings (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})
          on conflict(id) do update set ${updated.map((col) => `${col} = excluded.${col}`).join(', ')}`,
       ),
-      hashes: c.prepare('select id, content_hash from offerings where provider_id = ?'),
+      hashes: c.prepare(
+        `select id, content_hash, source, name, canonical_id, context_length, input_modalities, output_modalities, deprecation,
+           (select json_group_object(component, usd) from pricing where offering_id = offerings.id) as pricing
+         from offerings where provider_id = ?`,
+      ),
+      change: c.prepare('insert into changes (catalog_version, at, provider_id, offering_id, canonical_id, name, type, detail) values (?, ?, ?, ?, ?, ?, ?, ?)'),
       remove: c.prepare('delete from offerings where id = ?'),
     }
   }
@@ -390,7 +467,7 @@ export class CatalogStore {
   }
 
   getOffering(id: string): OfferingRow | undefined {
-    const row = this.db.select({ ...offeringColumns, pricing: pricingJson }).from(offerings).where(eq(offerings.id, id)).get()
+    const row = this.db.select({ ...offeringColumns, pricing: pricingJson, providerSeenAt: providerSeen }).from(offerings).where(eq(offerings.id, id)).get()
     return row && withPricing(row)
   }
 
@@ -421,6 +498,12 @@ export class CatalogStore {
 }
 
 const { refreshRunId: _runId, upstream: _upstream, ...offeringColumns } = getTableColumns(offerings)
+/**
+ * When the offering was last seen, as of the current catalog version: the provider's last success, but
+ * no later than the version's commit (a refresh that changes nothing makes no new version, so the served
+ * bytes — and their ETag — stay the same until something does change).
+ */
+const providerSeen = sql<number | null>`min((select last_success_at from ${providers} where ${providers.id} = ${offerings.providerId}), (select updated_at from ${catalogState} where id = 1))`
 const pricingJson = sql<string | null>`(select json_group_object(${pricing.component}, ${pricing.usd}) from ${pricing} where ${pricing.offeringId} = ${offerings.id})`
 
 /** Prices in one stable order (OpenRouter's), whatever order SQLite grouped them in. */

@@ -27,7 +27,7 @@ export function configOrExit(): Config {
 /** The catalog DB of this config (created and migrated when missing). */
 export function openCatalog(config: Config, log?: Logger) {
   const db = openDb(config.dbPath, { log: (message, fields) => (log ? log.warn(fields ?? {}, message) : process.stderr.write(`modelcat: ${message}\n`)) })
-  const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides })
+  const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides, changeRetentionDays: config.changeRetentionDays })
   return { db, store, close: () => db.$client.close() }
 }
 

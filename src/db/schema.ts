@@ -124,3 +124,21 @@ export const breakers = sqliteTable('breakers', {
   lastFailureAt: integer('last_failure_at'),
   lastSuccessAt: integer('last_success_at'),
 })
+
+/** The catalog's history: what each refresh added, removed or changed, per offering (src/changes). */
+export const changes = sqliteTable(
+  'changes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    catalogVersion: integer('catalog_version').notNull(),
+    at: integer('at').notNull(), // ms
+    providerId: text('provider_id').notNull(),
+    offeringId: text('offering_id').notNull(),
+    canonicalId: text('canonical_id').notNull(),
+    name: text('name').notNull(),
+    type: text('type').notNull(), // added | removed | changed
+    /** added/removed: the offering's prices and context; changed: { field: { from, to } } */
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index('changes_at_idx').on(t.at), index('changes_version_idx').on(t.catalogVersion), index('changes_provider_idx').on(t.providerId, t.id)],
+)

@@ -32,10 +32,11 @@ export const docs = () =>
               'Prices are decimal strings in USD per token (per request for `request`, per image for `image`).',
           },
           components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'MODELCAT_ADMIN_TOKEN' } } },
-          paths: { '/v1/models/{id}': { get: retrieveDoc } },
+          paths: { '/v1/models/{id}': { get: retrieveDoc }, '/v1/changes.atom': { get: atomDoc } },
           tags: [
             { name: 'models', description: 'The catalog (OpenAI-compatible)' },
             { name: 'providers', description: 'Upstream providers and their refresh state' },
+            { name: 'changes', description: 'What appeared, vanished or changed, and when' },
             { name: 'health', description: 'Liveness and readiness' },
             { name: 'admin', description: 'Operations (Bearer MODELCAT_ADMIN_TOKEN)' },
           ],
@@ -55,4 +56,13 @@ const retrieveDoc = {
   operationId: 'retrieveModel',
   parameters: [{ name: 'id', in: 'path' as const, required: true, schema: { type: 'string' as const }, description: 'e.g. `groq/llama-3.1-8b-instant`' }],
   responses: { 200: json(z.union([Model, CanonicalModel]), 'The model'), 404: json(ErrorBody, 'Neither an offering id nor a canonical id') },
+}
+
+// the generator leaves out paths with a dot: documented by hand
+const atomDoc = {
+  tags: ['changes'],
+  summary: 'New models (Atom feed)',
+  description: 'The 100 latest models that appeared in the catalog, as an Atom feed for feed readers.',
+  operationId: 'newModelsFeed',
+  responses: { 200: { description: 'Atom feed', content: { 'application/atom+xml': { schema: { type: 'string' as const } } } } },
 }

@@ -31,7 +31,7 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
         const config = loadConfig(m.env)
         const log = createLogger(config.logLevel).child({ thread: 'refresh' })
         const db = openDb(config.dbPath, { log: (message, fields) => log.warn(fields ?? {}, message) })
-        const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides })
+        const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides, changeRetentionDays: config.changeRetentionDays })
         // The hot-path bodies of each new version are built and compressed here too, off the HTTP thread.
         const models = new ModelsService(store, config.providers, { warm: false })
         store.onNewVersion((version) => {

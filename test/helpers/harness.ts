@@ -27,7 +27,7 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
   writeFileSync(configPath, opts.toml)
   const config = loadConfig({ MODELCAT_CONFIG: configPath, MODELCAT_DB: join(dir, 'catalog.db'), ...opts.env })
   const db = openDb(config.dbPath)
-  const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides })
+  const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides, changeRetentionDays: config.changeRetentionDays })
   const log = opts.log ?? pino({ level: 'silent' })
   const metrics = createMetrics(store)
   const worker = new RefreshWorker({

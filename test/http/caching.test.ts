@@ -216,8 +216,11 @@ describe('catalog versions', () => {
       const groq = await hh.get('/v1/models?gateway=groq', { 'if-none-match': oldGroq })
       expect(groq.status).toBe(200)
       expect(groq.headers.get('etag')).not.toBe(oldGroq)
-      // a retrieve whose model gained no offering: the answer and its tag stay valid
-      expect((await hh.get('/v1/models/meta/llama-3.3-70b-instruct', { 'if-none-match': oldRetrieve })).status).toBe(304)
+      // a model whose offerings did not change: only its last_seen_at moved with the new version
+      const retrieve = await hh.get('/v1/models/meta/llama-3.3-70b-instruct', { 'if-none-match': oldRetrieve })
+      expect(retrieve.status).toBe(200)
+      const fresh = (await retrieve.json()) as Record<string, unknown>
+      expect(fresh.last_seen_at).not.toBeNull()
       // an answer the change did not touch keeps its (content) ETag: clients revalidate it with a 304
       const together = await hh.get('/v1/models?gateway=together', { 'if-none-match': oldTogether })
       expect(together.status).toBe(304)
@@ -251,20 +254,20 @@ describe('catalog versions', () => {
     }
   })
 
-  test('two independent databases refreshed from the same captures give the same ETag', async () => {
-    // Only providers whose lists state `created` for every model: for a model without it, `created`
-    // falls back to the first-seen time of that database (see the report: Together has 10 such models).
+  test('the same catalog in another database (as a replica applies it) gives the same bytes and ETag', async () => {
+    // Independent databases are not the same catalog: first_seen_at, last_seen_at and a missing `created`
+    // come from each one's own refresh times. A replica holds the leader's snapshot: the same catalog.
     const u = upstream()
     const a = makeHarness({ toml: toml(u.url), dir: tempDir() })
     const b = makeHarness({ toml: toml(u.url), dir: tempDir() })
     try {
       expect(a.dir).not.toBe(b.dir)
       await a.worker.refresh()
-      await b.worker.refresh()
-      for (const p of ['/v1/models?gateway=groq', '/v1/models?gateway=openrouter', '/v1/models?gateway=groq,openrouter&unique=true', '/v1/models/groq/llama-3.3-70b-versatile']) {
+      b.store.applySnapshot(a.store.exportSnapshot().data)
+      for (const p of ['/v1/models', '/v1/models?gateway=groq', '/v1/models?unique=true', '/v1/models/groq/llama-3.3-70b-versatile']) {
         const [ra, rb] = [await a.get(p), await b.get(p)]
         expect(ra.status).toBe(200)
-        expect([p, ra.headers.get('etag')]).toEqual([p, rb.headers.get('etag')])
+        expect([p, ra.headers.get('etag'), ra.headers.get('x-catalog-version')]).toEqual([p, rb.headers.get('etag'), rb.headers.get('x-catalog-version')])
         expect(sameBytes(await bytes(ra), await bytes(rb))).toBe(true)
       }
     } finally {

@@ -140,6 +140,8 @@ describe('swagger', () => {
       '/health/providers',
       '/metrics',
       '/ready',
+      '/v1/changes',
+      '/v1/changes.atom',
       '/v1/models',
       '/v1/models/{id}',
       '/v1/providers',

@@ -20,8 +20,8 @@ export const ListModelsQuery = z.object({
   max_prompt_price: price('prompt'),
   max_completion_price: price('completion'),
   free: flag('`true`: only offerings whose prompt and completion prices are 0.'),
-  sort: z.enum(SORT_KEYS).optional().describe('Sort key (default `id`). Models lacking the key sort last.'),
-  order: z.enum(['asc', 'desc']).optional().describe('Sort order (default `asc`).'),
+  sort: z.enum(SORT_KEYS).optional().describe('Sort key (default `id`; `newest`: by first_seen_at, newest first unless `order=asc`). Models lacking the key sort last.'),
+  order: z.enum(['asc', 'desc']).optional().describe('Sort order (default `asc`; `desc` for `sort=newest`).'),
   limit: z.coerce
     .number()
     .int()
@@ -79,6 +79,8 @@ export const Model = z
       .object({ date: z.string().nullable(), end_of_life: z.string().nullable(), replacement: z.string().nullable() })
       .nullable()
       .describe('Set when the provider announces the model goes away'),
+    first_seen_at: z.string().describe('RFC 3339: when modelcat first saw this offering'),
+    last_seen_at: z.string().nullable().describe("RFC 3339: the provider's last successful refresh (null for bootstrap entries)"),
     source: z
       .enum(['live', 'bootstrap'])
       .describe('`live`: from the provider\'s own list; `bootstrap`: from the embedded models.dev snapshot, until the provider\'s first successful refresh'),
@@ -113,6 +115,8 @@ export const CanonicalModel = z
     architecture: z.object({ input_modalities: z.array(z.string()).nullable(), output_modalities: z.array(z.string()).nullable() }),
     pricing: Pricing.describe("The cheapest offering's prices"),
     provider_count: z.number().int(),
+    first_seen_at: z.string().describe('RFC 3339: when modelcat first saw any of its offerings'),
+    last_seen_at: z.string().nullable(),
     providers: z.array(Offering),
     cheapest: z.object({ provider: z.string(), id: z.string(), pricing: Pricing }).nullable().describe('Lowest prompt price, then completion price'),
   })

@@ -3,7 +3,7 @@ import type { CanonicalOffering, CanonicalRow } from '../../catalog/query'
 import type { Pricing } from '../../catalog/types'
 import type { Model } from './model'
 
-const CORE_KEYS = new Set(['id', 'canonical_id', 'object', 'created', 'owned_by', 'provider', 'provider_model_id', 'name', 'description', 'context_length', 'max_output_tokens', 'architecture', 'pricing', 'supported_parameters', 'capabilities', 'deprecation', 'sources', 'source'])
+const CORE_KEYS = new Set(['id', 'canonical_id', 'object', 'created', 'owned_by', 'provider', 'provider_model_id', 'name', 'description', 'context_length', 'max_output_tokens', 'architecture', 'pricing', 'supported_parameters', 'capabilities', 'deprecation', 'sources', 'source', 'first_seen_at', 'last_seen_at'])
 
 /** OfferingRow → the API's model object. Provider extras pass through but never shadow a core field. */
 export function toModel(row: OfferingRow): Model {
@@ -27,6 +27,8 @@ export function toModel(row: OfferingRow): Model {
     deprecation: row.deprecation,
     sources: row.sources ?? {},
     source: row.source === 'bootstrap' ? 'bootstrap' : 'live',
+    first_seen_at: new Date(row.firstSeenAt * 1000).toISOString(),
+    last_seen_at: row.source !== 'bootstrap' && row.providerSeenAt ? new Date(row.providerSeenAt).toISOString() : null,
   }
   for (const [k, v] of Object.entries(extra)) if (!CORE_KEYS.has(k)) (model as Record<string, unknown>)[k] = v
   return model
@@ -45,6 +47,8 @@ export interface CanonicalModel {
   /** The cheapest offering's prices (what an OpenAI-style client reading `pricing` expects). */
   pricing: Pricing
   provider_count: number
+  first_seen_at: string
+  last_seen_at: string | null
   providers: (CanonicalOffering & { status: string })[]
   cheapest: { provider: string; id: string; pricing: Pricing } | null
 }
@@ -62,6 +66,8 @@ export function toCanonicalModel(r: CanonicalRow, status: (provider: string) => 
     architecture: { input_modalities: r.inputModalities, output_modalities: r.outputModalities },
     pricing: r.cheapest?.pricing ?? {},
     provider_count: r.providerCount,
+    first_seen_at: new Date(r.firstSeen * 1000).toISOString(),
+    last_seen_at: r.lastSeen ? new Date(r.lastSeen).toISOString() : null,
     providers: r.offerings.map((o) => ({ ...o, status: status(o.provider) })),
     cheapest: r.cheapest ? { provider: r.cheapest.provider, id: r.cheapest.id, pricing: r.cheapest.pricing } : null,
   }

@@ -82,7 +82,7 @@ export class ModelsService {
       maxCompletionPrice: query.max_completion_price,
       free: query.free || undefined,
       sort: query.sort ?? 'id',
-      order: query.order ?? 'asc',
+      order: query.order ?? (query.sort === 'newest' ? 'desc' : 'asc'),
       limit: query.limit,
       offset: query.offset,
     }

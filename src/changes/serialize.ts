@@ -1,0 +1,15 @@
+import type { ChangeRow } from '../catalog/store'
+
+/** A change as the API, the feed and webhooks show it. */
+export const toChange = (r: ChangeRow) => ({
+  id: r.id,
+  type: r.type as 'added' | 'removed' | 'changed',
+  catalog_version: r.catalogVersion,
+  at: new Date(r.at).toISOString(),
+  provider: r.providerId,
+  model: r.offeringId,
+  canonical_id: r.canonicalId,
+  name: r.name,
+  detail: r.detail ?? {},
+})
+export type Change = ReturnType<typeof toChange>

@@ -1,0 +1,106 @@
+import { and, asc, desc, eq, gt, inArray, type SQL } from 'drizzle-orm'
+import { Elysia } from 'elysia'
+import { z } from 'zod'
+import { toChange } from '../../changes/serialize'
+import type { CatalogStore } from '../../catalog/store'
+import { changes } from '../../db/schema'
+import { ApiError, ErrorBody } from '../../http/errors'
+import { commaList } from '../../http/query'
+import type { ModelsService } from '../models/service'
+
+const ChangesQuery = z.object({
+  since: z.string().max(64).optional().describe('A catalog version (integer: changes after it) or an RFC 3339 time (changes after it)'),
+  gateway: commaList('Provider ids or aliases (comma-separated); default all'),
+  type: z.enum(['added', 'removed', 'changed']).optional().describe('Only this kind of change'),
+  limit: z.coerce.number().int().min(1).max(1000).optional().describe('Page size (default 100)'),
+  cursor: z.string().max(200).optional().describe('`next_cursor` of the previous page'),
+})
+
+const Change = z
+  .object({
+    id: z.number().int(),
+    type: z.enum(['added', 'removed', 'changed']),
+    catalog_version: z.number().int(),
+    at: z.string(),
+    provider: z.string(),
+    model: z.string().describe('The offering id'),
+    canonical_id: z.string(),
+    name: z.string(),
+    detail: z.record(z.string(), z.unknown()).describe('added/removed: prices and context length; changed: { field: { from, to } } for pricing, context_length, input/output modalities, deprecation'),
+  })
+  .meta({ id: 'Change' })
+
+const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!)
+
+/** GET /v1/changes (JSON, chronological, paged by cursor) and /v1/changes.atom (new models, for feed readers). */
+export const changesModule = (store: CatalogStore, models: ModelsService) => {
+  const since = (value: string | undefined): SQL | undefined => {
+    if (value === undefined) return undefined
+    if (/^\d+$/.test(value)) return gt(changes.catalogVersion, Number(value))
+    const t = Date.parse(value)
+    if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t)) throw new ApiError(400, "invalid value for parameter 'since': a catalog version or an RFC 3339 time", { param: 'since', code: 'invalid_parameter' })
+    return gt(changes.at, t)
+  }
+  const afterId = (cursor: string | undefined): SQL | undefined => {
+    if (cursor === undefined) return undefined
+    const id = Number(Buffer.from(cursor, 'base64url').toString('utf8').replace(/^c:/, ''))
+    if (!Number.isSafeInteger(id)) throw new ApiError(400, "invalid 'cursor': pass next_cursor as it is", { param: 'cursor', code: 'invalid_parameter' })
+    return gt(changes.id, id)
+  }
+  return new Elysia({ name: 'changes' })
+    .get(
+      '/v1/changes',
+      ({ query }) => {
+        const providers = query.gateway ? models.resolveGateways(query.gateway) : undefined
+        const limit = query.limit ?? 100
+        const rows = store.db
+          .select()
+          .from(changes)
+          .where(and(since(query.since), afterId(query.cursor), providers ? inArray(changes.providerId, providers) : undefined, query.type ? eq(changes.type, query.type) : undefined))
+          .orderBy(asc(changes.id))
+          .limit(limit + 1)
+          .all()
+        const more = rows.length > limit
+        if (more) rows.pop()
+        const last = rows[rows.length - 1]
+        return { object: 'list' as const, data: rows.map(toChange), has_more: more, next_cursor: more && last ? Buffer.from(`c:${last.id}`).toString('base64url') : null }
+      },
+      {
+        query: ChangesQuery,
+        response: { 200: z.object({ object: z.literal('list'), data: z.array(Change), has_more: z.boolean(), next_cursor: z.string().nullable() }), 400: ErrorBody },
+        detail: { tags: ['changes'], summary: 'Catalog changes', description: 'What each refresh added, removed or changed (prices, context length, modalities, deprecation), oldest first.' },
+      },
+    )
+    .get(
+      '/v1/changes.atom',
+      ({ request }) => {
+        const rows = store.db.select().from(changes).where(eq(changes.type, 'added')).orderBy(desc(changes.id)).limit(100).all()
+        const base = new URL(request.url).origin
+        const updated = new Date(rows[0]?.at ?? store.updatedAt ?? 0).toISOString()
+        const entries = rows
+          .map((r) => {
+            const c = toChange(r)
+            return `  <entry>
+    <id>urn:modelcat:change:${c.id}</id>
+    <title>${escapeXml(`New model: ${c.name} (${c.provider})`)}</title>
+    <updated>${c.at}</updated>
+    <link href="${escapeXml(`${base}/v1/models/${c.model}`)}"/>
+    <category term="${escapeXml(c.provider)}"/>
+    <summary>${escapeXml(`${c.model} — canonical ${c.canonical_id}; pricing ${JSON.stringify(c.detail.pricing ?? {})} USD per token; context ${c.detail.context_length ?? 'unknown'}`)}</summary>
+  </entry>`
+          })
+          .join('\n')
+        const xml = `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <id>urn:modelcat:new-models</id>
+  <title>modelcat: new models</title>
+  <updated>${updated}</updated>
+  <link rel="self" href="${escapeXml(`${base}/v1/changes.atom`)}"/>
+${entries}
+</feed>
+`
+        return new Response(xml, { headers: { 'content-type': 'application/atom+xml; charset=utf-8' } })
+      },
+      { detail: { tags: ['changes'], summary: 'New models (Atom feed)', description: 'The 100 latest models that appeared in the catalog, for feed readers.' } },
+    )
+}
