@@ -8,6 +8,7 @@ import { CatalogStore } from '../catalog/store'
 import { loadConfig } from '../config'
 import { openDb } from '../db/client'
 import { createLogger } from '../log'
+import { WebhookDispatcher } from '../changes/webhooks'
 import { CachedBody } from '../http/cached-body'
 import { ModelsService } from '../modules/models/service'
 import { resolveReferences } from '../reference'
@@ -34,6 +35,10 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
         const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides, changeRetentionDays: config.changeRetentionDays })
         // The hot-path bodies of each new version are built and compressed here too, off the HTTP thread.
         const models = new ModelsService(store, config.providers, { warm: false })
+        if (config.webhooks.length) {
+          const webhooks = new WebhookDispatcher(config.webhooks, log)
+          store.onChanges((rows) => webhooks.dispatch(rows))
+        }
         store.onNewVersion((version) => {
           const bodies = ModelsService.HOT.map((q) => {
             const { bytes, etag } = models.list(q)

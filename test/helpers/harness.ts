@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
 import { createApp } from '../../src/app'
+import { WebhookDispatcher } from '../../src/changes/webhooks'
 import { createCanonicalizer } from '../../src/catalog/canonical'
 import { CatalogStore } from '../../src/catalog/store'
 import { loadConfig } from '../../src/config'
@@ -21,7 +22,7 @@ export const tempDir = (prefix = 'modelcat-test-') => mkdtempSync(join(tmpdir(),
  * Everything `src/index.ts` wires, minus the port: a real SQLite file in a temp dir, a config read
  * from a real TOML file, the worker and the app (driven with app.handle).
  */
-export function makeHarness(opts: { toml: string; env?: Record<string, string>; dir?: string; log?: Logger; breakers?: BreakerRegistryOptions }) {
+export function makeHarness(opts: { toml: string; env?: Record<string, string>; dir?: string; log?: Logger; breakers?: BreakerRegistryOptions; webhookRetryDelaysMs?: number[] }) {
   const dir = opts.dir ?? tempDir()
   const configPath = join(dir, 'modelcat.toml')
   writeFileSync(configPath, opts.toml)
@@ -29,6 +30,11 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
   const db = openDb(config.dbPath)
   const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides, changeRetentionDays: config.changeRetentionDays })
   const log = opts.log ?? pino({ level: 'silent' })
+  // as the refresh thread does: each commit's changes to the configured webhooks (short retries in tests)
+  if (config.webhooks.length) {
+    const webhooks = new WebhookDispatcher(config.webhooks, log, { retryDelaysMs: opts.webhookRetryDelaysMs ?? [50, 100, 200] })
+    store.onChanges((rows) => webhooks.dispatch(rows))
+  }
   const metrics = createMetrics(store)
   const worker = new RefreshWorker({
     store,
