@@ -1,6 +1,5 @@
 import pino from 'pino'
 import { RefreshWorker, type ProviderResult } from '../refresh/worker'
-import { BreakerRegistry } from '../refresh/breakers'
 import { CliError, configOrExit, openCatalog, table } from './common'
 
 export const refreshCommand = {
@@ -27,15 +26,7 @@ a summary table follows. Exit code 1 when every provider failed, 0 otherwise.
     const pending = new Set((ids ? config.providers.filter((p) => ids.includes(p.id)) : config.providers).filter((p) => p.enabled).map((p) => p.id))
     const total = pending.size
     const status = () => tty && process.stdout.write(`\r\x1b[K[${total - pending.size}/${total}] waiting for ${[...pending].slice(0, 6).join(', ')}${pending.size > 6 ? ', …' : ''}`)
-    const worker = new RefreshWorker({
-      store: catalog.store,
-      providers: config.providers,
-      log: pino({ level: 'silent' }),
-      intervalSeconds: config.refresh.intervalSeconds,
-      maxResponseBytes: config.refresh.maxResponseBytes,
-      maxPages: config.refresh.maxPages,
-      maxDropFraction: config.refresh.maxDropFraction,
-      breakers: new BreakerRegistry(config.breakers),
+    const worker = RefreshWorker.fromConfig(config, catalog.store, pino({ level: 'silent' }), {
       onProviderDone(provider, o) {
         pending.delete(provider)
         const line = o.ok ? `✓ ${provider}: ${o.models} models in ${o.durationMs} ms` : `✗ ${provider}: ${o.error} (${o.durationMs} ms)`

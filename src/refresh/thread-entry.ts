@@ -12,7 +12,6 @@ import { WebhookDispatcher } from '../changes/webhooks'
 import { CachedBody } from '../http/cached-body'
 import { ModelsService } from '../modules/models/service'
 import { resolveReferences } from '../reference'
-import { BreakerRegistry } from './breakers'
 import { ReferenceRefresher } from './reference-worker'
 import type { FromThread, ToThread } from './thread-protocol'
 import { RefreshWorker, type Refresher } from './worker'
@@ -47,17 +46,7 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
           const message: FromThread = { type: 'committed', version, bodies }
           self.postMessage(message, bodies.flatMap((b) => [b.bytes.buffer, b.gzip.buffer, b.br.buffer]) as ArrayBuffer[])
         })
-        const worker = new RefreshWorker({
-          store,
-          providers: config.providers,
-          log,
-          intervalSeconds: config.refresh.intervalSeconds,
-          maxResponseBytes: config.refresh.maxResponseBytes,
-          maxPages: config.refresh.maxPages,
-          maxDropFraction: config.refresh.maxDropFraction,
-          onReport: (report) => post({ type: 'report', report }),
-          breakers: new BreakerRegistry(config.breakers),
-        })
+        const worker = RefreshWorker.fromConfig(config, store, log, { onReport: (report) => post({ type: 'report', report }) })
         const references = new ReferenceRefresher({
           store,
           references: resolveReferences(config),

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino'
-import type { ResolvedProvider } from '../config'
+import type { Config, ResolvedProvider } from '../config'
 import type { CatalogStore, ProviderOutcome } from '../catalog/store'
 import type { OfferingInput } from '../catalog/types'
 import { UpstreamError, type Adapter, type AdapterContext } from '../providers/adapter'
 import { ADAPTERS } from '../providers/adapters'
-import { BreakerRegistry, type BreakerSnapshot } from './breakers'
+import { BreakerRegistry, type BreakerRegistryOptions, type BreakerSnapshot } from './breakers'
 import { getJson } from './fetch'
 
 export type ProviderResultStatus = 'ok' | 'failed' | 'needs_key' | 'disabled' | 'skipped_breaker'
@@ -86,6 +86,22 @@ export class RefreshWorker implements Refresher {
 
   readonly breakers: BreakerRegistry
   #transitions: { provider: string; from: string; to: string }[] = []
+
+  /** The worker `config` describes (providers, interval, caps, breaker options), plus callbacks. */
+  static fromConfig(config: Config, store: CatalogStore, log: Logger, extra: Partial<WorkerOptions> & { breakerOptions?: BreakerRegistryOptions } = {}): RefreshWorker {
+    const { breakerOptions, ...rest } = extra
+    return new RefreshWorker({
+      store,
+      providers: config.providers,
+      log,
+      intervalSeconds: config.refresh.intervalSeconds,
+      maxResponseBytes: config.refresh.maxResponseBytes,
+      maxPages: config.refresh.maxPages,
+      maxDropFraction: config.refresh.maxDropFraction,
+      breakers: new BreakerRegistry({ ...config.breakers, ...breakerOptions }),
+      ...rest,
+    })
+  }
 
   constructor(private readonly opts: WorkerOptions) {
     this.breakers = opts.breakers ?? new BreakerRegistry()

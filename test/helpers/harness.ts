@@ -12,7 +12,7 @@ import { createMetrics } from '../../src/http/metrics'
 import { ModelsService } from '../../src/modules/models/service'
 import { openDb } from '../../src/db/client'
 import { resolveReferences } from '../../src/reference'
-import { BreakerRegistry, type BreakerRegistryOptions } from '../../src/refresh/breakers'
+import type { BreakerRegistryOptions } from '../../src/refresh/breakers'
 import { ReferenceRefresher } from '../../src/refresh/reference-worker'
 import { RefreshWorker } from '../../src/refresh/worker'
 
@@ -36,17 +36,7 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
     store.onChanges((rows) => webhooks.dispatch(rows))
   }
   const metrics = createMetrics(store)
-  const worker = new RefreshWorker({
-    store,
-    providers: config.providers,
-    log,
-    intervalSeconds: config.refresh.intervalSeconds,
-    maxResponseBytes: config.refresh.maxResponseBytes,
-    maxPages: config.refresh.maxPages,
-    maxDropFraction: config.refresh.maxDropFraction,
-    onReport: (r) => metrics.observeReport(r),
-    breakers: new BreakerRegistry({ ...config.breakers, ...opts.breakers }),
-  })
+  const worker = RefreshWorker.fromConfig(config, store, log, { onReport: (r) => metrics.observeReport(r), breakerOptions: opts.breakers })
   const references = new ReferenceRefresher({
     store,
     references: resolveReferences(config),
