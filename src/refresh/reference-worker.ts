@@ -1,6 +1,8 @@
 import type { Logger } from 'pino'
 import type { CatalogStore } from '../catalog/store'
 import type { ReferenceSource } from '../reference/types'
+import { UpstreamError } from '../providers/adapter'
+import { BreakerRegistry } from './breakers'
 import { getJson } from './fetch'
 
 export interface ResolvedReference {
@@ -15,7 +17,7 @@ export interface ResolvedReference {
 
 export interface ReferenceResult {
   source: string
-  status: 'ok' | 'failed' | 'snapshot'
+  status: 'ok' | 'failed' | 'snapshot' | 'skipped_breaker'
   entries: number
   changed: number
   duration_ms: number
@@ -40,8 +42,14 @@ export class ReferenceRefresher {
       maxResponseBytes: number
       log: Logger
       fetch?: typeof fetch
+      /** A breaker per reference catalog, like a provider's (its own registry: reference ids are no providers). */
+      breakers?: BreakerRegistry
     },
-  ) {}
+  ) {
+    this.breakers = opts.breakers ?? new BreakerRegistry()
+  }
+
+  readonly breakers: BreakerRegistry
 
   get enabled() {
     return this.opts.references.filter((r) => r.enabled)
@@ -105,6 +113,11 @@ export class ReferenceRefresher {
   }
 
   private async fetchOne(r: ResolvedReference): Promise<ReferenceResult> {
+    const decision = this.breakers.allow(r.source.id)
+    if (!decision.allowed) {
+      const error = `${decision.reason} (next try ${new Date(decision.retryAt).toISOString()})`
+      return { source: r.source.id, status: 'skipped_breaker', entries: this.opts.store.referenceCount(r.source.id), changed: 0, duration_ms: 0, error }
+    }
     const started = performance.now()
     const timeout = AbortSignal.timeout(r.timeoutMs)
     const signal = AbortSignal.any([this.#stop.signal, timeout])
@@ -116,10 +129,14 @@ export class ReferenceRefresher {
       if (signal.aborted) throw new Error('aborted: shutting down')
       const { changed } = this.opts.store.replaceReference(r.source.id, entries, { durationMs: durationMs(), warning: skipped ? `${skipped} entries skipped` : null })
       this.opts.log.info({ reference: r.source.id, entries: entries.length, skipped, changed, duration_ms: durationMs() }, 'reference refreshed')
+      this.breakers.success(r.source.id)
       return { source: r.source.id, status: 'ok', entries: entries.length, changed, duration_ms: durationMs(), error: null }
     } catch (err) {
       const error = timeout.aborted && !this.#stop.signal.aborted ? `timed out after ${r.timeoutMs} ms` : (err as Error).message
-      if (!this.#stop.signal.aborted) this.opts.store.recordReferenceFailure(r.source.id, error, durationMs())
+      if (!this.#stop.signal.aborted) {
+        this.opts.store.recordReferenceFailure(r.source.id, error, durationMs())
+        this.breakers.failure(r.source.id, { status: err instanceof UpstreamError ? err.status : undefined, retryAfter: err instanceof UpstreamError ? err.retryAfter : undefined, error })
+      }
       this.opts.log.warn({ reference: r.source.id, error }, 'reference refresh failed: keeping the last entries')
       return { source: r.source.id, status: 'failed', entries: this.opts.store.referenceCount(r.source.id), changed: 0, duration_ms: durationMs(), error }
     }

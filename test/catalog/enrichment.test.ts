@@ -118,3 +118,16 @@ describe('reference catalogs fill what a provider list lacks, and say so', () =>
     for (const m of all.data) for (const v of Object.values(m.pricing) as string[]) expect(v).toMatch(/^\d+(\.\d{1,15})?$/)
   })
 })
+
+describe('reference catalogs have breakers too', () => {
+  test('three failed fetches open the breaker: the next refresh does not fetch, the entries stay', async () => {
+    up.set('/models.dev/api.json', { kind: 'body', body: 'down', status: 503, contentType: 'text/plain' })
+    h = makeHarness({ toml: `${tomlFor(up.url, { groq: GROQ })}\n[references.models-dev]\nurl = "${up.url}/models.dev/api.json"\n[references.litellm]\nenabled = false\n` })
+    await h.references.loadSnapshots()
+    for (let i = 0; i < 3; i++) expect((await h.references.refresh()).map((r) => r.status)).toEqual(['failed'])
+    const calls = up.count('/models.dev/api.json')
+    expect((await h.references.refresh()).map((r) => r.status)).toEqual(['skipped_breaker'])
+    expect(up.count('/models.dev/api.json')).toBe(calls)
+    expect(h.store.referenceCount('models.dev')).toBeGreaterThan(5000)
+  })
+})
