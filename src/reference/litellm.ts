@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { num, optional, positiveInt as basePositiveInt, strings } from '../providers/fields'
 import { toDecimal } from '../catalog/decimal'
 import type { Capabilities, PriceComponent, Pricing } from '../catalog/types'
 import type { ReferenceEntry, ReferenceSource } from './types'
@@ -65,10 +66,8 @@ export function litellmModelId(key: string, litellmProvider: string): string {
   return key
 }
 
-const num = z.number().nullish().catch(null)
-const positiveInt = z.number().int().positive().nullish().catch(null)
+const positiveInt = optional(basePositiveInt)
 const bool = z.boolean().nullish().catch(null)
-const strings = z.array(z.string()).nullish().catch(null)
 
 /** One entry. Required: an object naming its provider; every other field falls back to null. */
 const Item = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { num, optional, positiveInt as basePositiveInt, strings } from '../providers/fields'
 import { perMillionToPerToken } from '../catalog/decimal'
 import type { Capabilities, PriceComponent, Pricing } from '../catalog/types'
 import type { ReferenceEntry, ReferenceSource } from './types'
@@ -20,10 +21,8 @@ export const MODELS_DEV_PROVIDER_MAP: Readonly<Record<string, string>> = {
   inference: 'inference-net',
 }
 
-const num = z.number().nullish().catch(null)
-const positiveInt = z.number().int().positive().nullish().catch(null)
+const positiveInt = optional(basePositiveInt)
 const bool = z.boolean().nullish().catch(null)
-const strings = z.array(z.string()).nullish().catch(null)
 
 /** One model of a provider. Only its being an object is required; every field falls back to null. */
 const Model = z.object({

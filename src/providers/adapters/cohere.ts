@@ -1,8 +1,8 @@
 import { z } from 'zod'
+import { strings } from '../fields'
 import type { Capabilities } from '../../catalog/types'
 import { bearer, joinUrl, paginate, UpstreamError, withQuery, type Adapter } from '../adapter'
 
-const strings = z.array(z.string()).nullish().catch(null)
 
 /** Cohere GET /v1/models (documented shape; `context_length` is typed "double" in the docs). */
 const Item = z.object({

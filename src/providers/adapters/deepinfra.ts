@@ -1,9 +1,9 @@
 import { z } from 'zod'
+import { positiveInt } from '../fields'
 import { perMillionToPerToken } from '../../catalog/decimal'
 import type { Capabilities, Pricing } from '../../catalog/types'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
-const positiveInt = z.number().int().positive()
 const price = z.number().nonnegative().nullish().catch(null)
 
 /**

@@ -1,8 +1,8 @@
 import { z } from 'zod'
+import { positiveInt } from '../fields'
 import type { Capabilities } from '../../catalog/types'
 import { joinUrl, paginate, UpstreamError, withQuery, type Adapter } from '../adapter'
 
-const positiveInt = z.number().int().positive()
 
 /** `models/gemini-2.5-flash` → `gemini-2.5-flash`. */
 const idOf = (name: string) => name.replace(/^models\//, '')

@@ -1,13 +1,8 @@
 import { z } from 'zod'
+import { date } from '../fields'
 import type { Deprecation } from '../../catalog/types'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
-/** A date string JavaScript can read ("2026-05-12T00:00:00Z"); anything else is unknown. */
-const date = z
-  .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)))
-  .nullish()
-  .catch(null)
 
 /**
  * Heroku Managed Inference GET /available-models: a bare JSON array of

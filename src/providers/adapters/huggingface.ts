@@ -1,10 +1,9 @@
 import { z } from 'zod'
+import { flag, strings } from '../fields'
 import { perMillionToPerToken } from '../../catalog/decimal'
 import type { Capabilities, Pricing } from '../../catalog/types'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
-const strings = z.array(z.string()).nullish().catch(null)
-const flag = z.boolean().nullish().catch(null)
 const price = z.number().nonnegative().nullish().catch(null)
 
 /** One inference provider serving the model behind the router; prices in USD per 1M tokens. */

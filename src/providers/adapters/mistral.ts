@@ -1,14 +1,8 @@
 import { z } from 'zod'
+import { date, flag } from '../fields'
 import type { Capabilities, Deprecation } from '../../catalog/types'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
-const flag = z.boolean().nullish().catch(null)
-/** A date string JavaScript can read ("2026-01-31T12:00:00Z"); anything else is unknown. */
-const date = z
-  .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)))
-  .nullish()
-  .catch(null)
 
 /**
  * Mistral GET /v1/models: OpenAI envelope; every alias is listed as its own item (with the name of

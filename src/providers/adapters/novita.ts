@@ -1,10 +1,9 @@
 import { z } from 'zod'
+import { positiveInt, strings } from '../fields'
 import { shift, toDecimal } from '../../catalog/decimal'
 import type { Capabilities, Pricing } from '../../catalog/types'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
-const positiveInt = z.number().int().positive()
-const strings = z.array(z.string()).nullish().catch(null)
 /** Novita's price unit: 1/10,000 USD per 1M tokens (630 = $0.063 per 1M). */
 const price = z.number().nonnegative().nullish().catch(null)
 

@@ -1,7 +1,7 @@
 import { z } from 'zod'
+import { positiveInt } from '../fields'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
-const positiveInt = z.number().int().positive()
 
 /**
  * Fields seen in real OpenAI-compatible lists beyond OpenAI's own four (id, object, created, owned_by):

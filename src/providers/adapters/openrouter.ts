@@ -1,9 +1,9 @@
 import { z } from 'zod'
+import { strings } from '../fields'
 import { toDecimal } from '../../catalog/decimal'
 import { PRICE_COMPONENTS, type Pricing } from '../../catalog/types'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
-const strings = z.array(z.string()).nullish().catch(null)
 
 /** OpenRouter GET /api/v1/models (2024 and 2025 schemas). Prices are already USD per token strings. */
 const Item = z.object({
