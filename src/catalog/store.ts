@@ -158,12 +158,22 @@ export class CatalogStore {
     if (version !== this.#version) {
       this.#version = version
       this.#updatedAt = this.readUpdatedAt()
+      this.#generation++
       for (const listener of this.#listeners) listener(version)
     }
     return version
   }
 
   #updatedAt = 0
+  #generation = 0
+
+  /**
+   * Bumps whenever the served catalog may have changed — a new version, or a snapshot applied over one
+   * with the same number: what caches of answers are keyed by.
+   */
+  get generation(): number {
+    return this.#generation
+  }
   #listeners: ((version: number) => void)[] = []
 
   /**
@@ -175,6 +185,7 @@ export class CatalogStore {
     if (force || version !== this.#version) {
       this.#version = version
       this.#updatedAt = this.readUpdatedAt()
+      this.#generation++
       for (const listener of this.#listeners) listener(version)
     }
     return version
@@ -198,7 +209,7 @@ export class CatalogStore {
    * Replaces one reference catalog's entries and re-fills every offering from them, in one
    * transaction. The catalog version bumps only when an offering's values changed.
    */
-  replaceReference(source: string, entries: ReferenceEntry[], state: { durationMs: number; warning?: string | null }): { changed: number; version: number } {
+  replaceReference(source: string, entries: ReferenceEntry[], state: { durationMs: number; warning?: string | null; snapshot?: boolean }): { changed: number; version: number } {
     let changed = 0
     const now = this.now()
     const version = this.#write(() => {
@@ -210,7 +221,10 @@ export class CatalogStore {
       for (const e of entries) {
         insert.run(source, e.provider, e.modelId.toLowerCase(), this.canonicalId({ provider: e.provider, id: e.modelId }), e.contextLength ?? null, e.maxOutputTokens ?? null, json(e.inputModalities), json(e.outputModalities), json(e.capabilities), json(e.pricing))
       }
-      const row = { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: state.durationMs, skippedItems: 0, lastWarning: state.warning ?? null }
+      // an embedded snapshot is no fetch: the attempt times stay, so the first live fetch is due at once
+      const row = state.snapshot
+        ? { lastWarning: state.warning ?? null }
+        : { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: state.durationMs, skippedItems: 0, lastWarning: state.warning ?? null }
       this.db.insert(providers).values({ id: source, ...row }).onConflictDoUpdate({ target: providers.id, set: row }).run()
       changed = this.enricher.run()
       return changed > 0

@@ -52,8 +52,9 @@ Serves the catalog on HOST:PORT and refreshes it in the background (see the envi
       log.info({ signal }, 'shutting down')
       const force = setTimeout(() => process.exit(1), 5000)
       force.unref()
-      await server.stop() // stop accepting, drain in-flight requests
-      await worker.stop() // abort fetches; an aborted refresh commits nothing
+      // stop accepting and drain in-flight requests while aborting the refresh (a request waiting on it,
+      // e.g. POST /admin/refresh?wait=true, ends with it instead of holding the shutdown)
+      await Promise.all([server.stop(), worker.stop()])
       catalog.close()
       log.info('bye')
       process.exit(0)

@@ -15,6 +15,6 @@ export const REFERENCES: { source: ReferenceSource; snapshot: () => Promise<Uint
 export function resolveReferences(config: Config): ResolvedReference[] {
   return REFERENCES.map((r) => {
     const c = config.references[r.source.id]
-    return { ...r, url: c?.url ?? r.source.url, enabled: c?.enabled ?? true, timeoutMs: c?.timeoutMs ?? 30_000 }
+    return { ...r, url: c?.url ?? r.source.url, enabled: c?.enabled ?? true, timeoutMs: c?.timeoutMs ?? 30_000, intervalSeconds: c?.intervalSeconds }
   })
 }

@@ -10,6 +10,8 @@ export interface ResolvedReference {
   url: string
   enabled: boolean
   timeoutMs: number
+  /** This catalog's own schedule. */
+  intervalSeconds?: number
   /** The embedded snapshot's bytes (gzip JSON), used while the source has never been fetched. */
   snapshot?: () => Promise<Uint8Array<ArrayBuffer>>
   snapshotLabel?: string
@@ -64,29 +66,31 @@ export class ReferenceRefresher {
       const body = JSON.parse(new TextDecoder().decode(Bun.gunzipSync(await r.snapshot())))
       const { entries } = r.source.parse(body)
       const durationMs = Math.round(performance.now() - started)
-      const { changed } = this.opts.store.replaceReference(r.source.id, entries, { durationMs, warning: `embedded snapshot ${r.snapshotLabel ?? ''}`.trim() })
+      const { changed } = this.opts.store.replaceReference(r.source.id, entries, { durationMs, warning: `embedded snapshot ${r.snapshotLabel ?? ''}`.trim(), snapshot: true })
       this.opts.log.info({ reference: r.source.id, entries: entries.length, changed, duration_ms: durationMs }, 'reference snapshot loaded')
       out.push({ source: r.source.id, status: 'snapshot', entries: entries.length, changed, duration_ms: durationMs, error: null })
     }
     return out
   }
 
-  #lastRefreshAt = 0
-
   /**
-   * For a cluster leader (which refreshes references on behalf of every replica): the snapshots when
-   * empty, then a fetch when the last one is older than the interval.
+   * Whether a source's own interval has passed since its last attempt. The attempt time is kept in the
+   * catalog (and travels with a cluster snapshot), so a new cluster leader does not fetch again at once.
    */
-  async refreshIfDue(): Promise<void> {
-    await this.loadSnapshots()
-    if (Date.now() - this.#lastRefreshAt < this.opts.intervalSeconds * 1000) return
-    this.#lastRefreshAt = Date.now()
-    await this.refresh()
+  #due(r: ResolvedReference): boolean {
+    const last = this.opts.store.providerStates().get(r.source.id)?.lastAttemptAt ?? 0
+    return Date.now() - last >= (r.intervalSeconds ?? this.opts.intervalSeconds) * 1000
   }
 
-  /** Fetches every enabled source (joining a run in flight). */
-  refresh(): Promise<ReferenceResult[]> {
-    this.#inFlight ??= Promise.all(this.enabled.map((r) => this.fetchOne(r))).finally(() => {
+  /** For a cluster leader (which refreshes references for every replica): snapshots when empty, then the due fetches. */
+  async refreshIfDue(): Promise<void> {
+    await this.loadSnapshots()
+    await this.refresh({ onlyDue: true })
+  }
+
+  /** Fetches every enabled source, or only those whose own interval has passed (joining a run in flight). */
+  refresh(opts: { onlyDue?: boolean } = {}): Promise<ReferenceResult[]> {
+    this.#inFlight ??= Promise.all(this.enabled.filter((r) => !opts.onlyDue || this.#due(r)).map((r) => this.fetchOne(r))).finally(() => {
       this.#inFlight = null
     })
     return this.#inFlight
@@ -97,7 +101,7 @@ export class ReferenceRefresher {
       this.#timer = null
       try {
         await this.loadSnapshots()
-        if (!this.#stop.signal.aborted) await this.refresh()
+        if (!this.#stop.signal.aborted) await this.refresh({ onlyDue: true })
       } catch (err) {
         this.opts.log.error({ err }, 'reference refresh failed')
       }

@@ -50,7 +50,8 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
         const references = new ReferenceRefresher({
           store,
           references: resolveReferences(config),
-          intervalSeconds: Math.min(...Object.values(config.references).map((r) => r.intervalSeconds)),
+          // the scheduler wakes at the shortest enabled interval; each catalog is fetched on its own
+          intervalSeconds: Math.min(...Object.values(config.references).filter((r) => r.enabled).map((r) => r.intervalSeconds), 86_400),
           maxResponseBytes: config.refresh.maxResponseBytes,
           log,
         })

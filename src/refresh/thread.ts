@@ -38,7 +38,7 @@ export class RefreshThread implements Refresher {
       const m = event.data
       if (m.type === 'ready') ready()
       else if (m.type === 'committed') {
-        this.opts.store.reload()
+        this.opts.store.reload(true) // a snapshot may keep the number and change the content
         this.opts.onBodies?.(m.version, m.bodies)
       }
       else if (m.type === 'result') {

@@ -131,3 +131,15 @@ describe('reference catalogs have breakers too', () => {
     expect(h.store.referenceCount('models.dev')).toBeGreaterThan(5000)
   })
 })
+
+describe('reference schedules', () => {
+  test('loading the embedded snapshot does not postpone the first live fetch; after it, a catalog waits for its own interval', async () => {
+    h = makeHarness({ toml: `${tomlFor(up.url, { groq: GROQ })}\n${references()}` })
+    await h.references.refreshIfDue() // snapshots, then the live fetches (due: never fetched)
+    expect(up.count('/models.dev/api.json')).toBe(1)
+    expect(up.count('/litellm/prices.json')).toBe(1)
+    await h.references.refreshIfDue() // nothing due until each interval (default one day) has passed
+    expect(up.count('/models.dev/api.json')).toBe(1)
+    expect(up.count('/litellm/prices.json')).toBe(1)
+  })
+})

@@ -100,6 +100,19 @@ describe('the service as a process', () => {
     expect(Date.now() - started).toBeLessThan(5000)
   })
 
+  test('SIGTERM while an admin refresh waits on a hanging upstream: the refresh is aborted, exit 0 within 5 s', async () => {
+    up = new FakeUpstream().set(`${GROQ}/models`, { kind: 'hang' })
+    const { url, proc } = await startService(tomlFor(up.url, { groq: GROQ }), { MODELCAT_ADMIN_TOKEN: 'tok' })
+    await Bun.sleep(100)
+    const waiting = fetch(`${url}/admin/refresh?wait=true`, { method: 'POST', headers: { authorization: 'Bearer tok' } }).catch(() => null)
+    await Bun.sleep(200) // the request is in flight, waiting on the refresh
+    const started = Date.now()
+    proc.kill('SIGTERM')
+    expect(await proc.exited).toBe(0)
+    expect(Date.now() - started).toBeLessThan(5000)
+    await waiting
+  })
+
   test('bad config: one message naming each bad key, exit code 2, nothing started', async () => {
     const dir = tempDir('modelcat-e2e-')
     writeFileSync(join(dir, 'bad.toml'), '[refresh]\ninterval_seconds = "often"\n[providers.groq]\ntimeout_ms = -5\n')

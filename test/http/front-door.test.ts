@@ -111,3 +111,35 @@ describe('metrics', () => {
     expect(text).toMatch(/^modelcat_http_request_duration_seconds_count\{route="\/v1\/models\/\{id\}",method="GET",status="200"\} 1$/m)
   })
 })
+
+describe('the hot path serves /v1/models only', () => {
+  test('after a list was served, other paths that merely contain /v1/models are not answered with it', async () => {
+    const h = await setup()
+    expect((await h.get('/v1/models')).status).toBe(200)
+    expect((await h.get('/nope/v1/models')).status).toBe(404)
+    expect((await h.get('/admin/circuit-breakers?x=/v1/models')).status).toBe(404) // no admin token: every admin route is a 404
+    expect((await h.get('/v1/modelsX')).status).toBe(404)
+  })
+})
+
+describe('a snapshot that keeps the version number but changes the content', () => {
+  test('replaces every cached answer (the cache follows the catalog, not just its number)', async () => {
+    const h = await setup()
+    const before = await (await h.get('/v1/models?gateway=groq')).json()
+    const snap = h.store.exportSnapshot()
+    // another catalog with the same version: groq's list shortened to one model
+    const other = makeHarness({ toml: `${tomlFor(up!.url, { groq: GROQ })}\n` })
+    try {
+      up!.set(`${GROQ}/models`, { kind: 'body', body: JSON.stringify({ data: [{ id: 'only-one' }] }) })
+      await other.worker.refresh({ force: true })
+      const otherSnap = other.store.exportSnapshot(snap.version)
+      h.store.applySnapshot(otherSnap.data)
+      expect(h.store.version).toBe(snap.version)
+      const after = (await (await h.get('/v1/models?gateway=groq')).json()) as { data: { id: string }[] }
+      expect(after.data.map((m) => m.id)).toEqual(['groq/only-one'])
+      expect(after).not.toEqual(before)
+    } finally {
+      await other.close()
+    }
+  })
+})

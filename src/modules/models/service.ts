@@ -17,7 +17,7 @@ const bad = (param: string, message: string, code = 'invalid_parameter') => new 
  */
 export class ModelsService {
   #cache = new Map<string, CachedBody>()
-  #cacheVersion = -1
+  #cacheGeneration = -1
   readonly #byName = new Map<string, ResolvedProvider>()
 
   constructor(
@@ -113,7 +113,7 @@ export class ModelsService {
    */
   adopt(version: number, bodies: { key: string; etag?: string; bytes: Uint8Array; gzip?: Uint8Array; br?: Uint8Array }[]) {
     if (version !== this.store.version) return
-    this.#rollOver(version)
+    this.#rollOver()
     for (const b of bodies) this.#cache.set(b.key, new CachedBody(b.bytes, version, new Date(this.store.updatedAt || 0), b))
   }
 
@@ -126,19 +126,17 @@ export class ModelsService {
    * Returns undefined for anything else, which then takes the full path.
    */
   fastPath(request: Request): Response | Promise<Response> | undefined {
-    if (this.#byRawQuery.size === 0 || this.store.version !== this.#cacheVersion) return undefined
-    const url = request.url
-    const start = url.indexOf('/v1/models', 8)
-    if (start < 0) return undefined
-    const body = this.#byRawQuery.get(url.slice(start + 10))
+    if (this.#byRawQuery.size === 0 || this.store.generation !== this.#cacheGeneration) return undefined
+    const rest = listQueryOf(request.url)
+    const body = rest === undefined ? undefined : this.#byRawQuery.get(rest)
     return body && request.method === 'GET' ? body.respond(request) : undefined
   }
 
   /** Remembers the raw query string of a list request that went the full path. */
   remember(request: Request, body: CachedBody) {
-    const url = request.url
-    const rest = url.slice(url.indexOf('/v1/models', 8) + 10)
-    if ((rest === '' || rest[0] === '?') && body.version === this.#cacheVersion && this.#byRawQuery.size < this.maxCachedBodies * 4) this.#byRawQuery.set(rest, body)
+    const rest = listQueryOf(request.url)
+    // a body of a version this thread has not heard of is not cached: nor is its query string
+    if (rest !== undefined && body.version === this.store.version && this.#byRawQuery.size < this.maxCachedBodies * 4) this.#byRawQuery.set(rest, body)
   }
 
   /** The cached answer of GET /v1/models for a query. */
@@ -176,23 +174,34 @@ export class ModelsService {
     })
   }
 
-  #rollOver(version: number) {
-    if (version !== this.#cacheVersion) {
+  #rollOver() {
+    if (this.store.generation !== this.#cacheGeneration) {
       this.#cache.clear()
       this.#byRawQuery.clear()
-      this.#cacheVersion = version
+      this.#cacheGeneration = this.store.generation
     }
   }
 
+  /**
+   * The cached body for `key`, built on a miss inside one read transaction (a commit of the refresh
+   * thread in between cannot mix two catalogs into one answer). An answer of a version this thread has
+   * not heard of yet is served but not cached.
+   */
   #cached(key: string, build: () => unknown): CachedBody {
-    const version = this.store.version
-    this.#rollOver(version)
-    let body = this.#cache.get(key)
-    if (!body) {
-      body = new CachedBody(JSON.stringify(build()), version, new Date(this.store.updatedAt || 0))
-      if (this.#cache.size >= this.maxCachedBodies) this.#cache.delete(this.#cache.keys().next().value!)
-      this.#cache.set(key, body)
-    }
+    this.#rollOver()
+    const cached = this.#cache.get(key)
+    if (cached) return cached
+    const c = this.store.db.$client
+    const { json, version } = c
+      .transaction(() => {
+        const version = (c.query('select version from catalog_state where id = 1').get() as { version: number } | null)?.version ?? 0
+        return { json: JSON.stringify(build()), version }
+      })
+      .deferred()
+    const body = new CachedBody(json, version, new Date(this.store.updatedAt || 0))
+    if (version !== this.store.version) return body
+    if (this.#cache.size >= this.maxCachedBodies) this.#cache.delete(this.#cache.keys().next().value!)
+    this.#cache.set(key, body)
     return body
   }
 
@@ -205,6 +214,14 @@ export class ModelsService {
       return p ? providerStatus(p, states.get(id)) : 'unknown'
     }
   }
+}
+
+/** The raw query string of a GET /v1/models URL ('' or '?…'), or undefined for any other path. */
+function listQueryOf(url: string): string | undefined {
+  const path = url.indexOf('/', url.indexOf('//') + 2)
+  if (!url.startsWith('/v1/models', path)) return undefined
+  const rest = url.slice(path + 10)
+  return rest === '' || rest[0] === '?' ? rest : undefined
 }
 
 /** What a cursor is bound to: the query without its position. A cursor of another query is refused. */
