@@ -60,14 +60,16 @@ const full = await fetch(`${base}${FULL}`, { headers: gzipHeaders, decompress: f
 const fullGzip = new Uint8Array(await full.arrayBuffer())
 const etag = full.headers.get('etag')!
 
-// 3. the runtime's limit: the same bytes from a bare Bun.serve
+// 3. the runtime's limit: the same response — status, every header, body bytes — from a bare Bun.serve
+const fullHeaders = Object.fromEntries(full.headers.entries())
+const notModified = await fetch(`${base}${FULL}`, { headers: { 'if-none-match': etag, ...gzipHeaders } })
+const notModifiedHeaders = Object.fromEntries(notModified.headers.entries())
 const bare = Bun.serve({
   hostname: '127.0.0.1',
   port: 0,
   fetch(req) {
-    const headers = { etag, 'cache-control': full.headers.get('cache-control')!, vary: 'Accept-Encoding', 'content-type': 'application/json', 'content-encoding': 'gzip' }
-    if (req.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers })
-    return new Response(fullGzip, { headers })
+    if (req.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers: notModifiedHeaders })
+    return new Response(fullGzip, { headers: fullHeaders })
   },
 })
 

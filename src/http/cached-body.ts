@@ -9,6 +9,13 @@ const MIN_COMPRESS_BYTES = 1024
 
 export const CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300, stale-if-error=86400'
 
+/** Headers of every public GET answer: any origin may read it (no credentials), no sniffing. */
+export const PUBLIC_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'ETag, Last-Modified, X-Catalog-Version, X-Request-ID',
+  'x-content-type-options': 'nosniff',
+}
+
 /**
  * A response body built once per (catalog version, normalized query) and served as bytes from then on:
  * a strong ETag from its content (same catalog → same ETag, across restarts and replicas), and gzip/br
@@ -36,12 +43,14 @@ export class CachedBody {
     if (prebuilt?.gzip) this.#gzip = Promise.resolve((this.#done.gzip = prebuilt.gzip))
     if (prebuilt?.br) this.#br = Promise.resolve((this.#done.br = prebuilt.br))
     this.#lastModified = lastModified.toUTCString()
+    // everything a model-list answer carries, built once (the front door adds only the request id)
     this.#headers = {
       etag: this.etag,
       'cache-control': CACHE_CONTROL,
       'last-modified': this.#lastModified,
       vary: 'Accept-Encoding',
       'x-catalog-version': String(version),
+      ...PUBLIC_HEADERS,
     }
   }
 
@@ -78,13 +87,26 @@ export class CachedBody {
    * encoding the client accepts. Caching headers on both.
    */
   respond(request: Request): Response | Promise<Response> {
-    if (matches(request.headers.get('if-none-match'), this.etag)) return new Response(null, { status: 304, headers: this.#headers })
+    const h = (this.#prepared ??= this.#prepare())
+    if (matches(request.headers.get('if-none-match'), this.etag)) return new Response(null, { status: 304, headers: h.notModified })
     const encoding = this.compressible ? negotiate(request.headers.get('accept-encoding')) : 'identity'
-    if (encoding === 'identity') return new Response(this.bytes, { headers: { ...this.#headers, 'content-type': 'application/json' } })
+    if (encoding === 'identity') return new Response(this.bytes, { headers: h.identity })
     const ready = this.#done[encoding]
-    const send = (bytes: Uint8Array) => new Response(bytes, { headers: { ...this.#headers, 'content-type': 'application/json', 'content-encoding': encoding } })
+    const send = (bytes: Uint8Array) => new Response(bytes, { headers: h[encoding] })
     if (ready) return send(ready)
     return (encoding === 'br' ? this.br() : this.gzip()).then(send)
+  }
+
+  /** Header sets built once (a Response copies them; building from a plain object per request costs more). */
+  #prepared?: { notModified: Headers; identity: Headers; gzip: Headers; br: Headers }
+  #prepare() {
+    const json = { ...this.#headers, 'content-type': 'application/json' }
+    return {
+      notModified: new Headers(this.#headers),
+      identity: new Headers(json),
+      gzip: new Headers({ ...json, 'content-encoding': 'gzip' }),
+      br: new Headers({ ...json, 'content-encoding': 'br' }),
+    }
   }
 }
 
