@@ -8,9 +8,6 @@ import { createCanonicalizer, type Canonicalizer } from './canonical'
 import { Enricher, json, pricingWriter } from './enrich'
 import { PRICE_COMPONENTS, type Capabilities, type Deprecation, type FieldSources, type OfferingInput, type OfferingOverride, type Pricing } from './types'
 
-/** Tables a cluster snapshot carries, parents first. */
-const SNAPSHOT_TABLES = ['providers', 'offerings', 'pricing', 'reference_models', 'changes'] as const
-
 interface ExistingRow {
   id: string
   content_hash: string | null
@@ -236,52 +233,6 @@ export class CatalogStore {
   recordReferenceFailure(source: string, error: string, durationMs: number) {
     const row = { lastAttemptAt: this.now(), lastError: error, lastDurationMs: durationMs }
     this.db.insert(providers).values({ id: source, ...row }).onConflictDoUpdate({ target: providers.id, set: row }).run()
-  }
-
-  /**
-   * The shared part of the catalog as one gzip'd JSON document: offerings, prices, provider refresh state,
-   * reference entries and the version. What a leading replica publishes for the others (src/cluster).
-   * Breaker state stays per replica.
-   */
-  exportSnapshot(version = this.#version): { version: number; updatedAt: number; data: Uint8Array<ArrayBuffer> } {
-    const tables: Record<string, { columns: string[]; rows: unknown[][] }> = {}
-    for (const t of SNAPSHOT_TABLES) {
-      const stmt = this.db.$client.prepare(`select * from ${t} order by rowid`)
-      tables[t] = { columns: stmt.columnNames, rows: stmt.values() as unknown[][] }
-    }
-    const updatedAt = this.#updatedAt
-    return { version, updatedAt, data: Bun.gzipSync(new TextEncoder().encode(JSON.stringify({ version, updatedAt, tables }))) }
-  }
-
-  /**
-   * Replaces the shared part of the catalog with a snapshot, in one transaction, and takes its version
-   * (so that every replica holding it answers the same bytes, ETag and X-Catalog-Version).
-   */
-  applySnapshot(data: Uint8Array): number {
-    const doc = JSON.parse(new TextDecoder().decode(Bun.gunzipSync(data as Uint8Array<ArrayBuffer>))) as {
-      version: number
-      updatedAt: number
-      tables: Record<string, { columns: string[]; rows: unknown[][] }>
-    }
-    const c = this.db.$client
-    c.transaction(() => {
-      for (const t of [...SNAPSHOT_TABLES].reverse()) c.run(`delete from ${t}`)
-      for (const t of SNAPSHOT_TABLES) {
-        const { columns, rows } = doc.tables[t] ?? { columns: [], rows: [] }
-        if (!columns.length) continue
-        const insert = c.prepare(`insert into ${t} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`)
-        for (const row of rows) insert.run(...(row as never[]))
-      }
-      c.run('update catalog_state set version = ?, updated_at = ? where id = 1', [doc.version, doc.updatedAt])
-    }).immediate()
-    this.reload(true)
-    return doc.version
-  }
-
-  /** Sets the catalog version (a leader adopting the shared sequence before it publishes). */
-  setVersion(version: number) {
-    this.db.update(catalogState).set({ version }).where(eq(catalogState.id, 1)).run()
-    this.reload()
   }
 
   /** Circuit-breaker state as the refresher last saved it (survives restarts). */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { applySnapshot, exportSnapshot, setVersion } from '../catalog/snapshot'
 import type { CatalogStore } from '../catalog/store'
 import type { BreakerSnapshot } from '../refresh/breakers'
 import type { ReferenceRefresher } from '../refresh/reference-worker'
@@ -97,8 +98,8 @@ export class ClusterReplica implements Refresher {
     const version = Math.max(store.version, (latest?.version ?? 0) + 1)
     // nothing new since the snapshot this replica holds: publishing again would only churn followers
     if (latest && latest.sha256 === this.#applied.sha && store.version === this.#applied.version) return
-    if (version !== store.version) store.setVersion(version)
-    const snap = store.exportSnapshot(version)
+    if (version !== store.version) setVersion(store, version)
+    const snap = exportSnapshot(store, version)
     const sha = sha256(snap.data)
     const result = await coordinator.publish(this.#token, { version, sha256: sha, data: snap.data })
     if (result === 'published') {
@@ -119,7 +120,7 @@ export class ClusterReplica implements Refresher {
         if (!latest || latest.sha256 === this.#applied.sha) return
         const snap = await this.opts.coordinator.fetch()
         if (!snap) return
-        const version = this.opts.store.applySnapshot(snap.data)
+        const version = applySnapshot(this.opts.store, snap.data)
         this.#applied = { version, sha: snap.sha256 }
         this.opts.log.info({ version }, 'cluster: applied the shared catalog')
       } catch (err) {

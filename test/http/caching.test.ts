@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { brotliDecompressSync } from 'node:zlib'
 import { FakeUpstream } from '../helpers/fake-upstream'
 import { makeHarness, tempDir, tomlFor, type Harness } from '../helpers/harness'
+import { applySnapshot, exportSnapshot } from '../../src/catalog/snapshot'
 
 /** HTTP caching of /v1/models: ETag / If-None-Match, Cache-Control, Vary, compression, versions. */
 
@@ -263,7 +264,7 @@ describe('catalog versions', () => {
     try {
       expect(a.dir).not.toBe(b.dir)
       await a.worker.refresh()
-      b.store.applySnapshot(a.store.exportSnapshot().data)
+      applySnapshot(b.store, exportSnapshot(a.store).data)
       for (const p of ['/v1/models', '/v1/models?gateway=groq', '/v1/models?unique=true', '/v1/models/groq/llama-3.3-70b-versatile']) {
         const [ra, rb] = [await a.get(p), await b.get(p)]
         expect(ra.status).toBe(200)

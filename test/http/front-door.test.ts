@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import pino from 'pino'
 import { FakeUpstream } from '../helpers/fake-upstream'
 import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
+import { applySnapshot, exportSnapshot } from '../../src/catalog/snapshot'
 
 const GROQ = '/groq/openai/v1'
 let up: FakeUpstream | undefined
@@ -126,14 +127,14 @@ describe('a snapshot that keeps the version number but changes the content', () 
   test('replaces every cached answer (the cache follows the catalog, not just its number)', async () => {
     const h = await setup()
     const before = await (await h.get('/v1/models?gateway=groq')).json()
-    const snap = h.store.exportSnapshot()
+    const snap = exportSnapshot(h.store)
     // another catalog with the same version: groq's list shortened to one model
     const other = makeHarness({ toml: `${tomlFor(up!.url, { groq: GROQ })}\n` })
     try {
       up!.set(`${GROQ}/models`, { kind: 'body', body: JSON.stringify({ data: [{ id: 'only-one' }] }) })
       await other.worker.refresh({ force: true })
-      const otherSnap = other.store.exportSnapshot(snap.version)
-      h.store.applySnapshot(otherSnap.data)
+      const otherSnap = exportSnapshot(other.store, snap.version)
+      applySnapshot(h.store, otherSnap.data)
       expect(h.store.version).toBe(snap.version)
       const after = (await (await h.get('/v1/models?gateway=groq')).json()) as { data: { id: string }[] }
       expect(after.data.map((m) => m.id)).toEqual(['groq/only-one'])
