@@ -12,7 +12,7 @@ export const ProviderInfo = z
     status: z
       .enum(PROVIDER_STATUSES)
       .describe(
-        'ok: last refresh succeeded; stale: last refresh failed, last good models still served; failing: failed and nothing to serve; needs_key: listing needs an API key and none is set; misconfigured: the provider refused the key (401/403), not retried until fixed and reset; bootstrap: serving the embedded snapshot until the first successful refresh',
+        'ok: last refresh succeeded; stale: last refresh failed, last good models still served; failing: failed and nothing to serve; needs_key: listing needs an API key and none is set; misconfigured: the provider refused the key (401/403), not retried until fixed and reset; bootstrap: serving the embedded snapshot, not tried yet (a failed first try makes it stale)',
       ),
     breaker: z.enum(['closed', 'open', 'half_open', 'misconfigured']).describe('Circuit-breaker state (see /admin/circuit-breakers)'),
     breaker_retry_at: z.string().nullable().describe('When an open breaker lets the next fetch through'),

@@ -9,7 +9,8 @@ export function providerStatus(p: ResolvedProvider, s: ProviderState | undefined
   if (!p.enabled) return 'disabled'
   if (p.keyRequired && !p.apiKey) return 'needs_key'
   if (breaker === 'misconfigured') return 'misconfigured'
-  if (!s?.lastSuccessAt && s?.modelCount && s.bootstrapModels === s.modelCount) return 'bootstrap'
+  // serving only the embedded snapshot and not yet tried: bootstrap (tried and failed: stale, below)
+  if (!s?.lastAttemptAt && s?.modelCount && s.bootstrapModels === s.modelCount) return 'bootstrap'
   if (!s?.lastAttemptAt) return s?.modelCount ? 'stale' : 'never_refreshed'
   if (!s.lastError) return 'ok'
   return s.modelCount > 0 ? 'stale' : 'failing'
