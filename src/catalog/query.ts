@@ -8,8 +8,8 @@ export type SortKey = (typeof SORT_KEYS)[number]
 
 /** A normalized catalog query: what /v1/models asks the store, in both views. */
 export interface CatalogQuery {
-  /** Provider ids to include (already resolved from gateway / exclude_gateway; enabled only). */
-  providers: string[]
+  /** Provider ids to include (already resolved from gateway / exclude_gateway; enabled only); undefined: every row. */
+  providers?: string[]
   q?: string
   inputModalities?: string[]
   outputModalities?: string[]
@@ -36,7 +36,7 @@ export interface Page<T> {
 
 /** Offering filters as SQL over alias `o`. All listed modalities/parameters must match. */
 function filters(q: CatalogQuery): SQL {
-  const parts: SQL[] = [sql`o.provider_id in ${q.providers.length ? q.providers : ['']}`]
+  const parts: SQL[] = q.providers ? [sql`o.provider_id in ${q.providers.length ? q.providers : ['']}`] : [sql`1`]
   if (q.q) {
     const like = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
     parts.push(sql`(o.id like ${like} escape '\\' or o.name like ${like} escape '\\' or o.description like ${like} escape '\\')`)
@@ -58,7 +58,7 @@ function filters(q: CatalogQuery): SQL {
  * A sort key as a never-null SQL expression (nulls sort last in both directions), so that
  * (expression, id) is a total order a keyset cursor can resume from.
  */
-function sortExpression(key: SortKey, order: 'asc' | 'desc', unique: boolean, providers: string[]): SQL {
+function sortExpression(key: SortKey, order: 'asc' | 'desc', unique: boolean, providers: string[] | undefined): SQL {
   const last = order === 'asc' ? sql.raw('1e308') : sql.raw('-1')
   const num = (col: string) => sql`coalesce(${sql.raw(col)}, ${last})`
   switch (key) {
@@ -78,7 +78,9 @@ function sortExpression(key: SortKey, order: 'asc' | 'desc', unique: boolean, pr
       return sql.raw(unique ? 'g.first_seen' : 'o.first_seen_at')
     case 'provider_count':
       // the same count the unique view shows: offerings of the model among the selected providers
-      return unique ? sql.raw('g.provider_count') : sql`(select count(*) from offerings x where x.canonical_id = o.canonical_id and x.provider_id in ${providers.length ? providers : ['']})`
+      return unique
+        ? sql.raw('g.provider_count')
+        : sql`(select count(*) from offerings x where x.canonical_id = o.canonical_id ${providers ? sql`and x.provider_id in ${providers.length ? providers : ['']}` : sql``})`
   }
 }
 
@@ -151,6 +153,12 @@ export function queryOfferings(db: Db, q: CatalogQuery): Page<OfferingRow> {
   const total = db.all<{ n: number }>(sql`select count(*) as n from offerings o where ${filters(q)}`)[0]?.n ?? 0
   const last = rows[rows.length - 1]
   return { rows: rows.map(toOfferingRow), total, next: more && last ? { value: last.sort_value, id: last.id } : null }
+}
+
+/** One offering by id (primary key), with the same columns and mapping as the lists. */
+export function getOffering(db: Db, id: string): OfferingRow | undefined {
+  const row = db.all<RawOffering>(sql`select ${OFFERING_COLUMNS} from offerings o where o.id = ${id}`)[0]
+  return row && toOfferingRow(row)
 }
 
 /** One offering of a canonical model, as the unique view lists it. */

@@ -1,12 +1,13 @@
-import { and, asc, count, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, gte, inArray, lt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { breakers, catalogState, changes, offerings, pricing, providers, referenceModels, refreshRuns } from '../db/schema'
+import { breakers, catalogState, changes, offerings, providers, referenceModels, refreshRuns } from '../db/schema'
 import type { BreakerSnapshot } from '../refresh/breakers'
 import type { ReferenceEntry } from '../reference/types'
 import { deriveCapabilities } from './capabilities'
 import { createCanonicalizer, type Canonicalizer } from './canonical'
+import { getOffering, queryOfferings } from './query'
 import { Enricher, json, pricingWriter } from './enrich'
-import { PRICE_COMPONENTS, type Capabilities, type Deprecation, type FieldSources, type OfferingInput, type OfferingOverride, type Pricing } from './types'
+import { type Capabilities, type Deprecation, type FieldSources, type OfferingInput, type OfferingOverride, type Pricing } from './types'
 
 interface ExistingRow {
   id: string
@@ -410,16 +411,10 @@ export class CatalogStore {
     }
   }
 
-  /** One indexed query: offerings (by provider, ordered by id) with their prices joined by primary key. */
+  /** Offerings ordered by id, optionally of some providers or one page (the query layer's per-offering view). */
   listOfferings(opts: { providers?: string[]; limit?: number; offset?: number } = {}): OfferingRow[] {
-    const q = this.db
-      .select({ ...offeringColumns, pricing: pricingJson })
-      .from(offerings)
-      .where(providerFilter(opts.providers))
-      .orderBy(asc(offerings.id))
-    if (opts.limit !== undefined) q.limit(opts.limit)
-    if (opts.offset) q.offset(opts.offset)
-    return q.all().map(withPricing)
+    const page = queryOfferings(this.db, { ...opts, sort: 'id', order: 'asc' })
+    return page.rows
   }
 
   /** Offerings of a provider that came from its own list (not the bootstrap snapshot): what the anomaly guard compares with. */
@@ -428,12 +423,11 @@ export class CatalogStore {
   }
 
   countOfferings(providerIds?: string[]): number {
-    return this.db.select({ n: count() }).from(offerings).where(providerFilter(providerIds)).get()?.n ?? 0
+    return this.db.select({ n: count() }).from(offerings).where(providerIds ? inArray(offerings.providerId, providerIds) : undefined).get()?.n ?? 0
   }
 
   getOffering(id: string): OfferingRow | undefined {
-    const row = this.db.select({ ...offeringColumns, pricing: pricingJson, providerSeenAt: providerSeen }).from(offerings).where(eq(offerings.id, id)).get()
-    return row && withPricing(row)
+    return getOffering(this.db, id)
   }
 
   /**
@@ -462,26 +456,6 @@ export class CatalogStore {
   }
 }
 
-const { refreshRunId: _runId, upstream: _upstream, ...offeringColumns } = getTableColumns(offerings)
-/**
- * When the offering was last seen, as of the current catalog version: the provider's last success, but
- * no later than the version's commit (a refresh that changes nothing makes no new version, so the served
- * bytes — and their ETag — stay the same until something does change).
- */
-const providerSeen = sql<number | null>`min((select last_success_at from ${providers} where ${providers.id} = ${offerings.providerId}), (select updated_at from ${catalogState} where id = 1))`
-const pricingJson = sql<string | null>`(select json_group_object(${pricing.component}, ${pricing.usd}) from ${pricing} where ${pricing.offeringId} = ${offerings.id})`
-
-/** Prices in one stable order (OpenRouter's), whatever order SQLite grouped them in. */
-function withPricing<T extends { pricing: string | null }>(row: T): Omit<T, 'pricing'> & { pricing: Pricing } {
-  const raw = row.pricing ? (JSON.parse(row.pricing) as Pricing) : {}
-  const ordered: Pricing = {}
-  for (const c of PRICE_COMPONENTS) if (raw[c] !== undefined) ordered[c] = raw[c]
-  return { ...row, pricing: ordered }
-}
-
-function providerFilter(ids?: string[]): SQL | undefined {
-  return ids ? inArray(offerings.providerId, ids) : undefined
-}
 
 
 function summarize(o: ProviderOutcome) {

@@ -162,9 +162,10 @@ export class ModelsService {
    */
   retrieve(id: string): CachedBody {
     return this.#cached(`retrieve:${id}`, () => {
-      const base: CatalogQuery = { providers: this.resolveGateways('all'), sort: 'id', order: 'asc' }
+      const enabled = this.resolveGateways('all')
+      const base: CatalogQuery = { providers: enabled, sort: 'id', order: 'asc' }
       const offering = this.store.getOffering(id)
-      if (offering && base.providers.includes(offering.providerId)) {
+      if (offering && enabled.includes(offering.providerId)) {
         const canonical = queryCanonical(this.store.db, { ...base, canonicalId: offering.canonicalId }).rows[0]
         return { ...toModel(offering), providers: canonical ? toCanonicalModel(canonical, this.#statusOf()).providers : [] }
       }
