@@ -252,6 +252,21 @@ function parseToml(raw: Record<string, unknown>, problem: (p: string) => void): 
   return toml
 }
 
+/**
+ * A comma list of provider ids or aliases (any case) → the ids they name (deduplicated, in order), the
+ * names that match no provider, and every valid name (for error messages).
+ * @example resolveProviderNames(providers, 'hug,groq') → { ids: ['huggingface', 'groq'], unknown: [], valid: [...] }
+ */
+export function resolveProviderNames(providers: ResolvedProvider[], list: string): { ids: string[]; unknown: string[]; valid: string[] } {
+  const byName = new Map(providers.flatMap((p) => [p.id, ...p.aliases].map((n) => [n, p.id] as const)))
+  const names = list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
+  return {
+    ids: [...new Set(names.filter((n) => byName.has(n)).map((n) => byName.get(n)!))],
+    unknown: names.filter((n) => !byName.has(n)),
+    valid: [...byName.keys()],
+  }
+}
+
 /** A copy of the environment, for a thread that loads the same config itself (the refresh thread). */
 export const environment = (): Record<string, string | undefined> => ({ ...process.env })
 

@@ -1,5 +1,6 @@
 import pino from 'pino'
 import { RefreshWorker, type ProviderResult } from '../refresh/worker'
+import { resolveProviderNames } from '../config'
 import { CliError, configOrExit, openCatalog, table } from './common'
 
 export const refreshCommand = {
@@ -15,11 +16,9 @@ a summary table follows. Exit code 1 when every provider failed, 0 otherwise.
   async run(args: string[]) {
     const config = configOrExit()
     const flag = args.indexOf('--provider')
-    const names = flag >= 0 ? (args[flag + 1] ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : undefined
-    const byName = new Map(config.providers.flatMap((p) => [p.id, ...p.aliases].map((n) => [n, p.id] as const)))
-    const unknown = names?.filter((n) => !byName.has(n)) ?? []
-    if (unknown.length) throw new CliError(`unknown provider '${unknown.join("', '")}' (known: ${[...byName.keys()].join(', ')})`, 2)
-    const ids = names ? [...new Set(names.map((n) => byName.get(n)!))] : undefined
+    const named = flag >= 0 ? resolveProviderNames(config.providers, args[flag + 1] ?? '') : undefined
+    if (named?.unknown.length) throw new CliError(`unknown provider '${named.unknown.join("', '")}' (known: ${named.valid.join(', ')})`, 2)
+    const ids = named?.ids
 
     const catalog = openCatalog(config)
     const tty = Boolean(process.stdout.isTTY)

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
-import type { ResolvedProvider } from '../../config'
+import { resolveProviderNames, type ResolvedProvider } from '../../config'
 import { adminAuth } from '../../http/admin-auth'
 import { ApiError, ErrorBody } from '../../http/errors'
 import type { CatalogStore } from '../../catalog/store'
@@ -35,13 +35,9 @@ const RefreshReport = z.object({
 
 function resolveProviders(param: string | undefined, providers: ResolvedProvider[]): string[] | undefined {
   if (!param) return undefined
-  const byName = new Map(providers.flatMap((p) => [p.id, ...p.aliases].map((n) => [n, p] as const)))
-  const names = param.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
-  const unknown = names.filter((n) => !byName.has(n))
-  if (unknown.length) {
-    throw new ApiError(400, `unknown provider '${unknown.join("', '")}'; valid: ${[...byName.keys()].join(', ')}`, { param: 'provider', code: 'unknown_provider' })
-  }
-  return [...new Set(names.map((n) => byName.get(n)!.id))]
+  const { ids, unknown, valid } = resolveProviderNames(providers, param)
+  if (unknown.length) throw new ApiError(400, `unknown provider '${unknown.join("', '")}'; valid: ${valid.join(', ')}`, { param: 'provider', code: 'unknown_provider' })
+  return ids
 }
 
 const Breaker = z
@@ -95,9 +91,9 @@ export const adminModule = (token: string, worker: Refresher, providers: Resolve
   }
   /** A provider named in the path: its id, or 404. */
   const known = (name: string) => {
-    const p = providers.find((x) => x.id === name.toLowerCase() || x.aliases.includes(name.toLowerCase()))
-    if (!p) throw new ApiError(404, `unknown provider '${name}'`, { param: 'provider', code: 'unknown_provider' })
-    return p.id
+    const { ids } = resolveProviderNames(providers, name)
+    if (ids.length !== 1 || name.includes(',')) throw new ApiError(404, `unknown provider '${name}'`, { param: 'provider', code: 'unknown_provider' })
+    return ids[0]!
   }
   const refreshResponses = { 200: RefreshReport, 202: z.object({ status: z.literal('accepted'), providers: z.array(z.string()) }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody }
   const security = [{ bearer: [] }]

@@ -1,4 +1,4 @@
-import type { ResolvedProvider } from '../../config'
+import { resolveProviderNames, type ResolvedProvider } from '../../config'
 import { queryCanonical, queryOfferings, type CatalogQuery } from '../../catalog/query'
 import type { CatalogStore } from '../../catalog/store'
 import { CachedBody } from '../../http/cached-body'
@@ -18,7 +18,6 @@ const bad = (param: string, message: string, code = 'invalid_parameter') => new 
 export class ModelsService {
   #cache = new Map<string, CachedBody>()
   #cacheGeneration = -1
-  readonly #byName = new Map<string, ResolvedProvider>()
 
   constructor(
     private readonly store: CatalogStore,
@@ -26,7 +25,6 @@ export class ModelsService {
     opts: { maxCachedBodies?: number; warm?: boolean } = {},
   ) {
     this.maxCachedBodies = opts.maxCachedBodies ?? 512
-    for (const p of providers) for (const name of [p.id, ...p.aliases]) this.#byName.set(name, p)
     if (opts.warm ?? true) store.onNewVersion(() => setTimeout(() => void this.warm(), 0))
   }
   private readonly maxCachedBodies: number
@@ -46,22 +44,18 @@ export class ModelsService {
    * @throws ApiError 400 listing the valid gateways when a name is unknown or disabled.
    */
   resolveGateways(gateway: string | undefined, param = 'gateway'): string[] {
-    const names = (gateway ?? 'all').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
-    const enabled = (p: ResolvedProvider) => p.enabled
-    if (names.length === 0 || names.includes('all')) return this.providers.filter(enabled).map((p) => p.id).sort()
-    const unknown = names.filter((n) => !this.#byName.has(n))
-    if (unknown.length) {
-      const valid = ['all', ...this.providers.flatMap((p) => [p.id, ...p.aliases])].join(', ')
-      throw bad(param, `unknown gateway '${unknown.join("', '")}'; valid gateways: ${valid}`, 'unknown_gateway')
-    }
-    const selected = new Set(names.map((n) => this.#byName.get(n)!))
-    const disabled = [...selected].filter((p) => !p.enabled)
+    const list = gateway ?? 'all'
+    const enabled = this.providers.filter((p) => p.enabled)
+    if (list.split(',').some((n) => n.trim().toLowerCase() === 'all') || !list.trim()) return enabled.map((p) => p.id).sort()
+    const { ids, unknown, valid } = resolveProviderNames(this.providers, list)
+    if (!ids.length && !unknown.length) return enabled.map((p) => p.id).sort() // only separators: as if absent
+    if (unknown.length) throw bad(param, `unknown gateway '${unknown.join("', '")}'; valid gateways: ${['all', ...valid].join(', ')}`, 'unknown_gateway')
+    const disabled = ids.filter((id) => !enabled.some((p) => p.id === id))
     if (disabled.length && param === 'gateway') {
       // An empty answer here would look like "this provider has no models": say what is going on instead.
-      const enabledNames = this.providers.filter(enabled).map((p) => p.id).join(', ')
-      throw bad(param, `gateway '${disabled.map((p) => p.id).join("', '")}' is disabled in this deployment; enabled gateways: ${enabledNames}`, 'gateway_disabled')
+      throw bad(param, `gateway '${disabled.join("', '")}' is disabled in this deployment; enabled gateways: ${enabled.map((p) => p.id).join(', ')}`, 'gateway_disabled')
     }
-    return [...new Set([...selected].map((p) => p.id))].sort()
+    return ids.sort()
   }
 
   /** The validated query as the store's CatalogQuery: gateways resolved, lists split, cursor decoded. */
