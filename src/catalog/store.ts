@@ -115,7 +115,14 @@ export class CatalogStore {
 
   constructor(
     readonly db: Db,
-    opts: { canonicalId?: Canonicalizer; overrides?: Map<string, OfferingOverride>; now?: () => number; changeRetentionDays?: number } = {},
+    opts: {
+      canonicalId?: Canonicalizer
+      overrides?: Map<string, OfferingOverride>
+      now?: () => number
+      changeRetentionDays?: number
+      /** false: leave canonical ids and filled values as they are (the connection of a reader whose writer does it). */
+      maintain?: boolean
+    } = {},
   ) {
     this.changeRetentionMs = (opts.changeRetentionDays ?? 90) * 86_400_000
     const canonical = opts.canonicalId ?? createCanonicalizer()
@@ -132,9 +139,11 @@ export class CatalogStore {
     this.db.insert(catalogState).values({ id: 1, version: 0 }).onConflictDoNothing().run()
     this.#version = this.readVersion()
     this.#updatedAt = this.readUpdatedAt()
-    this.recanonicalize()
-    // Overrides and rules may have changed since the rows were written.
-    this.#write(() => this.enricher.run() > 0)
+    if (opts.maintain ?? true) {
+      // Rules, aliases and overrides may have changed since the rows were written.
+      this.recanonicalize()
+      this.#write(() => this.enricher.run() > 0)
+    }
   }
 
   /**

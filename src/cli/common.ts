@@ -25,9 +25,9 @@ export function configOrExit(): Config {
 }
 
 /** The catalog DB of this config (created and migrated when missing). */
-export function openCatalog(config: Config, log?: Logger) {
+export function openCatalog(config: Config, log?: Logger, opts: { maintain?: boolean } = {}) {
   const db = openDb(config.dbPath, { log: (message, fields) => (log ? log.warn(fields ?? {}, message) : process.stderr.write(`modelcat: ${message}\n`)) })
-  const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides, changeRetentionDays: config.changeRetentionDays })
+  const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides, changeRetentionDays: config.changeRetentionDays, ...opts })
   return { db, store, close: () => db.$client.close() }
 }
 

@@ -19,7 +19,8 @@ Serves the catalog on HOST:PORT and refreshes it in the background (see the envi
   async run() {
     const config = configOrExit()
     const log = createLogger(config.logLevel)
-    const catalog = openCatalog(config, log)
+    // the refresh thread's connection brings stored rows in line with rules and overrides; not this one too
+    const catalog = openCatalog(config, log, { maintain: false })
     const { store } = catalog
     // first start: the embedded snapshot until the providers answer (never when a catalog exists)
     const bootstrapped = bootstrapCatalog(store, config.providers, await REFERENCES[0]!.snapshot())

@@ -36,7 +36,10 @@ export class RefreshThread implements Refresher {
     this.#ready = new Promise((r) => (ready = r))
     this.#thread.onmessage = (event: MessageEvent<FromThread>) => {
       const m = event.data
-      if (m.type === 'ready') ready()
+      if (m.type === 'ready') {
+        this.opts.store.reload() // the thread's store may have brought rows in line with rules at its start
+        ready()
+      }
       else if (m.type === 'committed') {
         this.opts.store.reload(true) // a snapshot may keep the number and change the content
         this.opts.onBodies?.(m.version, m.bodies)
