@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError, loadConfig, type Config, type ResolvedProvider } from '../src/config'
 import { BUILTIN_PROVIDERS } from '../src/providers/registry'
+import { spawnGroup } from './helpers/process'
 
 const ROOT = join(import.meta.dir, '..')
 const dir = mkdtempSync(join(tmpdir(), 'modelcat-config-test-'))
@@ -362,7 +363,7 @@ describe('errors name each bad key', () => {
 
 describe('command line (bun src/index.ts)', () => {
   const spawn = (args: string[], env: Record<string, string | undefined>) =>
-    Bun.spawn([process.execPath, join(ROOT, 'src', 'index.ts'), ...args], {
+    spawnGroup([process.execPath, join(ROOT, 'src', 'index.ts'), ...args], {
       cwd: ROOT,
       env,
       stdout: 'pipe',

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FakeUpstream } from '../helpers/fake-upstream'
 import { makeHarness, tempDir, tomlFor } from '../helpers/harness'
+import { spawnGroup } from '../helpers/process'
 
 /** The CLI as a user runs it: `bun src/index.ts <command>`, real DB files, a fake upstream. */
 setDefaultTimeout(30_000)
@@ -14,7 +15,7 @@ let dir: string
 let env: Record<string, string>
 
 const run = async (args: string[], extraEnv: Record<string, string> = {}) => {
-  const p = Bun.spawn(['bun', ENTRY, ...args], { env: { PATH: process.env.PATH ?? '', ...env, ...extraEnv }, stdout: 'pipe', stderr: 'pipe' })
+  const p = spawnGroup(['bun', ENTRY, ...args], { env: { PATH: process.env.PATH ?? '', ...env, ...extraEnv }, stdout: 'pipe', stderr: 'pipe' })
   const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited])
   return { stdout, stderr, code }
 }

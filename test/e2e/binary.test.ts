@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { copyFileSync, existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { tempDir } from '../helpers/harness'
+import { spawnGroup } from '../helpers/process'
 
 /**
  * The shipped artifact: `bun run build` → dist/modelcat, copied alone into an empty directory and run
@@ -11,7 +12,7 @@ import { tempDir } from '../helpers/harness'
 setDefaultTimeout(120_000)
 const ROOT = join(import.meta.dir, '..', '..')
 let dir: string
-let proc: ReturnType<typeof Bun.spawn>
+let proc: ReturnType<typeof spawnGroup>
 let url: string
 
 beforeAll(async () => {
@@ -20,7 +21,7 @@ beforeAll(async () => {
   dir = tempDir('modelcat-binary-')
   copyFileSync(join(ROOT, 'dist', 'modelcat'), join(dir, 'modelcat'))
   Bun.spawnSync(['chmod', '+x', join(dir, 'modelcat')])
-  proc = Bun.spawn([join(dir, 'modelcat')], {
+  proc = spawnGroup([join(dir, 'modelcat')], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', HOME: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
     stdout: 'pipe',

@@ -8,6 +8,7 @@ import { CatalogStore } from '../../src/catalog/store'
 import { openDb } from '../../src/db/client'
 import { FakeUpstream } from '../helpers/fake-upstream'
 import { makeHarness, tempDir, tomlFor, type Harness } from '../helpers/harness'
+import { spawnGroup } from '../helpers/process'
 
 /**
  * Faults, with real processes and real files: hostile upstreams in one refresh of the running service,
@@ -82,7 +83,7 @@ function lineReader(stream: ReadableStream<Uint8Array>) {
   }
 }
 
-const procs: ReturnType<typeof Bun.spawn>[] = []
+const procs: ReturnType<typeof spawnGroup>[] = []
 const cleanups: (() => unknown)[] = []
 afterEach(async () => {
   for (const p of procs.splice(0)) p.kill('SIGKILL')
@@ -159,7 +160,7 @@ async function startService(toml: string, env: Record<string, string> = {}) {
   const dir = tempDir('modelcat-faults-')
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
   writeFileSync(join(dir, 'modelcat.toml'), toml)
-  const proc = Bun.spawn(['bun', 'run', 'start'], {
+  const proc = spawnGroup(['bun', 'run', 'start'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, PORT: '0', HOST: '127.0.0.1', MODELCAT_DB: join(dir, 'catalog.db'), MODELCAT_CONFIG: join(dir, 'modelcat.toml'), ...env },
     stdout: 'pipe',
@@ -339,7 +340,7 @@ describe('b. kill -9 during the write transaction', () => {
     let killedMidCommit = 0
     await seeded('kill -9 test', async () => {
       for (let round = 0; round < 5; round++) {
-        const child = Bun.spawn(['bun', WRITE_LOOP, dbPath, String(OFFERINGS), '50'], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
+        const child = spawnGroup(['bun', WRITE_LOOP, dbPath, String(OFFERINGS), '50'], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
         procs.push(child)
         const out = lineReader(child.stdout as ReadableStream<Uint8Array>)
         const lines: LoopLine[] = []

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FakeUpstream } from '../helpers/fake-upstream'
 import { tempDir, tomlFor } from '../helpers/harness'
+import { spawnGroup } from '../helpers/process'
 
 // These tests start the service as a subprocess: a busy 2-core CI machine needs headroom.
 setDefaultTimeout(30_000)
@@ -12,7 +13,7 @@ const GROQ = '/groq/openai/v1'
 const TOGETHER = '/together/v1'
 
 let up: FakeUpstream | undefined
-let proc: ReturnType<typeof Bun.spawn> | undefined
+let proc: ReturnType<typeof spawnGroup> | undefined
 afterEach(() => {
   proc?.kill('SIGKILL')
   up?.stop()
@@ -23,7 +24,7 @@ afterEach(() => {
 async function startService(toml: string, env: Record<string, string> = {}) {
   const dir = tempDir('modelcat-e2e-')
   writeFileSync(join(dir, 'modelcat.toml'), toml)
-  proc = Bun.spawn(['bun', 'run', 'start'], {
+  proc = spawnGroup(['bun', 'run', 'start'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, PORT: '0', HOST: '127.0.0.1', MODELCAT_DB: join(dir, 'catalog.db'), MODELCAT_CONFIG: join(dir, 'modelcat.toml'), ...env },
     stdout: 'pipe',
@@ -116,7 +117,7 @@ describe('the service as a process', () => {
   test('bad config: one message naming each bad key, exit code 2, nothing started', async () => {
     const dir = tempDir('modelcat-e2e-')
     writeFileSync(join(dir, 'bad.toml'), '[refresh]\ninterval_seconds = "often"\n[providers.groq]\ntimeout_ms = -5\n')
-    const p = Bun.spawn(['bun', 'run', 'start'], {
+    const p = spawnGroup(['bun', 'run', 'start'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', PORT: 'eighty', MODELCAT_CONFIG: join(dir, 'bad.toml'), MODELCAT_DB: join(dir, 'c.db') },
       stdout: 'pipe',

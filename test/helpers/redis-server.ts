@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os'
 import type { Subprocess } from 'bun'
+import { spawnGroup } from './process'
 
 /**
  * A real, throwaway `redis-server` on 127.0.0.1 (no persistence, not daemonized) for integration tests.
@@ -83,7 +84,7 @@ export async function startRedisServer(): Promise<RedisServer> {
 
   const start = async () => {
     output = ''
-    const p = Bun.spawn(
+    const p = spawnGroup(
       [bin, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', tmpdir()],
       { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' },
     )

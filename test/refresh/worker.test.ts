@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { FakeUpstream } from '../helpers/fake-upstream'
 import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
+import { spawnGroup } from '../helpers/process'
 
 const GROQ = '/groq/openai/v1'
 const TOGETHER = '/together/v1'
@@ -333,7 +334,7 @@ describe('gateway counts', () => {
   test('modelcat providers prints the same counts as a table', async () => {
     h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER }) })
     await h.worker.refresh()
-    const p = Bun.spawn(['bun', `${import.meta.dir}/../../src/index.ts`, 'providers'], {
+    const p = spawnGroup(['bun', `${import.meta.dir}/../../src/index.ts`, 'providers'], {
       env: { PATH: process.env.PATH ?? '', MODELCAT_DB: `${h.dir}/catalog.db`, MODELCAT_CONFIG: `${h.dir}/modelcat.toml` },
       stdout: 'pipe',
       stderr: 'pipe',
