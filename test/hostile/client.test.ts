@@ -147,7 +147,7 @@ describe('hostile client', () => {
           new Promise<string>((resolve, reject) => {
             const chunks: Buffer[] = []
             const s = connect(server.port!, '127.0.0.1', () => s.end(text))
-            s.on('data', (c) => chunks.push(c))
+            s.on('data', (c: Buffer) => chunks.push(c))
             s.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
             s.on('error', reject)
           })
