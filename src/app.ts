@@ -37,7 +37,7 @@ export function createApp({ config, store, worker, models, metrics = createMetri
       detail: { tags: ['health'], summary: 'Prometheus metrics', description: 'Refresh, breaker, catalog and HTTP metrics in the Prometheus text format (prom-client).' },
     })
     .use(modelsModule(service))
-    .use(changesModule(store, service))
+    .use(changesModule(store, service, config.publicUrl))
     .use(providersModule(store, config))
   return config.adminToken ? app.use(adminModule(config.adminToken, worker, config.providers, store, adminCooldownMs)) : app
 }

@@ -59,6 +59,8 @@ export interface Config {
   cluster: { namespace: string; pollMs: number; graceMs: number }
   /** Requests per minute per client IP (0: no limit). */
   rateLimitPerMinute: number
+  /** The service's public base URL (no trailing slash), for absolute links (the Atom feed); unset: relative links. */
+  publicUrl?: string
   /** Reference catalogs, by source id (`models.dev`, `litellm`); defaults for those not configured. */
   references: Record<string, { enabled: boolean; url?: string; intervalSeconds: number; timeoutMs: number }>
 }
@@ -87,6 +89,16 @@ export class ConfigError extends Error {
   }
 }
 
+/** An absolute http(s) base URL without query, fragment or credentials; kept without its trailing slash. */
+const PublicUrl = z
+  .url({ protocol: /^https?$/ })
+  .refine((u) => {
+    if (!URL.canParse(u)) return true // z.url named it already
+    const url = new URL(u)
+    return !url.search && !url.hash && !url.username && !url.password && !u.includes('?') && !u.includes('#')
+  }, 'an absolute http(s) URL without query, fragment or user:password@')
+  .transform((u) => u.replace(/\/+$/, ''))
+
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v)
 const optionalEnv = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional())
 
@@ -100,6 +112,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: optionalEnv(z.enum(LOG_LEVELS)),
   REDIS_URL: optionalEnv(z.url({ protocol: /^rediss?$/ })),
   MODELCAT_RATE_LIMIT: optionalEnv(z.coerce.number().int().min(0)),
+  MODELCAT_PUBLIC_URL: optionalEnv(PublicUrl),
 })
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9._-]*$/
@@ -176,6 +189,7 @@ const WebhookToml = z.strictObject({
 
 const HttpToml = z.strictObject({
   rate_limit_per_minute: z.number().int().min(0).optional(),
+  public_url: PublicUrl.optional(),
 })
 
 interface Toml {
@@ -330,6 +344,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       graceMs: (toml.cluster?.grace_seconds ?? (ev.MODELCAT_REFRESH_INTERVAL ?? toml.refresh?.interval_seconds ?? DEFAULTS.intervalSeconds)) * 1000,
     },
     rateLimitPerMinute: ev.MODELCAT_RATE_LIMIT ?? toml.http?.rate_limit_per_minute ?? 0,
+    publicUrl: ev.MODELCAT_PUBLIC_URL ?? toml.http?.public_url,
     references: Object.fromEntries(
       Object.entries(REFERENCE_TABLES).map(([table, id]) => {
         const t = toml.references?.[table] ?? {}

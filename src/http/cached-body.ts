@@ -37,6 +37,8 @@ export class CachedBody {
     readonly version: number,
     readonly lastModified: Date,
     prebuilt?: { etag?: string; gzip?: Uint8Array; br?: Uint8Array },
+    /** The body's media type (JSON unless said). */
+    readonly contentType = 'application/json',
   ) {
     this.bytes = typeof json === 'string' ? new TextEncoder().encode(json) : json
     this.etag = prebuilt?.etag ?? `"${new Bun.CryptoHasher('sha256').update(this.bytes).digest('base64url').slice(0, 32)}"`
@@ -100,7 +102,7 @@ export class CachedBody {
   /** Header sets built once (a Response copies them; building from a plain object per request costs more). */
   #prepared?: { notModified: Headers; identity: Headers; gzip: Headers; br: Headers }
   #prepare() {
-    const json = { ...this.#headers, 'content-type': 'application/json' }
+    const json = { ...this.#headers, 'content-type': this.contentType }
     return {
       notModified: new Headers(this.#headers),
       identity: new Headers(json),

@@ -8,16 +8,42 @@ import type { Metrics } from './metrics'
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 const MAX_URL_LENGTH = 8192
 
-/** Routes for metric labels: a fixed set, so that ids in paths never multiply the series. */
+/** Every route's label (its pattern), for paths that are a route as they are. */
+const STATIC_ROUTES = new Set([
+  '/v1/models',
+  '/v1/providers',
+  '/v1/changes',
+  '/v1/changes.atom',
+  '/health',
+  '/health/providers',
+  '/ready',
+  '/metrics',
+  '/admin/refresh',
+  '/admin/circuit-breakers',
+  '/admin/circuit-breakers/reset',
+])
+/** Patterns with one path parameter: [shape, label]. */
+const PARAM_ROUTES: [RegExp, string][] = [
+  [/^\/admin\/refresh\/[^/]+$/, '/admin/refresh/{provider}'],
+  [/^\/admin\/circuit-breakers\/[^/]+$/, '/admin/circuit-breakers/{provider}'],
+  [/^\/admin\/circuit-breakers\/[^/]+\/reset$/, '/admin/circuit-breakers/{provider}/reset'],
+]
+
+/**
+ * Routes for metric labels: only labels of the route table (any other path is `other`), so that no
+ * client — ids in paths, random paths, /admin/<anything> — can add series beyond this fixed set.
+ */
 export function routeOf(path: string): string {
-  if (path === '/v1/models' || path === '/v1/providers' || path === '/health' || path === '/ready' || path === '/metrics' || path === '/health/providers') return path
+  if (STATIC_ROUTES.has(path)) return path
   if (path.startsWith('/v1/models/')) return '/v1/models/{id}'
-  if (path.startsWith('/admin/circuit-breakers/')) return path.endsWith('/reset') ? '/admin/circuit-breakers/{provider}/reset' : '/admin/circuit-breakers/{provider}'
-  if (path.startsWith('/admin/refresh/')) return '/admin/refresh/{provider}'
-  if (path.startsWith('/admin/')) return path.split('/').slice(0, 3).join('/')
-  if (path.startsWith('/swagger')) return '/swagger'
+  for (const [shape, label] of PARAM_ROUTES) if (shape.test(path)) return label
+  if (path === '/swagger' || path.startsWith('/swagger/')) return '/swagger'
   return 'other'
 }
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+/** The method as a metric label: a standard one, else `OTHER` (a client may send any token). */
+export const methodOf = (method: string) => (METHODS.has(method) ? method : 'OTHER')
 
 /** Public GET routes that browsers may read from any origin (no credentials, nothing reflected). */
 const isPublic = (path: string) => path.startsWith('/v1/') || path === '/health' || path === '/ready' || path === '/health/providers'
@@ -75,7 +101,7 @@ export function createHandler({ app, models, metrics, log, rateLimitPerMinute }:
       if (isPublic(path)) for (const [k, v] of Object.entries(PUBLIC_HEADERS)) h.set(k, v)
     }
     const seconds = (performance.now() - started) / 1000
-    timer(routeOf(path), request.method, response.status).observe(seconds)
+    timer(routeOf(path), methodOf(request.method), response.status).observe(seconds)
     if (response.status === 304) metrics.notModified.inc()
     log.info({ req_id: requestId, method: request.method, path, status: response.status, duration_ms: Math.round(seconds * 1e4) / 10 }, 'request')
     return response

@@ -57,6 +57,7 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
     /** The reference catalogs' refresher (not started: tests call loadSnapshots() / refresh()). */
     references,
     app,
+    models,
     metrics,
     handler,
     get: (path: string, headers: Record<string, string> = {}) => handler(new Request(`http://localhost${path}`, { headers })),

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { toChange } from '../../changes/serialize'
 import type { CatalogStore } from '../../catalog/store'
 import { changes } from '../../db/schema'
+import { CachedBody } from '../../http/cached-body'
 import { ApiError, ErrorBody } from '../../http/errors'
 import { commaList } from '../../http/query'
 import type { ModelsService } from '../models/service'
@@ -32,8 +33,49 @@ const Change = z
 
 const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!)
 
-/** GET /v1/changes (JSON, chronological, paged by cursor) and /v1/changes.atom (new models, for feed readers). */
-export const changesModule = (store: CatalogStore, models: ModelsService) => {
+/** A path of this service as a link: under the configured public URL, else relative (never from the request's Host). */
+const linkTo = (publicUrl: string | undefined, path: string) => `${publicUrl ?? ''}${path}`
+/** A model id as a path: each segment percent-encoded, its slashes kept (the retrieve route decodes). */
+const modelPath = (id: string) => `/v1/models/${id.split('/').map(encodeURIComponent).join('/')}`
+
+/**
+ * GET /v1/changes (JSON, chronological, paged by cursor) and /v1/changes.atom (new models, for feed
+ * readers). The feed is built once per catalog generation and served like every cached answer (ETag,
+ * 304, Cache-Control, Vary, gzip/br); its links come from `publicUrl` (config `http.public_url`).
+ */
+export const changesModule = (store: CatalogStore, models: ModelsService, publicUrl?: string) => {
+  let cached: { generation: number; body: CachedBody } | undefined
+  const feed = (): CachedBody => {
+    if (cached?.generation === store.generation) return cached.body
+    const generation = store.generation
+    const rows = store.db.select().from(changes).where(eq(changes.type, 'added')).orderBy(desc(changes.id)).limit(100).all()
+    const updated = new Date(rows[0]?.at ?? store.updatedAt ?? 0).toISOString()
+    const entries = rows
+      .map((r) => {
+        const c = toChange(r)
+        return `  <entry>
+    <id>urn:modelcat:change:${c.id}</id>
+    <title>${escapeXml(`New model: ${c.name} (${c.provider})`)}</title>
+    <updated>${c.at}</updated>
+    <link href="${escapeXml(linkTo(publicUrl, modelPath(c.model)))}"/>
+    <category term="${escapeXml(c.provider)}"/>
+    <summary>${escapeXml(`${c.model} — canonical ${c.canonical_id}; pricing ${JSON.stringify(c.detail.pricing ?? {})} USD per token; context ${c.detail.context_length ?? 'unknown'}`)}</summary>
+  </entry>`
+      })
+      .join('\n')
+    const xml = `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <id>urn:modelcat:new-models</id>
+  <title>modelcat: new models</title>
+  <updated>${updated}</updated>
+  <link rel="self" href="${escapeXml(linkTo(publicUrl, '/v1/changes.atom'))}"/>
+${entries}
+</feed>
+`
+    const body = new CachedBody(xml, store.version, new Date(store.updatedAt || 0), undefined, 'application/atom+xml; charset=utf-8')
+    cached = { generation, body }
+    return body
+  }
   const since = (value: string | undefined): SQL | undefined => {
     if (value === undefined) return undefined
     if (/^\d+$/.test(value)) return gt(changes.catalogVersion, Number(value))
@@ -71,36 +113,7 @@ export const changesModule = (store: CatalogStore, models: ModelsService) => {
         detail: { tags: ['changes'], summary: 'Catalog changes', description: 'What each refresh added, removed or changed (prices, context length, modalities, deprecation), oldest first.' },
       },
     )
-    .get(
-      '/v1/changes.atom',
-      ({ request }) => {
-        const rows = store.db.select().from(changes).where(eq(changes.type, 'added')).orderBy(desc(changes.id)).limit(100).all()
-        const base = new URL(request.url).origin
-        const updated = new Date(rows[0]?.at ?? store.updatedAt ?? 0).toISOString()
-        const entries = rows
-          .map((r) => {
-            const c = toChange(r)
-            return `  <entry>
-    <id>urn:modelcat:change:${c.id}</id>
-    <title>${escapeXml(`New model: ${c.name} (${c.provider})`)}</title>
-    <updated>${c.at}</updated>
-    <link href="${escapeXml(`${base}/v1/models/${c.model}`)}"/>
-    <category term="${escapeXml(c.provider)}"/>
-    <summary>${escapeXml(`${c.model} — canonical ${c.canonical_id}; pricing ${JSON.stringify(c.detail.pricing ?? {})} USD per token; context ${c.detail.context_length ?? 'unknown'}`)}</summary>
-  </entry>`
-          })
-          .join('\n')
-        const xml = `<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom">
-  <id>urn:modelcat:new-models</id>
-  <title>modelcat: new models</title>
-  <updated>${updated}</updated>
-  <link rel="self" href="${escapeXml(`${base}/v1/changes.atom`)}"/>
-${entries}
-</feed>
-`
-        return new Response(xml, { headers: { 'content-type': 'application/atom+xml; charset=utf-8' } })
-      },
-      { detail: { tags: ['changes'], summary: 'New models (Atom feed)', description: 'The 100 latest models that appeared in the catalog, for feed readers.' } },
-    )
+    .get('/v1/changes.atom', ({ request }) => feed().respond(request), {
+      detail: { tags: ['changes'], summary: 'New models (Atom feed)', description: 'The 100 latest models that appeared in the catalog, for feed readers.' },
+    })
 }
