@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm'
 import { catalogState } from '../db/schema'
 import type { CatalogStore } from './store'
+import { scrub } from '../lib/scrub'
 
 /** Tables a cluster snapshot carries, parents first. Breaker state stays per replica. */
 const SNAPSHOT_TABLES = ['providers', 'offerings', 'pricing', 'reference_models', 'changes'] as const
@@ -13,7 +14,11 @@ export function exportSnapshot(store: CatalogStore, version = store.version): { 
   const tables: Record<string, { columns: string[]; rows: unknown[][] }> = {}
   for (const t of SNAPSHOT_TABLES) {
     const stmt = store.db.$client.prepare(`select * from ${t} order by rowid`)
-    tables[t] = { columns: stmt.columnNames, rows: stmt.values() as unknown[][] }
+    const rows = stmt.values() as unknown[][]
+    // stored upstream text is scrubbed when written; again here for rows older than that (a snapshot travels)
+    const text = stmt.columnNames.flatMap((c, i) => (c === 'last_error' || c === 'last_warning' ? [i] : []))
+    for (const row of rows) for (const i of text) if (typeof row[i] === 'string') row[i] = scrub(row[i] as string)
+    tables[t] = { columns: stmt.columnNames, rows }
   }
   const updatedAt = store.updatedAt
   return { version, updatedAt, data: Bun.gzipSync(new TextEncoder().encode(JSON.stringify({ version, updatedAt, tables }))) }

@@ -245,6 +245,35 @@ export class CatalogStore {
     this.db.insert(providers).values({ id: source, ...row }).onConflictDoUpdate({ target: providers.id, set: row }).run()
   }
 
+  /**
+   * Passes the stored upstream text (last errors and warnings of providers, references, breakers and refresh
+   * runs) through `scrub` once more: rows written before scrubbing existed, or with another config's keys.
+   * Returns the number of rows changed. The refresh thread runs it at start.
+   */
+  rescrub(scrub: (text: string) => string): number {
+    const c = this.db.$client
+    let changed = 0
+    const again = (v: unknown) => (typeof v === 'string' ? scrub(v) : v)
+    c.transaction(() => {
+      for (const [table, key, cols] of [['providers', 'id', ['last_error', 'last_warning']], ['breakers', 'provider', ['last_error']]] as const) {
+        for (const row of c.prepare(`select ${key} as k, ${cols.join(', ')} from ${table}`).all() as Record<string, unknown>[]) {
+          const next = cols.map((col) => again(row[col]))
+          if (next.every((v, i) => v === row[cols[i]!])) continue
+          c.run(`update ${table} set ${cols.map((col) => `${col} = ?`).join(', ')} where ${key} = ?`, [...(next as string[]), row.k as string])
+          changed++
+        }
+      }
+      for (const row of c.prepare('select id, results from refresh_runs where results is not null').all() as { id: number; results: string }[]) {
+        const results = JSON.parse(row.results) as Record<string, unknown>[]
+        const next = JSON.stringify(results.map((r) => ({ ...r, error: again(r.error), warning: again(r.warning) })))
+        if (next === row.results) continue
+        c.run('update refresh_runs set results = ? where id = ?', [next, row.id])
+        changed++
+      }
+    }).immediate()
+    return changed
+  }
+
   /** Circuit-breaker state as the refresher last saved it (survives restarts). */
   loadBreakers(): BreakerSnapshot[] {
     return this.db.select().from(breakers).all() as BreakerSnapshot[]

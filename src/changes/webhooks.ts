@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { ChangeRow } from '../catalog/store'
+import { redactUrl, scrub } from '../lib/scrub'
 import { toChange } from './serialize'
 
 export interface Webhook {
@@ -47,13 +48,13 @@ export class WebhookDispatcher {
         })
         await res.body?.cancel()
         if (res.ok) return true
-        this.log.warn({ url: hook.url, status: res.status, attempt: attempt + 1 }, 'webhook refused')
+        this.log.warn({ url: redactUrl(hook.url), status: res.status, attempt: attempt + 1 }, 'webhook refused')
       } catch (err) {
-        this.log.warn({ url: hook.url, error: (err as Error).message, attempt: attempt + 1 }, 'webhook failed')
+        this.log.warn({ url: redactUrl(hook.url), error: scrub((err as Error).message), attempt: attempt + 1 }, 'webhook failed')
       }
       if (attempt < delays.length) await Bun.sleep(delays[attempt]!)
     }
-    this.log.error({ url: hook.url }, 'webhook given up')
+    this.log.error({ url: redactUrl(hook.url) }, 'webhook given up')
     return false
   }
 }

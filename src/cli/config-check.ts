@@ -1,4 +1,6 @@
 import { configOrExit, table } from './common'
+import { redactUrl } from '../lib/scrub'
+import { resolveReferences } from '../reference'
 
 export const configCommand = {
   name: 'config',
@@ -15,11 +17,14 @@ message naming every bad key, exit code 2. Good config: a summary of what would 
     const config = configOrExit()
     const rows = config.providers
       .filter((p) => p.enabled)
-      .map((p) => ({ provider: p.id, adapter: p.adapter, base_url: p.baseUrl, key: p.apiKey ? 'set' : p.keyRequired ? `missing (${p.apiKeyEnv[0] ?? 'api_key'})` : 'not needed' }))
+      .map((p) => ({ provider: p.id, adapter: p.adapter, base_url: redactUrl(p.baseUrl), key: p.apiKey ? 'set' : p.keyRequired ? `missing (${p.apiKeyEnv[0] ?? 'api_key'})` : 'not needed' }))
     process.stdout.write(
       `config ok${config.configPath ? ` (${config.configPath})` : ' (environment only)'}\n` +
         `listen ${config.host}:${config.port}, db ${config.dbPath}, refresh every ${config.refresh.intervalSeconds} s, admin API ${config.adminToken ? 'on' : 'off'}\n\n` +
-        `${table(rows, ['provider', 'adapter', 'base_url', 'key'])}\n`,
+        `${table(rows, ['provider', 'adapter', 'base_url', 'key'])}\n` +
+        // URLs shown without userinfo, query or fragment (they may carry credentials)
+        resolveReferences(config).filter((r) => r.enabled).map((r) => `reference ${r.source.id}: ${redactUrl(r.url)}\n`).join('') +
+        config.webhooks.map((w) => `webhook ${redactUrl(w.url)} (${w.types.join(', ')})\n`).join(''),
     )
   },
 }

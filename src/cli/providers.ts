@@ -1,5 +1,6 @@
 import { listProviders } from '../modules/providers/service'
 import { age, configOrExit, openCatalog, table } from './common'
+import { scrubberFor } from '../lib/scrub'
 
 export const providersCommand = {
   name: 'providers',
@@ -17,7 +18,8 @@ out unless --all.
     const config = configOrExit()
     const catalog = openCatalog(config)
     try {
-      const data = listProviders(catalog.store, config.providers).filter((p) => args.includes('--all') || p.enabled)
+      // scrubbed (src/lib/scrub.ts): no key, signed URL or terminal escape reaches the operator's terminal
+      const data = listProviders(catalog.store, config.providers, scrubberFor(config)).filter((p) => args.includes('--all') || p.enabled)
       if (args.includes('--json')) return void process.stdout.write(`${JSON.stringify({ object: 'list', data }, null, 2)}\n`)
       const rows = data.map((p) => ({
         provider: p.id,

@@ -2,6 +2,7 @@ import pino from 'pino'
 import { RefreshWorker, type ProviderResult } from '../refresh/worker'
 import { resolveProviderNames } from '../config'
 import { CliError, configOrExit, openCatalog, table } from './common'
+import { scrubberFor } from '../lib/scrub'
 
 export const refreshCommand = {
   name: 'refresh',
@@ -25,10 +26,11 @@ a summary table follows. Exit code 1 when every provider failed, 0 otherwise.
     const pending = new Set((ids ? config.providers.filter((p) => ids.includes(p.id)) : config.providers).filter((p) => p.enabled).map((p) => p.id))
     const total = pending.size
     const status = () => tty && process.stdout.write(`\r\x1b[K[${total - pending.size}/${total}] waiting for ${[...pending].slice(0, 6).join(', ')}${pending.size > 6 ? ', …' : ''}`)
+    const scrub = scrubberFor(config) // upstream text on the terminal: no keys, no escapes
     const worker = RefreshWorker.fromConfig(config, catalog.store, pino({ level: 'silent' }), {
       onProviderDone(provider, o) {
         pending.delete(provider)
-        const line = o.ok ? `✓ ${provider}: ${o.models} models in ${o.durationMs} ms` : `✗ ${provider}: ${o.error} (${o.durationMs} ms)`
+        const line = o.ok ? `✓ ${provider}: ${o.models} models in ${o.durationMs} ms` : `✗ ${provider}: ${scrub(o.error)} (${o.durationMs} ms)`
         process.stdout.write(tty ? `\r\x1b[K${line}\n` : `${line}\n`)
         status()
       },
@@ -43,7 +45,7 @@ a summary table follows. Exit code 1 when every provider failed, 0 otherwise.
         models: r.model_count,
         skipped: r.skipped,
         ms: r.duration_ms,
-        error: (r.error ?? r.warning ?? '').slice(0, 70) || null,
+        error: scrub(r.error ?? r.warning ?? '', 70) || null,
       }))
       process.stdout.write(`\n${table(rows, ['provider', 'status', 'models', 'skipped', 'ms', 'error'])}\n\ncatalog version ${report.catalog_version}, ${report.duration_ms} ms\n`)
       const fetched = report.results.filter((r) => r.status === 'ok' || r.status === 'failed')

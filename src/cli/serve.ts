@@ -2,6 +2,7 @@ import { createApp } from '../app'
 import { bootstrapCatalog } from '../catalog/bootstrap'
 import { REFERENCES } from '../reference'
 import { createLogger } from '../log'
+import { scrubberFor } from '../lib/scrub'
 import { environment } from '../config'
 import { createHandler } from '../http/handler'
 import { createMetrics } from '../http/metrics'
@@ -18,7 +19,7 @@ Serves the catalog on HOST:PORT and refreshes it in the background (see the envi
   /** config → db → app → listen → worker → signals. The only place that listens. */
   async run() {
     const config = configOrExit()
-    const log = createLogger(config.logLevel)
+    const log = createLogger(config.logLevel, { scrub: scrubberFor(config) })
     // the refresh thread's connection brings stored rows in line with rules and overrides; not this one too
     const catalog = openCatalog(config, log, { maintain: false })
     const { store } = catalog

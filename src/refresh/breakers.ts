@@ -10,6 +10,7 @@
  * Plain and synchronous, with an injected clock and random source and no timers: time only moves when a
  * method is called, so "open → half_open" happens (and is reported) at the first call that sees it.
  */
+import { scrub } from '../lib/scrub'
 
 export type BreakerState = 'closed' | 'open' | 'half_open' | 'misconfigured'
 
@@ -119,7 +120,7 @@ export class BreakerRegistry {
     const b = this.#breaker(provider)
     const now = this.#now()
     const wasProbe = b.state === 'half_open'
-    Object.assign(b, { consecutiveFailures: b.consecutiveFailures + 1, lastError: f.error, lastFailureAt: now, probing: false })
+    Object.assign(b, { consecutiveFailures: b.consecutiveFailures + 1, lastError: scrub(f.error), lastFailureAt: now, probing: false })
     const retryAfter = f.status === 429 ? retryAfterMs(f.retryAfter, now) : null
     if (f.status === 401 || f.status === 403) {
       Object.assign(b, { openedAt: now, retryAt: now + this.options.misconfiguredRetryMs })
@@ -185,7 +186,7 @@ export class BreakerRegistry {
         opens: count(r.opens) ?? 0,
         openedAt: time(r.openedAt),
         retryAt: time(r.retryAt),
-        lastError: typeof r.lastError === 'string' ? r.lastError : null,
+        lastError: typeof r.lastError === 'string' ? scrub(r.lastError) : null, // rows saved before scrubbing existed
         lastFailureAt: time(r.lastFailureAt),
         lastSuccessAt: time(r.lastSuccessAt),
       }

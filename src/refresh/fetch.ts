@@ -1,3 +1,4 @@
+import { createScrubber, SECRET_RUN } from '../lib/scrub'
 import { UpstreamError } from '../providers/adapter'
 
 export interface BoundedFetchOptions {
@@ -9,9 +10,31 @@ export interface BoundedFetchOptions {
 /**
  * GET a URL and parse its JSON body, treating the upstream as hostile: redirects refused (a key must
  * not follow one), the caller's signal covers the whole body, the body is capped while it streams,
- * HTML and non-JSON bodies are rejected with a message that says which.
+ * HTML and non-JSON bodies are rejected with a message that says which. Error messages are scrubbed
+ * (src/lib/scrub.ts) of this request's credentials, of any other token or signed URL, and of control chars.
  */
 export async function getJson(url: string, headers: Record<string, string>, opts: BoundedFetchOptions): Promise<unknown> {
+  try {
+    return await fetchJson(url, headers, opts)
+  } catch (err) {
+    if (!(err instanceof UpstreamError)) throw err
+    throw new UpstreamError(createScrubber(credentialsOf(url, headers))(err.message), err.status, err.retryAfter)
+  }
+}
+
+/** What this request sends as credentials: auth-like header values (scheme word dropped), URL userinfo, query values. */
+function credentialsOf(url: string, headers: Record<string, string>): string[] {
+  const values = Object.entries(headers)
+    .filter(([name]) => /auth|key|token|secret|cookie/i.test(name))
+    .map(([, v]) => v.replace(/^(?:bearer|basic|token)\s+/i, ''))
+  try {
+    const u = new URL(url)
+    values.push(decodeURIComponent(u.password), ...[decodeURIComponent(u.username), ...u.searchParams.values()].filter((v) => v.length >= SECRET_RUN))
+  } catch {}
+  return values
+}
+
+async function fetchJson(url: string, headers: Record<string, string>, opts: BoundedFetchOptions): Promise<unknown> {
   const doFetch = opts.fetch ?? fetch
   let res: Response
   try {

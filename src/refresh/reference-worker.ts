@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { CatalogStore } from '../catalog/store'
 import type { ReferenceSource } from '../reference/types'
+import { scrub } from '../lib/scrub'
 import { UpstreamError } from '../providers/adapter'
 import { BreakerRegistry } from './breakers'
 import { getJson } from './fetch'
@@ -136,7 +137,7 @@ export class ReferenceRefresher {
       this.breakers.success(r.source.id)
       return { source: r.source.id, status: 'ok', entries: entries.length, changed, duration_ms: durationMs(), error: null }
     } catch (err) {
-      const error = timeout.aborted && !this.#stop.signal.aborted ? `timed out after ${r.timeoutMs} ms` : (err as Error).message
+      const error = scrub(timeout.aborted && !this.#stop.signal.aborted ? `timed out after ${r.timeoutMs} ms` : (err as Error).message)
       if (!this.#stop.signal.aborted) {
         this.opts.store.recordReferenceFailure(r.source.id, error, durationMs())
         this.breakers.failure(r.source.id, { status: err instanceof UpstreamError ? err.status : undefined, retryAfter: err instanceof UpstreamError ? err.retryAfter : undefined, error })

@@ -8,6 +8,7 @@ import { CatalogStore } from '../catalog/store'
 import { loadConfig } from '../config'
 import { openDb } from '../db/client'
 import { createLogger } from '../log'
+import { scrubberFor } from '../lib/scrub'
 import { WebhookDispatcher } from '../changes/webhooks'
 import { CachedBody } from '../http/cached-body'
 import { ModelsService } from '../modules/models/service'
@@ -29,9 +30,12 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
     switch (m.type) {
       case 'init': {
         const config = loadConfig(m.env)
-        const log = createLogger(config.logLevel).child({ thread: 'refresh' })
+        const scrub = scrubberFor(config)
+        const log = createLogger(config.logLevel, { scrub }).child({ thread: 'refresh' })
         const db = openDb(config.dbPath, { log: (message, fields) => log.warn(fields ?? {}, message) })
         const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides, changeRetentionDays: config.changeRetentionDays })
+        const rescrubbed = store.rescrub(scrub) // stored errors from before scrubbing existed (they travel in cluster snapshots)
+        if (rescrubbed) log.info({ rows: rescrubbed }, 'scrubbed stored upstream errors of secrets')
         // The hot-path bodies of each new version are built and compressed here too, off the HTTP thread.
         const models = new ModelsService(store, config.providers, { warm: false })
         if (config.webhooks.length) {

@@ -4,6 +4,7 @@ import type { CatalogStore, ProviderOutcome } from '../catalog/store'
 import type { OfferingInput } from '../catalog/types'
 import { UpstreamError, type Adapter, type AdapterContext } from '../providers/adapter'
 import { ADAPTERS } from '../providers/adapters'
+import { scrubberFor } from '../lib/scrub'
 import { BreakerRegistry, type BreakerRegistryOptions, type BreakerSnapshot } from './breakers'
 import { getJson } from './fetch'
 
@@ -282,7 +283,8 @@ export class RefreshWorker implements Refresher {
       const warnings = [truncated, this.anomaly(p.id, offerings.length, force)].filter(Boolean)
       return { provider: p.id, ok: true, offerings, skipped, durationMs: durationMs(), warning: warnings.join('; ') || null }
     } catch (err) {
-      const message = timeout.aborted && !stop.aborted ? `timed out after ${p.timeoutMs} ms` : (err as Error).message
+      // upstream text is stored, logged and shown: scrubbed of every configured key (src/lib/scrub.ts)
+      const message = scrubberFor(this.opts.providers)(timeout.aborted && !stop.aborted ? `timed out after ${p.timeoutMs} ms` : (err as Error).message)
       const upstream = err instanceof UpstreamError ? { status: err.status, retryAfter: err.retryAfter } : undefined
       return { provider: p.id, ok: false, error: message, durationMs: durationMs(), upstream }
     }

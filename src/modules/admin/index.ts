@@ -5,8 +5,9 @@ import { adminAuth } from '../../http/admin-auth'
 import { ApiError, ErrorBody } from '../../http/errors'
 import type { CatalogStore } from '../../catalog/store'
 import type { BreakerSnapshot } from '../../refresh/breakers'
-import type { Refresher } from '../../refresh/worker'
+import type { Refresher, RefreshReport as RefreshReportOf } from '../../refresh/worker'
 import { commaList, flag } from '../../http/query'
+import { scrubberFor, type Scrubber } from '../../lib/scrub'
 
 const RefreshQuery = z.object({
   provider: commaList('Comma-separated provider ids or aliases; default: every enabled provider'),
@@ -55,14 +56,14 @@ const Breaker = z
   .meta({ id: 'CircuitBreaker' })
 
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null)
-const toBreaker = (b: BreakerSnapshot): z.infer<typeof Breaker> => ({
+const toBreaker = (b: BreakerSnapshot, scrub: Scrubber): z.infer<typeof Breaker> => ({
   provider: b.provider,
   state: b.state,
   consecutive_failures: b.consecutiveFailures,
   opens: b.opens,
   opened_at: iso(b.openedAt),
   retry_at: iso(b.retryAt),
-  last_error: b.lastError,
+  last_error: scrub(b.lastError),
   last_failure_at: iso(b.lastFailureAt),
   last_success_at: iso(b.lastSuccessAt),
 })
@@ -72,6 +73,10 @@ export const REFRESH_COOLDOWN_MS = 10_000
 
 export const adminModule = (token: string, worker: Refresher, providers: ResolvedProvider[], store: CatalogStore, cooldownMs = REFRESH_COOLDOWN_MS) => {
   const lastRun = new Map<string, number>()
+  // upstream text leaves scrubbed (src/lib/scrub.ts), even if something upstream of here missed it
+  const scrub = scrubberFor(providers)
+  const breakerOut = (b: BreakerSnapshot) => toBreaker(b, scrub)
+  const reportOut = (r: RefreshReportOf): RefreshReportOf => ({ ...r, results: r.results.map((x) => ({ ...x, error: scrub(x.error), warning: scrub(x.warning) })) })
   /** Starts (or joins) a refresh, unless the same scope was refreshed by an admin within the cooldown. */
   const trigger = (ids: string[] | undefined, opts: { force: boolean; wait: boolean }, set: { status?: number | string }) => {
     const scope = ids ? [...ids].sort().join(',') : '*'
@@ -84,7 +89,7 @@ export const adminModule = (token: string, worker: Refresher, providers: Resolve
     }
     lastRun.set(scope, Date.now())
     const run = worker.refresh({ providers: ids, trigger: 'admin', force: opts.force })
-    if (opts.wait) return run
+    if (opts.wait) return run.then(reportOut)
     run.catch(() => undefined) // reported through /v1/providers, /metrics and the log
     set.status = 202
     return { status: 'accepted' as const, providers: ids ?? worker.enabledProviders.map((p) => p.id) }
@@ -118,20 +123,20 @@ export const adminModule = (token: string, worker: Refresher, providers: Resolve
       response: { ...refreshResponses, 404: ErrorBody },
       detail: { tags: ['admin'], summary: 'Refresh one provider (webhook)', description: 'For providers that announce new models: refreshes just this one. Same cooldown per provider.', security },
     })
-    .get('/circuit-breakers', () => ({ object: 'list' as const, data: providers.filter((p) => p.enabled).map((p) => toBreaker(savedBreakers().get(p.id) ?? closed(p.id))) }), {
+    .get('/circuit-breakers', () => ({ object: 'list' as const, data: providers.filter((p) => p.enabled).map((p) => breakerOut(savedBreakers().get(p.id) ?? closed(p.id))) }), {
       response: { 200: z.object({ object: z.literal('list'), data: z.array(Breaker) }), 401: ErrorBody },
       detail: { tags: ['admin'], summary: 'Circuit breakers', description: 'Every enabled provider\'s breaker (state survives restarts).', security },
     })
-    .get('/circuit-breakers/:provider', ({ params }) => toBreaker(savedBreakers().get(known(params.provider)) ?? closed(known(params.provider))), {
+    .get('/circuit-breakers/:provider', ({ params }) => breakerOut(savedBreakers().get(known(params.provider)) ?? closed(known(params.provider))), {
       params: z.object({ provider: z.string() }),
       response: { 200: Breaker, 401: ErrorBody, 404: ErrorBody },
       detail: { tags: ['admin'], summary: 'One circuit breaker', security },
     })
-    .post('/circuit-breakers/reset', async () => ({ object: 'list' as const, data: (await worker.resetBreakers()).map(toBreaker) }), {
+    .post('/circuit-breakers/reset', async () => ({ object: 'list' as const, data: (await worker.resetBreakers()).map(breakerOut) }), {
       response: { 200: z.object({ object: z.literal('list'), data: z.array(Breaker) }), 401: ErrorBody },
       detail: { tags: ['admin'], summary: 'Reset every circuit breaker', description: 'Closes every breaker: the next refresh fetches every provider again.', security },
     })
-    .post('/circuit-breakers/:provider/reset', async ({ params }) => toBreaker((await worker.resetBreakers(known(params.provider)))[0]!), {
+    .post('/circuit-breakers/:provider/reset', async ({ params }) => breakerOut((await worker.resetBreakers(known(params.provider)))[0]!), {
       params: z.object({ provider: z.string() }),
       response: { 200: Breaker, 401: ErrorBody, 404: ErrorBody },
       detail: { tags: ['admin'], summary: 'Reset one circuit breaker', description: 'Closes it (also a misconfigured one, after fixing its key): the next refresh fetches it.', security },

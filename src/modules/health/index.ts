@@ -5,6 +5,7 @@ import type { Config } from '../../config'
 import { breakers } from '../../db/schema'
 import { providerStatus } from '../providers/service'
 import { ErrorBody, errorResponse } from '../../http/errors'
+import { scrubberFor } from '../../lib/scrub'
 
 /** Liveness touches nothing; readiness reads the in-memory catalog version (no SQLite, no upstream). */
 const ProviderHealth = z.object({
@@ -54,7 +55,7 @@ export const healthModule = (store: CatalogStore, config: Config) =>
                 breaker_retry_at: b?.retryAt ? new Date(b.retryAt).toISOString() : null,
                 last_success_at: s?.lastSuccessAt ? new Date(s.lastSuccessAt).toISOString() : null,
                 age_seconds: s?.lastSuccessAt ? Math.round((now - s.lastSuccessAt) / 1000) : null,
-                last_error: s?.lastError ?? b?.lastError ?? null,
+                last_error: scrubberFor(config)(s?.lastError ?? b?.lastError), // public: scrubbed again on the way out
               }
             }),
         }

@@ -3,11 +3,12 @@ import type { Config } from '../../config'
 import type { CatalogStore } from '../../catalog/store'
 import { ProviderList } from './model'
 import { listProviders, listReferences } from './service'
+import { scrubberFor } from '../../lib/scrub'
 
 export const providersModule = (store: CatalogStore, config: Config) =>
   new Elysia({ name: 'providers' }).get(
     '/v1/providers',
-    () => ({ object: 'list' as const, data: listProviders(store, config.providers), references: listReferences(store, config) }),
+    () => ({ object: 'list' as const, data: listProviders(store, config.providers, scrubberFor(config)), references: listReferences(store, config) }),
     {
       response: { 200: ProviderList },
       detail: {

@@ -2,6 +2,7 @@ import type { Config, ResolvedProvider } from '../../config'
 import { REFERENCES } from '../../reference'
 import type { CatalogStore, ProviderState } from '../../catalog/store'
 import type { ProviderInfo, ProviderStatus, ReferenceInfo } from './model'
+import { redactUrl, scrubberFor, type Scrubber } from '../../lib/scrub'
 
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null)
 
@@ -16,8 +17,8 @@ export function providerStatus(p: ResolvedProvider, s: ProviderState | undefined
   return s.modelCount > 0 ? 'stale' : 'failing'
 }
 
-/** Every configured provider with its refresh state (two small indexed queries). */
-export function listProviders(store: CatalogStore, providers: ResolvedProvider[]): ProviderInfo[] {
+/** Every configured provider with its refresh state (two small indexed queries); stored upstream text scrubbed again on its way out. */
+export function listProviders(store: CatalogStore, providers: ResolvedProvider[], scrub: Scrubber = scrubberFor(providers)): ProviderInfo[] {
   const states = store.providerStates(providers.filter((p) => p.enabled).map((p) => p.id))
   const breakers = new Map(store.loadBreakers().map((b) => [b.provider, b]))
   return providers.map((p) => {
@@ -38,10 +39,10 @@ export function listProviders(store: CatalogStore, providers: ResolvedProvider[]
       exclusive: p.enabled ? (s?.exclusiveModels ?? 0) : 0,
       last_success_at: iso(s?.lastSuccessAt),
       last_attempt_at: iso(s?.lastAttemptAt),
-      last_error: s?.lastError ?? null,
+      last_error: scrub(s?.lastError),
       last_duration_ms: s?.lastDurationMs ?? null,
       skipped_items: s?.skippedItems ?? 0,
-      last_warning: s?.lastWarning ?? null,
+      last_warning: scrub(s?.lastWarning),
       adapter: p.adapter,
       key_required: p.keyRequired,
       has_key: Boolean(p.apiKey),
@@ -49,8 +50,8 @@ export function listProviders(store: CatalogStore, providers: ResolvedProvider[]
   })
 }
 
-/** The reference catalogs and their refresh state. */
-export function listReferences(store: CatalogStore, config: Config): ReferenceInfo[] {
+/** The reference catalogs and their refresh state (URLs shown without userinfo or query). */
+export function listReferences(store: CatalogStore, config: Config, scrub: Scrubber = scrubberFor(config)): ReferenceInfo[] {
   const states = store.providerStates()
   return REFERENCES.map(({ source }) => {
     const s = states.get(source.id)
@@ -58,14 +59,14 @@ export function listReferences(store: CatalogStore, config: Config): ReferenceIn
     return {
       id: source.id,
       name: source.name,
-      url: c?.url ?? source.url,
+      url: redactUrl(c?.url ?? source.url),
       attribution: source.attribution,
       enabled: c?.enabled ?? true,
       entries: store.referenceCount(source.id),
       last_success_at: iso(s?.lastSuccessAt),
       last_attempt_at: iso(s?.lastAttemptAt),
-      last_error: s?.lastError ?? null,
-      last_warning: s?.lastWarning ?? null,
+      last_error: scrub(s?.lastError),
+      last_warning: scrub(s?.lastWarning),
     }
   })
 }
