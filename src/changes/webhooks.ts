@@ -29,6 +29,8 @@ export const signature = (secret: string, body: string, t = Math.floor(Date.now(
  */
 export class WebhookDispatcher {
   #stopped = false
+  /** Aborted by stop(): in-flight requests and retry waits end at once. */
+  readonly #stop = new AbortController()
 
   constructor(
     private readonly hooks: Webhook[],
@@ -69,6 +71,14 @@ export class WebhookDispatcher {
   /** Stops sending; what is pending stays in the outbox for the next start. */
   stop() {
     this.#stopped = true
+    this.#stop.abort()
+  }
+
+  #sleep(ms: number) {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      this.#stop.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
+    })
   }
 
   /** Resolves once delivered or given up (for tests; dispatch does not wait for it). No outbox. */
@@ -112,7 +122,7 @@ export class WebhookDispatcher {
           },
           body,
           redirect: 'manual',
-          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+          signal: AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs ?? 10_000), this.#stop.signal]),
         })
         await res.body?.cancel()
         if (res.ok) {
@@ -124,7 +134,7 @@ export class WebhookDispatcher {
         this.log.warn({ url: hook.url, error: (err as Error).message, attempt: attempt + 1 }, 'webhook failed')
       }
       this.#mark(id, attempt + 1)
-      if (attempt < delays.length) await Bun.sleep(delays[attempt]!)
+      if (attempt < delays.length) await this.#sleep(delays[attempt]!)
     }
     if (this.#stopped) return false
     this.#mark(id, 'done')
