@@ -20,7 +20,7 @@ export interface SnapshotLimits {
 /** 64 MiB compressed (= the default refresh.max_response_bytes), 512 MiB inflated. */
 export const DEFAULT_SNAPSHOT_LIMITS: SnapshotLimits = { maxCompressedBytes: 64 * 1024 * 1024, maxDecompressedBytes: 512 * 1024 * 1024 }
 
-export type SnapshotRejectReason = 'too_large' | 'decompressed_too_large' | 'signature' | 'gzip' | 'json' | 'schema' | 'version' | 'apply'
+export type SnapshotRejectReason = 'sha256' | 'too_large' | 'decompressed_too_large' | 'signature' | 'gzip' | 'json' | 'schema' | 'version' | 'apply'
 
 /** A snapshot refused as a whole (nothing of it applied); `reason` labels the metric. */
 export class SnapshotRejected extends Error {

@@ -146,8 +146,9 @@ export class ClusterReplica implements Refresher {
         if (this.#rejected?.sha === sha && Date.now() < this.#rejected.retryAt) return
         const size = await coordinator.size()
         if (size > limits.maxCompressedBytes) throw new SnapshotRejected('too_large', `${size} bytes stored, the cap is ${limits.maxCompressedBytes}`)
+        // read atomically with its metadata: missing or mismatching bytes are no race, they were written so
         const snap = await coordinator.fetch()
-        if (!snap) return
+        if (!snap) throw new SnapshotRejected('sha256', 'the stored bytes are missing or do not match their sha256')
         sha = snap.sha256
         if (secret) {
           const want = Buffer.from(snapshotSignature(secret, snap.version, snap.sha256))

@@ -225,6 +225,24 @@ describe('hostile cluster', () => {
     expect(model.context_length ?? null).toBeNull()
   })
 
+  test('bytes not matching their stored sha256 are rejected once, not downloaded on every poll', async () => {
+    const n = ns()
+    const publish = await publisher(n)
+    const f = await replica(n)
+    await publish(tampered(101))
+    const raw = new ClusterCoordinator({ url: redis.url, namespace: n })
+    cleanup.push(() => raw.close())
+    await raw.connect()
+    // the data key rewritten behind the metadata's back (anyone with Redis access can)
+    await (raw as unknown as { client: { set(k: string, v: Uint8Array): Promise<unknown> } }).client.set(`${n}:snapshot:data`, tampered(101, (d) => void (d.updatedAt = 1)))
+    for (let i = 0; i < 4; i++) await f.r.sync()
+    expect(f.rejected).toEqual(['sha256'])
+    expect(f.h.store.version).toBe(0)
+    const v = await publish(tampered(102))
+    await f.r.sync()
+    expect(f.h.store.version).toBe(v)
+  })
+
   test('the same bad snapshot is fetched and parsed once, not on every poll; a new one is looked at', async () => {
     const n = ns()
     const publish = await publisher(n)
