@@ -56,7 +56,7 @@ export interface Config {
   /** Outbound webhooks: each commit's changes, HMAC-signed. */
   webhooks: { url: string; secret: string; types: ('added' | 'removed' | 'changed')[] }[]
   /** With REDIS_URL: replicas sharing one refresher (src/cluster). */
-  cluster: { namespace: string; pollMs: number; graceMs: number }
+  cluster: { namespace: string; pollMs: number; graceMs: number; secret?: string }
   /** Requests per minute per client IP (0: no limit). */
   rateLimitPerMinute: number
   /** The service's public base URL (no trailing slash), for absolute links (the Atom feed); unset: relative links. */
@@ -111,6 +111,7 @@ const EnvSchema = z.object({
   MODELCAT_REFRESH_INTERVAL: optionalEnv(z.coerce.number().int().min(1)),
   LOG_LEVEL: optionalEnv(z.enum(LOG_LEVELS)),
   REDIS_URL: optionalEnv(z.url({ protocol: /^rediss?$/ })),
+  MODELCAT_CLUSTER_SECRET: optionalEnv(z.string().min(16, 'at least 16 characters')),
   MODELCAT_RATE_LIMIT: optionalEnv(z.coerce.number().int().min(0)),
   MODELCAT_PUBLIC_URL: optionalEnv(PublicUrl),
 })
@@ -342,6 +343,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       namespace: toml.cluster?.namespace ?? 'modelcat',
       pollMs: (toml.cluster?.poll_seconds ?? 5) * 1000,
       graceMs: (toml.cluster?.grace_seconds ?? (ev.MODELCAT_REFRESH_INTERVAL ?? toml.refresh?.interval_seconds ?? DEFAULTS.intervalSeconds)) * 1000,
+      secret: ev.MODELCAT_CLUSTER_SECRET,
     },
     rateLimitPerMinute: ev.MODELCAT_RATE_LIMIT ?? toml.http?.rate_limit_per_minute ?? 0,
     publicUrl: ev.MODELCAT_PUBLIC_URL ?? toml.http?.public_url,

@@ -36,6 +36,7 @@ Serves the catalog on HOST:PORT and refreshes it in the background (see the envi
       log,
       onBodies: (version, bodies) => models.adopt(version, bodies),
       onReport: (report) => metrics.observeReport(report),
+      onSnapshotRejected: (reason) => metrics.clusterSnapshotRejected.inc({ reason }),
     })
     const app = createApp({ config, store, worker, log, models, metrics })
     const server = Bun.serve({

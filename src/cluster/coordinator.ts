@@ -36,6 +36,8 @@ export interface SnapshotMeta {
 
 export interface Snapshot extends SnapshotMeta {
   data: Uint8Array
+  /** The publisher's HMAC (src/cluster/replica.ts, with MODELCAT_CLUSTER_SECRET); stored and read as is. */
+  signature?: string
 }
 
 export type PublishResult = 'published' | 'stale'
@@ -47,8 +49,8 @@ const RECONNECT_BASE_MS = 50
 const RECONNECT_CAP_MS = 2_000
 
 /**
- * KEYS: token, version, sha256, data. ARGV: token, version, sha256, data, channel, announcement.
- * Returns 1 when stored and announced, 0 when stale.
+ * KEYS: token, version, sha256, data, signature. ARGV: token, version, sha256, data, channel, announcement,
+ * signature ('' deletes it). Returns 1 when stored and announced, 0 when stale.
  */
 const PUBLISH_LUA = `
 local storedToken = tonumber(redis.call('GET', KEYS[1]))
@@ -61,6 +63,7 @@ redis.call('SET', KEYS[4], ARGV[4])
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('SET', KEYS[3], ARGV[3])
 redis.call('SET', KEYS[1], ARGV[1])
+if ARGV[7] == '' then redis.call('DEL', KEYS[5]) else redis.call('SET', KEYS[5], ARGV[7]) end
 redis.call('PUBLISH', ARGV[5], ARGV[6])
 return 1
 `
@@ -122,6 +125,7 @@ export class ClusterCoordinator {
     version: string
     sha256: string
     data: string
+    signature: string
     snapshots: string
     refreshRequests: string
   }
@@ -147,6 +151,7 @@ export class ClusterCoordinator {
       version: `${ns}:snapshot:version`,
       sha256: `${ns}:snapshot:sha256`,
       data: `${ns}:snapshot:data`,
+      signature: `${ns}:snapshot:signature`,
       snapshots: `${ns}:snapshots`,
       refreshRequests: `${ns}:refresh-requests`,
     }
@@ -240,16 +245,16 @@ export class ClusterCoordinator {
     const announcement = JSON.stringify({ version: snapshot.version, sha256: snapshot.sha256 })
     const k = this.keys
     const args: (string | Buffer | number)[] = [
-      k.token, k.version, k.sha256, k.data,
-      String(token), String(snapshot.version), snapshot.sha256, data, k.snapshots, announcement,
+      k.token, k.version, k.sha256, k.data, k.signature,
+      String(token), String(snapshot.version), snapshot.sha256, data, k.snapshots, announcement, snapshot.signature ?? '',
     ]
     const result = await this.run(async () => {
       try {
-        return await this.client.evalsha(PUBLISH_SHA1, 4, ...args)
+        return await this.client.evalsha(PUBLISH_SHA1, 5, ...args)
       } catch (err) {
         // Script cache is empty after a Redis restart / on a fresh server: send the body once.
         if (!errMessage(err).includes('NOSCRIPT')) throw err
-        return await this.client.eval(PUBLISH_LUA, 4, ...args)
+        return await this.client.eval(PUBLISH_LUA, 5, ...args)
       }
     })
     const published = result === 1
@@ -274,8 +279,8 @@ export class ClusterCoordinator {
    * bytes do not match the stored sha256 (logged).
    */
   async fetch(): Promise<Snapshot | null> {
-    const [version, sha256, data] = await this.run(() =>
-      this.client.mgetBuffer(this.keys.version, this.keys.sha256, this.keys.data),
+    const [version, sha256, data, signature] = await this.run(() =>
+      this.client.mgetBuffer(this.keys.version, this.keys.sha256, this.keys.data, this.keys.signature),
     )
     const v = parseInt10(version)
     const expected = sha256?.toString()
@@ -285,7 +290,12 @@ export class ClusterCoordinator {
       this.log.warn({ version: v, expected, actual, bytes: data.byteLength }, 'cluster: snapshot sha256 mismatch, ignoring')
       return null
     }
-    return { version: v, sha256: expected, data: new Uint8Array(data) }
+    return { version: v, sha256: expected, data: new Uint8Array(data), ...(signature == null ? {} : { signature: signature.toString() }) }
+  }
+
+  /** The stored snapshot's size in bytes (STRLEN: checked against a cap before downloading it). */
+  async size(): Promise<number> {
+    return await this.run(() => this.client.strlen(this.keys.data))
   }
 
   /**

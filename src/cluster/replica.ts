@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
-import { applySnapshot, exportSnapshot, setVersion } from '../catalog/snapshot'
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { applySnapshot, DEFAULT_SNAPSHOT_LIMITS, exportSnapshot, setVersion, SnapshotRejected, type SnapshotLimits, type SnapshotRejectReason } from '../catalog/snapshot'
 import type { CatalogStore } from '../catalog/store'
 import type { BreakerSnapshot } from '../refresh/breakers'
 import type { ReferenceRefresher } from '../refresh/reference-worker'
@@ -7,6 +8,12 @@ import type { Refresher, RefreshOptions, RefreshReport, RefreshWorker } from '..
 import type { ClusterCoordinator } from './coordinator'
 
 const sha256 = (data: Uint8Array) => new Bun.CryptoHasher('sha256').update(data).digest('hex')
+
+/** `v1=<hex HMAC-SHA256 of "<version>.<sha256 of the data>">` with the cluster secret. */
+export const snapshotSignature = (secret: string, version: number, sha: string) => `v1=${createHmac('sha256', secret).update(`${version}.${sha}`).digest('hex')}`
+
+/** How long the first tick waits for Redis to connect (at most; less when the grace period is shorter). */
+const CONNECT_WAIT_MS = 2_000
 
 export interface ReplicaOptions {
   coordinator: ClusterCoordinator
@@ -21,6 +28,12 @@ export interface ReplicaOptions {
   graceMs: number
   /** Reference catalogs: refreshed by the leader only, so that every replica holds the same bytes. */
   references?: ReferenceRefresher
+  /** MODELCAT_CLUSTER_SECRET: snapshots are signed when publishing and must verify when applying. */
+  secret?: string
+  /** Caps on a shared snapshot (default DEFAULT_SNAPSHOT_LIMITS). */
+  limits?: SnapshotLimits
+  /** Hears each rejected snapshot (once per snapshot): the metric. */
+  onRejected?: (reason: SnapshotRejectReason) => void
 }
 
 /**
@@ -36,6 +49,8 @@ export class ClusterReplica implements Refresher {
   #timers: ReturnType<typeof setInterval>[] = []
   #stopped = false
   #syncing: Promise<void> | null = null
+  /** The last rejected snapshot: not fetched again; one that failed to apply locally is retried with backoff. */
+  #rejected: { sha: string; retryAt: number; failures: number } | null = null
 
   constructor(private readonly opts: ReplicaOptions) {}
 
@@ -47,12 +62,13 @@ export class ClusterReplica implements Refresher {
   }
 
   start() {
-    const { coordinator, pollMs, intervalMs } = this.opts
-    void coordinator.connect().then(async () => {
+    const { coordinator, pollMs, intervalMs, graceMs } = this.opts
+    const connected = coordinator.connect().then(async () => {
       await coordinator.subscribe(() => void this.sync())
       coordinator.onRefreshRequest((providers) => void this.#onRequest(providers))
     })
-    void this.tick()
+    // the first turn waits for the connection (bounded), rather than finding Redis "unreachable" at start
+    void Promise.race([connected, Bun.sleep(Math.min(graceMs, CONNECT_WAIT_MS))]).then(() => this.tick())
     this.#timers.push(setInterval(() => void this.tick(), intervalMs))
     this.#timers.push(setInterval(() => void this.sync(), pollMs))
   }
@@ -101,7 +117,8 @@ export class ClusterReplica implements Refresher {
     if (version !== store.version) setVersion(store, version)
     const snap = exportSnapshot(store, version)
     const sha = sha256(snap.data)
-    const result = await coordinator.publish(this.#token, { version, sha256: sha, data: snap.data })
+    const signature = this.opts.secret ? snapshotSignature(this.opts.secret, version, sha) : undefined
+    const result = await coordinator.publish(this.#token, { version, sha256: sha, data: snap.data, signature })
     if (result === 'published') {
       this.#applied = { version, sha }
       this.opts.log.info({ version, bytes: snap.data.byteLength }, 'cluster: published the catalog')
@@ -111,20 +128,45 @@ export class ClusterReplica implements Refresher {
     }
   }
 
-  /** Applies the shared snapshot when it is not the one this replica holds (hash checked). */
+  /**
+   * Applies the shared snapshot when it is not the one this replica holds (hash checked). The snapshot is
+   * untrusted: capped, signature-checked (with a secret), validated (src/catalog/snapshot.ts); a rejected
+   * one is logged, counted and not downloaded again (one that failed to apply here: retried with backoff).
+   */
   sync(): Promise<void> {
     return (this.#syncing ??= (async () => {
+      const { coordinator, store, secret, log } = this.opts
+      const limits = this.opts.limits ?? DEFAULT_SNAPSHOT_LIMITS
+      let sha: string | undefined
       try {
-        const latest = await this.opts.coordinator.latest()
+        const latest = await coordinator.latest()
         this.#lastRedisOk = Date.now()
         if (!latest || latest.sha256 === this.#applied.sha) return
-        const snap = await this.opts.coordinator.fetch()
-        if (!snap) return
-        const version = applySnapshot(this.opts.store, snap.data)
+        sha = latest.sha256
+        if (this.#rejected?.sha === sha && Date.now() < this.#rejected.retryAt) return
+        const size = await coordinator.size()
+        if (size > limits.maxCompressedBytes) throw new SnapshotRejected('too_large', `${size} bytes stored, the cap is ${limits.maxCompressedBytes}`)
+        // read atomically with its metadata: missing or mismatching bytes are no race, they were written so
+        const snap = await coordinator.fetch()
+        if (!snap) throw new SnapshotRejected('sha256', 'the stored bytes are missing or do not match their sha256')
+        sha = snap.sha256
+        if (secret) {
+          const want = Buffer.from(snapshotSignature(secret, snap.version, snap.sha256))
+          const got = Buffer.from(snap.signature ?? '')
+          if (got.length !== want.length || !timingSafeEqual(got, want)) throw new SnapshotRejected('signature', snap.signature ? 'wrong signature' : 'unsigned')
+        }
+        const version = applySnapshot(store, snap.data, { limits, expectedVersion: snap.version })
         this.#applied = { version, sha: snap.sha256 }
-        this.opts.log.info({ version }, 'cluster: applied the shared catalog')
+        this.#rejected = null
+        log.info({ version }, 'cluster: applied the shared catalog')
       } catch (err) {
-        this.opts.log.debug({ err: (err as Error).message }, 'cluster: sync failed')
+        if (!(err instanceof SnapshotRejected) || !sha) return void log.debug({ err: (err as Error).message }, 'cluster: sync failed')
+        const failures = this.#rejected?.sha === sha ? this.#rejected.failures + 1 : 1
+        // a bad snapshot stays bad; a local failure to write it may pass later
+        const retryAt = err.reason === 'apply' ? Date.now() + Math.min(this.opts.pollMs * 2 ** failures, this.opts.intervalMs) : Infinity
+        this.#rejected = { sha, retryAt, failures }
+        log.warn({ reason: err.reason, sha256: sha, err: err.message }, 'cluster: shared snapshot rejected; keeping the catalog we have')
+        this.opts.onRejected?.(err.reason)
       } finally {
         this.#syncing = null
       }

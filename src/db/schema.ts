@@ -142,3 +142,13 @@ export const changes = sqliteTable(
   },
   (t) => [index('changes_at_idx').on(t.at), index('changes_version_idx').on(t.catalogVersion), index('changes_provider_idx').on(t.providerId, t.id)],
 )
+
+/** Webhook deliveries not yet made (src/changes/webhooks.ts): they survive a restart; deleted once delivered or given up. */
+export const webhookOutbox = sqliteTable('webhook_outbox', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  url: text('url').notNull(),
+  body: text('body').notNull(),
+  /** Attempts made so far. */
+  attempts: integer('attempts').notNull().default(0),
+  createdAt: integer('created_at').notNull(), // ms
+})

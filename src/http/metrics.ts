@@ -32,6 +32,7 @@ export function createMetrics(store: CatalogStore) {
     }),
     refreshes: new Counter({ name: 'modelcat_refresh_total', help: 'Provider refreshes by outcome (ok, failed, skipped_breaker, needs_key, disabled)', labelNames: ['provider', 'outcome'], registers: [registry] }),
     skippedByBreaker: new Counter({ name: 'modelcat_refresh_skipped_by_breaker_total', help: 'Fetches not made because the provider breaker was open', labelNames: ['provider'], registers: [registry] }),
+    clusterSnapshotRejected: new Counter({ name: 'modelcat_cluster_snapshot_rejected_total', help: 'Shared snapshots from Redis refused (sha256, too_large, decompressed_too_large, signature, gzip, json, schema, version, apply)', labelNames: ['reason'], registers: [registry] }),
     breakerTransitions: new Counter({ name: 'modelcat_breaker_transitions_total', help: 'Circuit-breaker state transitions', labelNames: ['provider', 'from', 'to'], registers: [registry] }),
   }
   new Gauge({

@@ -38,10 +38,10 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
         if (rescrubbed) log.info({ rows: rescrubbed }, 'scrubbed stored upstream errors of secrets')
         // The hot-path bodies of each new version are built and compressed here too, off the HTTP thread.
         const models = new ModelsService(store, config.providers, { warm: false })
-        if (config.webhooks.length) {
-          const webhooks = new WebhookDispatcher(config.webhooks, log)
-          store.onChanges((rows) => webhooks.dispatch(rows))
-        }
+        // deliveries wait in the DB's outbox: what a shutdown left pending is sent now
+        const webhooks = new WebhookDispatcher(config.webhooks, log, { db: db.$client })
+        if (config.webhooks.length) store.onChanges((rows) => webhooks.dispatch(rows))
+        webhooks.resume()
         store.onNewVersion((version) => {
           const bodies = ModelsService.HOT.map((q) => {
             const { bytes, etag } = models.list(q)
@@ -70,9 +70,21 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
               pollMs: config.cluster.pollMs,
               graceMs: config.cluster.graceMs,
               references,
+              secret: config.cluster.secret,
+              // derived: a stored snapshot may be as large as one upstream answer may be, and inflate 8×
+              limits: { maxCompressedBytes: config.refresh.maxResponseBytes, maxDecompressedBytes: 8 * config.refresh.maxResponseBytes },
+              onRejected: (reason) => post({ type: 'snapshotRejected', reason }),
             })
           : worker
-        parts = { worker: refresher, references, clustered: Boolean(config.redisUrl), close: () => db.$client.close() }
+        parts = {
+          worker: refresher,
+          references,
+          clustered: Boolean(config.redisUrl),
+          close: () => {
+            webhooks.stop()
+            db.$client.close()
+          },
+        }
         post({ type: 'ready' })
         break
       }

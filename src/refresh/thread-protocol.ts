@@ -15,6 +15,8 @@ export type FromThread =
   | { type: 'committed'; version: number; bodies: PrebuiltBody[] }
   | { type: 'result'; id: number; report?: RefreshReport; breakers?: BreakerSnapshot[]; error?: string }
   | { type: 'report'; report: RefreshReport }
+  /** A shared snapshot from Redis refused (src/cluster/replica.ts): the metric. */
+  | { type: 'snapshotRejected'; reason: string }
   | { type: 'stopped' }
   | { type: 'fatal'; error: string }
 

@@ -29,6 +29,8 @@ export class RefreshThread implements Refresher {
       onBodies?: (version: number, bodies: PrebuiltBody[]) => void
       /** Hears every finished refresh of the thread (scheduled or asked for): metrics. */
       onReport?: (report: RefreshReport) => void
+      /** Hears each shared snapshot refused by the thread's cluster replica: metrics. */
+      onSnapshotRejected?: (reason: string) => void
     },
   ) {
     this.#thread = new Worker(threadEntry())
@@ -52,7 +54,8 @@ export class RefreshThread implements Refresher {
       } else if (m.type === 'report') {
         this.#lastReport = m.report
         this.opts.onReport?.(m.report)
-      } else if (m.type === 'stopped') this.#stopped?.()
+      } else if (m.type === 'snapshotRejected') this.opts.onSnapshotRejected?.(m.reason)
+      else if (m.type === 'stopped') this.#stopped?.()
       else if (m.type === 'fatal') this.opts.log.error({ error: m.error }, 'refresh thread failed')
     }
     this.#thread.onerror = (e) => this.opts.log.error({ error: e.message }, 'refresh thread crashed')

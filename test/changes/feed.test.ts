@@ -153,7 +153,8 @@ describe('webhooks', () => {
     expect(got.length).toBe(2) // one refused, one retried and delivered
     expect(got.map((g) => g.attempt)).toEqual(['1', '2'])
     const { body, signature } = got[1]!
-    expect(signature).toBe(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`)
+    const t = /^t=(\d+),/.exec(signature ?? '')?.[1]
+    expect(signature).toBe(`t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`)
     const payload = JSON.parse(body)
     expect(payload.catalog_version).toBe(h.store.version)
     const diff = await expectedDiff()

@@ -31,10 +31,9 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
   const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides, changeRetentionDays: config.changeRetentionDays })
   const log = opts.log ?? pino({ level: 'silent' })
   // as the refresh thread does: each commit's changes to the configured webhooks (short retries in tests)
-  if (config.webhooks.length) {
-    const webhooks = new WebhookDispatcher(config.webhooks, log, { retryDelaysMs: opts.webhookRetryDelaysMs ?? [50, 100, 200] })
-    store.onChanges((rows) => webhooks.dispatch(rows))
-  }
+  const webhooks = new WebhookDispatcher(config.webhooks, log, { db: db.$client, retryDelaysMs: opts.webhookRetryDelaysMs ?? [50, 100, 200] })
+  if (config.webhooks.length) store.onChanges((rows) => webhooks.dispatch(rows))
+  webhooks.resume()
   const metrics = createMetrics(store)
   const worker = RefreshWorker.fromConfig(config, store, log, { onReport: (r) => metrics.observeReport(r), breakerOptions: opts.breakers })
   const references = new ReferenceRefresher({
@@ -60,10 +59,12 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
     models,
     metrics,
     handler,
+    webhooks,
     get: (path: string, headers: Record<string, string> = {}) => handler(new Request(`http://localhost${path}`, { headers })),
     post: (path: string, headers: Record<string, string> = {}) => handler(new Request(`http://localhost${path}`, { method: 'POST', headers })),
     async close(removeDir = !opts.dir) {
       await Promise.all([worker.stop(), references.stop()])
+      webhooks.stop()
       db.$client.close()
       if (removeDir) rmSync(dir, { recursive: true, force: true })
     },
