@@ -1,6 +1,6 @@
 CREATE TABLE `webhook_outbox` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`url` text NOT NULL,
+	`hook` text NOT NULL,
 	`body` text NOT NULL,
 	`attempts` integer DEFAULT 0 NOT NULL,
 	`created_at` integer NOT NULL

@@ -1,5 +1,5 @@
 import type { Database } from 'bun:sqlite'
-import { createHmac } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { ChangeRow } from '../catalog/store'
 import { redactUrl, scrub } from '../lib/scrub'
@@ -13,6 +13,9 @@ export interface Webhook {
 
 /** Deliveries kept in the outbox at most (the oldest are dropped, with a warning). */
 export const MAX_OUTBOX_ROWS = 10_000
+
+/** How the outbox names a hook: a hash of its URL (which may carry a token, so it is never stored). */
+const hookKey = (url: string) => createHash('sha256').update(url).digest('hex')
 
 /**
  * `X-Modelcat-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the webhook's secret>`.
@@ -45,7 +48,7 @@ export class WebhookDispatcher {
       const picked = rows.filter((r) => hook.types.includes(r.type as Webhook['types'][number]))
       if (!picked.length) continue
       const body = JSON.stringify({ object: 'catalog.changes', catalog_version: picked[0]!.catalogVersion, data: picked.map(toChange) })
-      void this.#send(hook, body, this.#save(hook.url, body), 0)
+      void this.#send(hook, body, this.#save(hookKey(hook.url), body), 0)
     }
   }
 
@@ -53,13 +56,13 @@ export class WebhookDispatcher {
   resume(): number {
     const db = this.opts.db
     if (!db) return 0
-    const rows = db.query('select id, url, body, attempts from webhook_outbox order by id').all() as { id: number; url: string; body: string; attempts: number }[]
+    const rows = db.query('select id, hook, body, attempts from webhook_outbox order by id').all() as { id: number; hook: string; body: string; attempts: number }[]
     let resumed = 0
     for (const r of rows) {
-      const hook = this.hooks.find((h) => h.url === r.url)
+      const hook = this.hooks.find((h) => hookKey(h.url) === r.hook)
       if (!hook) {
         db.run('delete from webhook_outbox where id = ?', [r.id])
-        this.log.warn({ url: redactUrl(r.url) }, 'webhook no longer configured: its pending delivery dropped')
+        this.log.warn({ outbox_id: r.id }, 'webhook no longer configured: its pending delivery dropped')
         continue
       }
       resumed++
@@ -87,10 +90,10 @@ export class WebhookDispatcher {
     return this.#send(hook, body, undefined, 0)
   }
 
-  #save(url: string, body: string): number | undefined {
+  #save(hook: string, body: string): number | undefined {
     const db = this.opts.db
     if (!db) return undefined
-    const id = Number(db.run('insert into webhook_outbox (url, body, attempts, created_at) values (?, ?, 0, ?)', [url, body, Date.now()]).lastInsertRowid)
+    const id = Number(db.run('insert into webhook_outbox (hook, body, attempts, created_at) values (?, ?, 0, ?)', [hook, body, Date.now()]).lastInsertRowid)
     const max = this.opts.maxOutboxRows ?? MAX_OUTBOX_ROWS
     const over = (db.query('select count(*) as n from webhook_outbox').get() as { n: number }).n - max
     if (over > 0) {

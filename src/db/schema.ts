@@ -146,7 +146,8 @@ export const changes = sqliteTable(
 /** Webhook deliveries not yet made (src/changes/webhooks.ts): they survive a restart; deleted once delivered or given up. */
 export const webhookOutbox = sqliteTable('webhook_outbox', {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  url: text('url').notNull(),
+  /** sha256 of the hook's URL: the URL may carry a token, so it is never stored. */
+  hook: text('hook').notNull(),
   body: text('body').notNull(),
   /** Attempts made so far. */
   attempts: integer('attempts').notNull().default(0),
