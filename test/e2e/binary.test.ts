@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { copyFileSync, existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { tempDir } from '../helpers/harness'
+import { checkedFetch, routeTable, tempDir } from '../helpers/harness'
 import { spawnGroup } from '../helpers/process'
 
 /**
@@ -14,8 +14,10 @@ const ROOT = join(import.meta.dir, '..', '..')
 let dir: string
 let proc: ReturnType<typeof spawnGroup>
 let url: string
+let get: ReturnType<typeof checkedFetch> // every JSON answer against the schema its route declares
 
 beforeAll(async () => {
+  get = checkedFetch(await routeTable())
   const build = Bun.spawnSync(['bun', 'run', 'build'], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
   if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`)
   dir = tempDir('modelcat-binary-')
@@ -54,12 +56,12 @@ describe('the compiled binary, alone in an empty directory, with no network', ()
   })
 
   test('/health answers and /ready is 200 with the bootstrap catalog', async () => {
-    expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' })
-    expect((await fetch(`${url}/ready`)).status).toBe(200)
+    expect(await (await get(`${url}/health`)).json()).toEqual({ status: 'ok' })
+    expect((await get(`${url}/ready`)).status).toBe(200)
   })
 
   test('/v1/models serves the embedded snapshot, marked bootstrap', async () => {
-    const body = (await (await fetch(`${url}/v1/models`)).json()) as { data: { source: string; provider: string }[] }
+    const body = (await (await get(`${url}/v1/models`)).json()) as { data: { source: string; provider: string }[] }
     expect(body.data.length).toBeGreaterThan(100)
     expect(body.data.every((m) => m.source === 'bootstrap')).toBe(true)
     expect(new Set(body.data.map((m) => m.provider))).toContain('openrouter')

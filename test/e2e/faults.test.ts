@@ -7,7 +7,7 @@ import { SORT_KEYS } from '../../src/catalog/query'
 import { CatalogStore } from '../../src/catalog/store'
 import { openDb } from '../../src/db/client'
 import { FakeUpstream } from '../helpers/fake-upstream'
-import { makeHarness, tempDir, tomlFor, type Harness } from '../helpers/harness'
+import { checkedFetch, makeHarness, routeTable, tempDir, tomlFor, type Harness } from '../helpers/harness'
 import { spawnGroup } from '../helpers/process'
 
 /**
@@ -221,7 +221,8 @@ describe('a. provider faults in one refresh', () => {
       `enabled = false`,
     ].join('\n')
     const { url } = await startService(toml, { MODELCAT_ADMIN_TOKEN: 'tok' })
-    const get = async <T>(path: string) => (await (await fetch(`${url}${path}`)).json()) as T
+    const fetchChecked = checkedFetch(await routeTable()) // every JSON answer against its route's schema
+    const get = async <T>(path: string) => (await (await fetchChecked(`${url}${path}`)).json()) as T
     type Providers = { data: { id: string; status: string; last_error: string | null; model_count: number }[] }
 
     // the startup refresh: everything good (waited for by its outcome: /ready may answer before it, from a bootstrap catalog)
@@ -255,7 +256,7 @@ describe('a. provider faults in one refresh', () => {
     refused.stop(true) // the port now refuses connections
 
     const started = performance.now()
-    const res = await fetch(`${url}/admin/refresh?wait=true`, { method: 'POST', headers: { authorization: 'Bearer tok' } })
+    const res = await fetchChecked(`${url}/admin/refresh?wait=true`, { method: 'POST', headers: { authorization: 'Bearer tok' } })
     const elapsed = performance.now() - started
     expect(res.status).toBe(200)
     const report = (await res.json()) as { catalog_version: number; results: ProviderResult[] }

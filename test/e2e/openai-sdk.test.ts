@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test'
 import OpenAI from 'openai'
 import { FakeUpstream } from '../helpers/fake-upstream'
+import { checkContract } from '../helpers/contracts'
 import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
 
 /** The official OpenAI SDK against the service over real HTTP. */
@@ -12,6 +13,7 @@ let up: FakeUpstream
 let h: Harness
 let server: { stop(): void; url: URL }
 let client: OpenAI
+const broken: string[] = []
 
 beforeAll(async () => {
   up = new FakeUpstream()
@@ -20,8 +22,21 @@ beforeAll(async () => {
     .replay(`${OPENROUTER}/models`, 'openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json')
   h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER, openrouter: OPENROUTER }) })
   await h.worker.refresh()
-  server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: (req) => h.app.handle(req) })
+  // every answer is checked against the schema its route declares; one that breaks it fails the test that caused it
+  server = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    fetch: async (req) => {
+      const res = await h.app.handle(req)
+      const { pathname, search } = new URL(req.url)
+      await checkContract(h.app, req.method, pathname + search, res).catch((err) => broken.push((err as Error).message))
+      return res
+    },
+  })
   client = new OpenAI({ baseURL: `${server.url.href}v1`, apiKey: 'unused', maxRetries: 0 })
+})
+afterEach(() => {
+  if (broken.length) throw new Error(broken.splice(0).join('\n'))
 })
 afterAll(async () => {
   server.stop()

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FakeUpstream } from '../helpers/fake-upstream'
-import { tempDir, tomlFor } from '../helpers/harness'
+import { checkedFetch, routeTable, tempDir, tomlFor } from '../helpers/harness'
 import { spawnGroup } from '../helpers/process'
 
 // These tests start the service as a subprocess: a busy 2-core CI machine needs headroom.
@@ -11,6 +11,12 @@ setDefaultTimeout(30_000)
 const ROOT = join(import.meta.dir, '..', '..')
 const GROQ = '/groq/openai/v1'
 const TOGETHER = '/together/v1'
+
+// every JSON answer is checked against the schema its route declares
+let get: ReturnType<typeof checkedFetch>
+beforeAll(async () => {
+  get = checkedFetch(await routeTable())
+})
 
 let up: FakeUpstream | undefined
 let proc: ReturnType<typeof spawnGroup> | undefined
@@ -61,7 +67,7 @@ async function startService(toml: string, env: Record<string, string> = {}) {
 /** Waits until every listed provider's live list has landed (the bootstrap catalog is served before). */
 async function waitRefreshed(url: string, providers: string[]) {
   for (let i = 0; i < 400; i++) {
-    const body = (await (await fetch(`${url}/v1/providers`)).json()) as { data: { id: string; status: string }[] }
+    const body = (await (await get(`${url}/v1/providers`)).json()) as { data: { id: string; status: string }[] }
     if (providers.every((id) => body.data.find((p) => p.id === id)?.status === 'ok')) return
     await Bun.sleep(25)
   }
@@ -75,24 +81,24 @@ describe('the service as a process', () => {
       .replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
     const { url } = await startService(tomlFor(up.url, { groq: GROQ, together: TOGETHER }), { MODELCAT_ADMIN_TOKEN: 'tok' })
     // listening before the (slow) first refresh has finished: startup never waits on an upstream
-    expect((await fetch(`${url}/health`)).status).toBe(200)
+    expect((await get(`${url}/health`)).status).toBe(200)
     // first start: the embedded snapshot is served at once
-    expect((await fetch(`${url}/ready`)).status).toBe(200)
+    expect((await get(`${url}/ready`)).status).toBe(200)
     await waitRefreshed(url, ['groq', 'together'])
-    const all = (await (await fetch(`${url}/v1/models`)).json()) as { data: { id: string }[] }
-    const groq = (await (await fetch(`${url}/v1/models?gateway=groq`)).json()) as { data: { id: string }[] }
+    const all = (await (await get(`${url}/v1/models`)).json()) as { data: { id: string }[] }
+    const groq = (await (await get(`${url}/v1/models?gateway=groq`)).json()) as { data: { id: string }[] }
     expect(groq.data.length).toBe(16)
     expect(all.data.length).toBeGreaterThan(groq.data.length)
-    const refreshed = await fetch(`${url}/admin/refresh?wait=true&provider=groq`, { method: 'POST', headers: { authorization: 'Bearer tok' } })
+    const refreshed = await get(`${url}/admin/refresh?wait=true&provider=groq`, { method: 'POST', headers: { authorization: 'Bearer tok' } })
     expect(refreshed.status).toBe(200)
     expect(up.count(`${GROQ}/models`)).toBe(2)
-    expect((await fetch(`${url}/swagger`)).status).toBe(200)
+    expect((await get(`${url}/swagger`)).status).toBe(200)
   })
 
   test('SIGTERM during a hanging refresh exits 0 within 5 s', async () => {
     up = new FakeUpstream().set(`${GROQ}/models`, { kind: 'hang' })
     const { url, proc } = await startService(tomlFor(up.url, { groq: GROQ }))
-    expect((await fetch(`${url}/health`)).status).toBe(200)
+    expect((await get(`${url}/health`)).status).toBe(200)
     await Bun.sleep(100) // the first refresh is now waiting on the hanging upstream
     const started = Date.now()
     proc.kill('SIGTERM')

@@ -15,6 +15,7 @@ import { resolveReferences } from '../../src/reference'
 import type { BreakerRegistryOptions } from '../../src/refresh/breakers'
 import { ReferenceRefresher } from '../../src/refresh/reference-worker'
 import { RefreshWorker } from '../../src/refresh/worker'
+import { checkContract, type RouteLike } from './contracts'
 
 export const tempDir = (prefix = 'modelcat-test-') => mkdtempSync(join(tmpdir(), prefix))
 
@@ -47,6 +48,14 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
   const app = createApp({ config, store, worker, log, models, metrics })
   // requests go through the same front door as `modelcat serve` (request ids, logs, metrics, CORS)
   const handler = createHandler({ app, models, metrics, log, rateLimitPerMinute: config.rateLimitPerMinute })
+  /** `<METHOD> <route path> <status>` of every answer checked against its declared schema. */
+  const contracts = new Set<string>()
+  const checked = async (method: string, path: string, headers: Record<string, string>) => {
+    const response = await handler(new Request(`http://localhost${path}`, { method, headers }))
+    const key = await checkContract(app, method, path, response)
+    if (key) contracts.add(key)
+    return response
+  }
   return {
     dir,
     config,
@@ -56,12 +65,15 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
     /** The reference catalogs' refresher (not started: tests call loadSnapshots() / refresh()). */
     references,
     app,
-    models,
     metrics,
+    /** The models service (its cache and hot path) the app and the front door share. */
+    models,
     handler,
     webhooks,
-    get: (path: string, headers: Record<string, string> = {}) => handler(new Request(`http://localhost${path}`, { headers })),
-    post: (path: string, headers: Record<string, string> = {}) => handler(new Request(`http://localhost${path}`, { method: 'POST', headers })),
+    contracts,
+    // every answer is checked against the schema its route declares (the hot path's bytes too): see contracts.ts
+    get: (path: string, headers: Record<string, string> = {}) => checked('GET', path, headers),
+    post: (path: string, headers: Record<string, string> = {}) => checked('POST', path, headers),
     async close(removeDir = !opts.dir) {
       await Promise.all([worker.stop(), references.stop()])
       webhooks.stop()
@@ -80,3 +92,24 @@ export function tomlFor(upstreamUrl: string, providers: Record<string, string>, 
   }
   return lines.join('\n')
 }
+
+/**
+ * The route table of a full app (admin routes included), for checking the answers of a service started
+ * as a process (same source: same routes, same schemas).
+ */
+export async function routeTable(): Promise<{ routes: readonly RouteLike[] }> {
+  const h = makeHarness({ toml: '', env: { MODELCAT_ADMIN_TOKEN: 'route-table' } })
+  const routes = h.app.routes
+  await h.close()
+  return { routes }
+}
+
+/** fetch(), each answer checked against the schema its route in `table` declares (see contracts.ts). */
+export const checkedFetch =
+  (table: { routes: readonly RouteLike[] }) =>
+  async (url: string, init?: RequestInit): Promise<Response> => {
+    const res = await fetch(url, init)
+    const { pathname, search } = new URL(url)
+    await checkContract(table, init?.method ?? 'GET', pathname + search, res)
+    return res
+  }
