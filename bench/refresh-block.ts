@@ -16,8 +16,8 @@ import { CatalogStore } from '../src/catalog/store'
 import { loadConfig } from '../src/config'
 import { openDb } from '../src/db/client'
 import { ModelsService } from '../src/modules/models/service'
-import { RefreshThread } from '../src/refresh/thread'
-import { RefreshWorker } from '../src/refresh/worker'
+import { RefreshThread } from '../src/runtime/refresh-thread'
+import { RefreshWorker } from '../src/refresh/refresher'
 import { syntheticOutcomes } from './synthetic'
 
 const total = Number(process.argv[2] ?? 50_000)

@@ -1,5 +1,5 @@
 import type { ProviderOutcome } from '../src/catalog/store'
-import type { OfferingInput } from '../src/catalog/types'
+import type { OfferingInput } from '../src/domain/types'
 
 /**
  * A synthetic catalog shaped like the real captures: `providers` providers × `perProvider` offerings,

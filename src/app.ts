@@ -11,7 +11,7 @@ import { healthModule } from './modules/health'
 import { modelsModule } from './modules/models'
 import { ModelsService } from './modules/models/service'
 import { providersModule } from './modules/providers'
-import type { Refresher } from './refresh/worker'
+import type { Refresher } from './refresh/refresher'
 
 export interface AppDeps {
   config: Config

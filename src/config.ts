@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import type { IdentityData } from './catalog/canonical'
-import { toDecimal } from './catalog/decimal'
-import { PRICE_COMPONENTS, type OfferingOverride, type PriceComponent, type Pricing } from './catalog/types'
-import { ADAPTER_IDS, type AdapterId } from './providers/adapters'
+import { toDecimal } from './lib/decimal'
+import { PRICE_COMPONENTS, type OfferingOverride, type PriceComponent, type Pricing } from './domain/types'
+import { ADAPTER_IDS, type AdapterId } from './upstream/adapters'
 import { BREAKER_DEFAULTS } from './refresh/breakers'
-import { BUILTIN_PROVIDERS } from './providers/registry'
+import { BUILTIN_PROVIDERS } from './upstream/registry'
 
 /**
  * The only reader of process.env. Config = environment variables + an optional TOML file

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError, loadConfig, type Config, type ResolvedProvider } from '../src/config'
-import { BUILTIN_PROVIDERS } from '../src/providers/registry'
+import { BUILTIN_PROVIDERS } from '../src/upstream/registry'
 import { spawnGroup } from './helpers/process'
 
 const ROOT = join(import.meta.dir, '..')

@@ -1,7 +1,7 @@
 import { expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { BUILTIN_PROVIDERS } from '../src/providers/registry'
-import { ADAPTER_IDS } from '../src/providers/adapters'
+import { BUILTIN_PROVIDERS } from '../src/upstream/registry'
+import { ADAPTER_IDS } from '../src/upstream/adapters'
 
 const readme = await Bun.file(join(import.meta.dir, '..', 'README.md')).text()
 

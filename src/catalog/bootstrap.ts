@@ -1,7 +1,7 @@
 import type { ResolvedProvider } from '../config'
 import { modelsDev } from '../reference/models-dev'
 import type { CatalogStore, ProviderOutcome } from './store'
-import type { OfferingInput } from './types'
+import type { OfferingInput } from '../domain/types'
 
 /**
  * The catalog of a first start: before any provider has answered (or with no network at all), the

@@ -1,4 +1,4 @@
-import type { Capabilities, OfferingInput } from './types'
+import type { Capabilities, OfferingInput } from '../domain/types'
 
 /** supported_parameters (OpenRouter's vocabulary) that imply a capability. */
 const FROM_PARAMETERS: Record<string, keyof Capabilities> = {

@@ -1,7 +1,7 @@
 import { inArray } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { offerings, pricing, referenceModels } from '../db/schema'
-import type { Capabilities, FieldSources, OfferingOverride, Pricing, UpstreamValues } from './types'
+import type { Capabilities, FieldSources, OfferingOverride, Pricing, UpstreamValues } from '../domain/types'
 
 /** Reference catalogs in order of precedence (after the provider itself and config overrides). */
 export const REFERENCE_PRECEDENCE = ['models.dev', 'litellm'] as const

@@ -5,9 +5,9 @@ import type { BreakerSnapshot } from '../refresh/breakers'
 import type { ReferenceEntry } from '../reference/types'
 import { deriveCapabilities } from './capabilities'
 import { createCanonicalizer, type Canonicalizer } from './canonical'
-import { getOffering, queryOfferings } from './query'
+import { getOffering, queryOfferings } from './reads'
 import { Enricher, json, pricingWriter } from './enrich'
-import { type Capabilities, type Deprecation, type FieldSources, type OfferingInput, type OfferingOverride, type Pricing } from './types'
+import { type Capabilities, type Deprecation, type FieldSources, type OfferingInput, type OfferingOverride, type Pricing } from '../domain/types'
 
 interface ExistingRow {
   id: string

@@ -1,5 +1,5 @@
 import pino from 'pino'
-import { RefreshWorker, type ProviderResult } from '../refresh/worker'
+import { RefreshWorker, type ProviderResult } from '../refresh/refresher'
 import { resolveProviderNames } from '../config'
 import { CliError, configOrExit, openCatalog, table } from './common'
 import { scrubberFor } from '../lib/scrub'

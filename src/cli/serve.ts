@@ -1,13 +1,13 @@
 import { createApp } from '../app'
 import { bootstrapCatalog } from '../catalog/bootstrap'
 import { REFERENCES } from '../reference'
-import { createLogger } from '../log'
+import { createLogger } from '../lib/log'
 import { scrubberFor } from '../lib/scrub'
 import { environment } from '../config'
 import { createHandler } from '../http/handler'
 import { createMetrics } from '../http/metrics'
 import { ModelsService } from '../modules/models/service'
-import { RefreshThread } from '../refresh/thread'
+import { RefreshThread } from '../runtime/refresh-thread'
 import { configOrExit, openCatalog } from './common'
 
 export const serveCommand = {

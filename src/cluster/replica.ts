@@ -3,8 +3,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { applySnapshot, DEFAULT_SNAPSHOT_LIMITS, exportSnapshot, setVersion, SnapshotRejected, type SnapshotLimits, type SnapshotRejectReason } from '../catalog/snapshot'
 import type { CatalogStore } from '../catalog/store'
 import type { BreakerSnapshot } from '../refresh/breakers'
-import type { ReferenceRefresher } from '../refresh/reference-worker'
-import type { Refresher, RefreshOptions, RefreshReport, RefreshWorker } from '../refresh/worker'
+import type { ReferenceRefresher } from '../refresh/reference-refresher'
+import type { Refresher, RefreshOptions, RefreshReport, RefreshWorker } from '../refresh/refresher'
 import type { ClusterCoordinator } from './coordinator'
 
 const sha256 = (data: Uint8Array) => new Bun.CryptoHasher('sha256').update(data).digest('hex')

@@ -1,7 +1,7 @@
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
-import type { Capabilities, Deprecation, FieldSources, Pricing, UpstreamValues } from '../catalog/types'
+import type { Capabilities, Deprecation, FieldSources, Pricing, UpstreamValues } from '../domain/types'
 
-/** Runtime state of each provider (the static facts live in src/providers/registry.ts). */
+/** Runtime state of each provider (the static facts live in src/upstream/registry.ts). */
 export const providers = sqliteTable('providers', {
   id: text('id').primaryKey(),
   lastAttemptAt: integer('last_attempt_at'),

@@ -1,7 +1,7 @@
 import type { Server } from 'bun'
 import type { Logger } from 'pino'
 import type { ModelsService } from '../modules/models/service'
-import { PUBLIC_HEADERS } from './cached-body'
+import { PUBLIC_HEADERS } from '../serving/cached-body'
 import { errorResponse } from './errors'
 import type { Metrics } from './metrics'
 

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { CatalogStore } from '../catalog/store'
 import { breakers } from '../db/schema'
-import type { RefreshReport } from '../refresh/worker'
+import type { RefreshReport } from '../refresh/refresher'
 
 export const BREAKER_STATES = ['closed', 'open', 'half_open', 'misconfigured'] as const
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config'
-import type { ResolvedReference } from '../refresh/reference-worker'
+import type { ResolvedReference } from '../refresh/reference-refresher'
 import { litellm } from './litellm'
 import { modelsDev } from './models-dev'
 import litellmSnapshot from './snapshots/litellm_model_prices_2026-03-14.json.gz' with { type: 'file' }

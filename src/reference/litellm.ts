@@ -1,12 +1,12 @@
 import { z } from 'zod'
-import { num, optional, positiveInt as basePositiveInt, strings } from '../providers/fields'
-import { toDecimal } from '../catalog/decimal'
-import type { Capabilities, PriceComponent, Pricing } from '../catalog/types'
+import { num, optional, positiveInt as basePositiveInt, strings } from '../upstream/fields'
+import { toDecimal } from '../lib/decimal'
+import type { Capabilities, PriceComponent, Pricing } from '../domain/types'
 import type { ReferenceEntry, ReferenceSource } from './types'
 
 /**
  * LiteLLM `litellm_provider` values → modelcat built-in ids. Checked against every built-in id of
- * src/providers/registry.ts and the providers of model_prices_and_context_window.json (2026-03-14).
+ * src/upstream/registry.ts and the providers of model_prices_and_context_window.json (2026-03-14).
  * Built-ins LiteLLM does not list: huggingface, requesty, upstage, chutes, siliconflow, scaleway,
  * venice, baseten, inference-net, kluster, parasail. `codestral` (codestral.mistral.ai, its own
  * endpoint and key) keeps its own id.

@@ -1,12 +1,12 @@
 import { z } from 'zod'
-import { num, optional, positiveInt as basePositiveInt, strings } from '../providers/fields'
-import { perMillionToPerToken } from '../catalog/decimal'
-import type { Capabilities, PriceComponent, Pricing } from '../catalog/types'
+import { num, optional, positiveInt as basePositiveInt, strings } from '../upstream/fields'
+import { perMillionToPerToken } from '../lib/decimal'
+import type { Capabilities, PriceComponent, Pricing } from '../domain/types'
 import type { ReferenceEntry, ReferenceSource } from './types'
 
 /**
  * models.dev provider ids → modelcat built-in ids, where they differ. Checked against every built-in
- * id of src/providers/registry.ts and the provider keys of models.dev's api.json (2026-06-13).
+ * id of src/upstream/registry.ts and the provider keys of models.dev's api.json (2026-06-13).
  * Identical ids (openai, groq, alibaba, nvidia, vercel, zai, …) need no row. Not in models.dev:
  * featherless, sambanova, hyperbolic, lambda, kluster, nscale, parasail, heroku. `ollama-cloud` is
  * ollama.com's hosted API, not the local Ollama, and keeps its own id; so do the `-cn` and

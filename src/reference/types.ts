@@ -1,4 +1,4 @@
-import type { Capabilities, Pricing } from '../catalog/types'
+import type { Capabilities, Pricing } from '../domain/types'
 
 /**
  * One model of a reference catalog (models.dev, LiteLLM), in modelcat's units: what it says about a

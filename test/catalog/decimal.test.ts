@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { perMillionToPerToken, shift, toDecimal } from '../../src/catalog/decimal'
+import { perMillionToPerToken, shift, toDecimal } from '../../src/lib/decimal'
 
 describe('toDecimal', () => {
   test('keeps a short decimal number exact', () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { createHmac } from 'node:crypto'
 import { FakeUpstream } from '../helpers/fake-upstream'
 import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
-import { toDecimal } from '../../src/catalog/decimal'
+import { toDecimal } from '../../src/lib/decimal'
 
 /** The change feed on real consecutive captures: OpenRouter 2025-04-24 → 2025-05-12. */
 const OR = '/openrouter/api/v1'

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import pino from 'pino'
-import { WebhookDispatcher } from '../../src/changes/webhooks'
+import { WebhookDispatcher } from '../../src/webhooks/dispatcher'
 import type { ChangeRow } from '../../src/catalog/store'
 import { openDb } from '../../src/db/client'
 import { FakeUpstream } from '../helpers/fake-upstream'

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BUILTIN_PROVIDERS } from '../../src/providers/registry'
+import { BUILTIN_PROVIDERS } from '../../src/upstream/registry'
 import { LITELLM_PROVIDER_MAP, litellm, litellmModelId } from '../../src/reference/litellm'
 import { MODELS_DEV_PROVIDER_MAP, modelsDev } from '../../src/reference/models-dev'
 import type { ReferenceEntry } from '../../src/reference/types'

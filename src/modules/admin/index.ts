@@ -5,7 +5,7 @@ import { adminAuth } from '../../http/admin-auth'
 import { ApiError, ErrorBody } from '../../http/errors'
 import type { CatalogStore } from '../../catalog/store'
 import type { BreakerSnapshot } from '../../refresh/breakers'
-import type { Refresher, RefreshReport as RefreshReportOf } from '../../refresh/worker'
+import type { Refresher, RefreshReport as RefreshReportOf } from '../../refresh/refresher'
 import { commaList, flag } from '../../http/query'
 import { scrubberFor, type Scrubber } from '../../lib/scrub'
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { SORT_KEYS } from '../../catalog/query'
+import { SORT_KEYS } from '../../catalog/reads'
 import { commaList, flag } from '../../http/query'
 
 /** A number parameter; an empty value (`?min_context=`) is absent, not 0. */

@@ -1,6 +1,6 @@
 import type { OfferingRow } from '../../catalog/store'
-import type { CanonicalOffering, CanonicalRow } from '../../catalog/query'
-import type { Pricing } from '../../catalog/types'
+import type { CanonicalOffering, CanonicalRow } from '../../catalog/reads'
+import type { Pricing } from '../../domain/types'
 import type { Model } from './model'
 
 const CORE_KEYS = new Set(['id', 'canonical_id', 'object', 'created', 'owned_by', 'provider', 'provider_model_id', 'name', 'description', 'context_length', 'max_output_tokens', 'architecture', 'pricing', 'supported_parameters', 'capabilities', 'deprecation', 'sources', 'source', 'first_seen_at', 'last_seen_at'])

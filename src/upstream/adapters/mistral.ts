@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { date, flag } from '../fields'
-import type { Capabilities, Deprecation } from '../../catalog/types'
+import type { Capabilities, Deprecation } from '../../domain/types'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { toDecimal } from '../../catalog/decimal'
-import { PRICE_COMPONENTS, type Pricing } from '../../catalog/types'
+import { toDecimal } from '../../lib/decimal'
+import { PRICE_COMPONENTS, type Pricing } from '../../domain/types'
 import type { Adapter } from '../adapter'
 
 const strings = z.array(z.string()).nullish()

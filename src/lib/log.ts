@@ -1,6 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino'
-import type { LogLevel } from './config'
-import { scrub as scrubGeneric, type Scrubber } from './lib/scrub'
+import type { LogLevel } from '../config'
+import { scrub as scrubGeneric, type Scrubber } from './scrub'
 
 /** Fields that may carry outside text (upstream errors, exception messages, URLs): scrubbed in every log line. */
 const SCRUBBED_FIELDS = ['error', 'err', 'url', 'warning', 'reason'] as const

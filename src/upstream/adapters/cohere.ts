@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { strings } from '../fields'
-import type { Capabilities } from '../../catalog/types'
+import type { Capabilities } from '../../domain/types'
 import { bearer, joinUrl, paginate, UpstreamError, withQuery, type Adapter } from '../adapter'
 
 

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { strings } from '../fields'
-import { toDecimal } from '../../catalog/decimal'
-import { PRICE_COMPONENTS, type Pricing } from '../../catalog/types'
+import { toDecimal } from '../../lib/decimal'
+import { PRICE_COMPONENTS, type Pricing } from '../../domain/types'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
 

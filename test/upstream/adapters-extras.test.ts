@@ -1,14 +1,14 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { OfferingInput } from '../../src/catalog/types'
-import { UpstreamError, type Adapter, type AdapterContext } from '../../src/providers/adapter'
-import { deepinfraAdapter } from '../../src/providers/adapters/deepinfra'
-import { herokuAdapter } from '../../src/providers/adapters/heroku'
-import { huggingfaceAdapter } from '../../src/providers/adapters/huggingface'
-import { mistralAdapter } from '../../src/providers/adapters/mistral'
-import { novitaAdapter } from '../../src/providers/adapters/novita'
-import { openaiAdapter } from '../../src/providers/adapters/openai'
+import type { OfferingInput } from '../../src/domain/types'
+import { UpstreamError, type Adapter, type AdapterContext } from '../../src/upstream/adapter'
+import { deepinfraAdapter } from '../../src/upstream/adapters/deepinfra'
+import { herokuAdapter } from '../../src/upstream/adapters/heroku'
+import { huggingfaceAdapter } from '../../src/upstream/adapters/huggingface'
+import { mistralAdapter } from '../../src/upstream/adapters/mistral'
+import { novitaAdapter } from '../../src/upstream/adapters/novita'
+import { openaiAdapter } from '../../src/upstream/adapters/openai'
 
 // Real upstream captures, see test/fixtures/PROVENANCE.md
 const FIXTURES = join(import.meta.dir, '..', 'fixtures', 'upstream')

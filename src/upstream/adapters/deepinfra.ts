@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { positiveInt } from '../fields'
-import { perMillionToPerToken } from '../../catalog/decimal'
-import type { Capabilities, Pricing } from '../../catalog/types'
+import { perMillionToPerToken } from '../../lib/decimal'
+import type { Capabilities, Pricing } from '../../domain/types'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
 const price = z.number().nonnegative().nullish().catch(null)

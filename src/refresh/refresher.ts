@@ -1,12 +1,12 @@
 import type { Logger } from 'pino'
 import type { Config, ResolvedProvider } from '../config'
 import type { CatalogStore, ProviderOutcome } from '../catalog/store'
-import type { OfferingInput } from '../catalog/types'
-import { UpstreamError, type Adapter, type AdapterContext } from '../providers/adapter'
-import { ADAPTERS } from '../providers/adapters'
+import type { OfferingInput } from '../domain/types'
+import { UpstreamError, type Adapter, type AdapterContext } from '../upstream/adapter'
+import { ADAPTERS } from '../upstream/adapters'
 import { scrubberFor } from '../lib/scrub'
 import { BreakerRegistry, type BreakerRegistryOptions, type BreakerSnapshot } from './breakers'
-import { getJson } from './fetch'
+import { getJson } from '../upstream/fetch'
 
 export type ProviderResultStatus = 'ok' | 'failed' | 'needs_key' | 'disabled' | 'skipped_breaker'
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { perMillionToPerToken } from '../../catalog/decimal'
-import type { Pricing } from '../../catalog/types'
+import { perMillionToPerToken } from '../../lib/decimal'
+import type { Pricing } from '../../domain/types'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
 /** Together GET /v1/models: a bare array; `pricing.input/output` in USD per 1M tokens. */

@@ -3,7 +3,7 @@ import { createHash, createHmac } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { ChangeRow } from '../catalog/store'
 import { redactUrl, scrub } from '../lib/scrub'
-import { toChange } from './serialize'
+import { toChange } from '../catalog/change-view'
 
 export interface Webhook {
   url: string

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { positiveInt, strings } from '../fields'
-import { shift, toDecimal } from '../../catalog/decimal'
-import type { Capabilities, Pricing } from '../../catalog/types'
+import { shift, toDecimal } from '../../lib/decimal'
+import type { Capabilities, Pricing } from '../../domain/types'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
 /** Novita's price unit: 1/10,000 USD per 1M tokens (630 = $0.063 per 1M). */

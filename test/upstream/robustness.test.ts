@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Adapter, AdapterContext } from '../../src/providers/adapter'
-import { ADAPTERS } from '../../src/providers/adapters'
+import type { Adapter, AdapterContext } from '../../src/upstream/adapter'
+import { ADAPTERS } from '../../src/upstream/adapters'
 
 /**
  * "A newer upstream schema must not break a refresh": for every real capture of an OpenAI-style list,

@@ -1,13 +1,13 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PRICE_COMPONENTS, type OfferingInput } from '../../src/catalog/types'
-import { listItems, UpstreamError, type Adapter, type AdapterContext } from '../../src/providers/adapter'
-import { ADAPTERS } from '../../src/providers/adapters'
-import { openaiAdapter } from '../../src/providers/adapters/openai'
-import { openrouterAdapter } from '../../src/providers/adapters/openrouter'
-import { togetherAdapter } from '../../src/providers/adapters/together'
-import { BUILTIN_PROVIDERS } from '../../src/providers/registry'
+import { PRICE_COMPONENTS, type OfferingInput } from '../../src/domain/types'
+import { listItems, UpstreamError, type Adapter, type AdapterContext } from '../../src/upstream/adapter'
+import { ADAPTERS } from '../../src/upstream/adapters'
+import { openaiAdapter } from '../../src/upstream/adapters/openai'
+import { openrouterAdapter } from '../../src/upstream/adapters/openrouter'
+import { togetherAdapter } from '../../src/upstream/adapters/together'
+import { BUILTIN_PROVIDERS } from '../../src/upstream/registry'
 
 // Real upstream captures, see test/fixtures/PROVENANCE.md
 const FIXTURES = join(import.meta.dir, '..', 'fixtures', 'upstream')

@@ -3,8 +3,8 @@ import type { Logger } from 'pino'
 import type { ResolvedProvider } from '../config'
 import type { CatalogStore } from '../catalog/store'
 import type { FromThread, PrebuiltBody, ToThread } from './thread-protocol'
-import type { BreakerSnapshot } from './breakers'
-import type { Refresher, RefreshOptions, RefreshReport } from './worker'
+import type { BreakerSnapshot } from '../refresh/breakers'
+import type { Refresher, RefreshOptions, RefreshReport } from '../refresh/refresher'
 
 /**
  * The main thread's handle on the refresh thread: the same surface as an in-process RefreshWorker
@@ -113,5 +113,5 @@ export class RefreshThread implements Refresher {
  */
 function threadEntry(): string {
   const source = new URL('./thread-entry.ts', import.meta.url)
-  return existsSync(source.pathname) ? source.href : new URL('./refresh/thread-entry.js', import.meta.url).href
+  return existsSync(source.pathname) ? source.href : new URL('./runtime/thread-entry.js', import.meta.url).href
 }

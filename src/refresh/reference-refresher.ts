@@ -2,9 +2,9 @@ import type { Logger } from 'pino'
 import type { CatalogStore } from '../catalog/store'
 import type { ReferenceSource } from '../reference/types'
 import { scrub } from '../lib/scrub'
-import { UpstreamError } from '../providers/adapter'
+import { UpstreamError } from '../upstream/adapter'
 import { BreakerRegistry } from './breakers'
-import { getJson } from './fetch'
+import { getJson } from '../upstream/fetch'
 
 export interface ResolvedReference {
   source: ReferenceSource

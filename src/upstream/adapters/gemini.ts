@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { positiveInt } from '../fields'
-import type { Capabilities } from '../../catalog/types'
+import type { Capabilities } from '../../domain/types'
 import { joinUrl, paginate, UpstreamError, withQuery, type Adapter } from '../adapter'
 
 

@@ -1,4 +1,4 @@
-import type { ChangeRow } from '../catalog/store'
+import type { ChangeRow } from './store'
 
 /** A change as the API, the feed and webhooks show it. */
 export const toChange = (r: ChangeRow) => ({

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { date } from '../fields'
-import type { Deprecation } from '../../catalog/types'
+import type { Deprecation } from '../../domain/types'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
 

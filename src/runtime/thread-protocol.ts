@@ -1,7 +1,7 @@
-import type { BreakerSnapshot } from './breakers'
-import type { RefreshOptions, RefreshReport } from './worker'
+import type { BreakerSnapshot } from '../refresh/breakers'
+import type { RefreshOptions, RefreshReport } from '../refresh/refresher'
 
-/** Messages between the service's main thread and its refresh thread (src/refresh/thread-entry.ts). */
+/** Messages between the service's main thread and its refresh thread (src/runtime/thread-entry.ts). */
 export type ToThread =
   | { type: 'init'; env: Record<string, string | undefined> }
   | { type: 'start' }

@@ -1,5 +1,5 @@
 import { createScrubber, SECRET_RUN } from '../lib/scrub'
-import { UpstreamError } from '../providers/adapter'
+import { UpstreamError } from './adapter'
 
 export interface BoundedFetchOptions {
   signal: AbortSignal

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { OfferingInput } from '../catalog/types'
+import type { OfferingInput } from '../domain/types'
 
 /** What a refresh hands an adapter: where to go, the key, and a bounded JSON GET (refresh/fetch.ts). */
 export interface AdapterContext {
