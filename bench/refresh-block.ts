@@ -11,13 +11,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
-import { createCanonicalizer } from '../src/catalog/canonical'
-import { CatalogStore } from '../src/catalog/store'
 import { loadConfig } from '../src/config'
-import { openDb } from '../src/db/client'
-import { ModelsService } from '../src/modules/models/service'
+import { openCatalog, openInProcess, openModels } from '../src/runtime'
 import { RefreshThread } from '../src/runtime/refresh-thread'
-import { RefreshWorker } from '../src/refresh/refresher'
 import { syntheticOutcomes } from './synthetic'
 
 const total = Number(process.argv[2] ?? 50_000)
@@ -68,34 +64,32 @@ function setup(mode: string) {
   writeFileSync(join(dir, 'modelcat.toml'), toml)
   const env = { MODELCAT_CONFIG: join(dir, 'modelcat.toml'), MODELCAT_DB: join(dir, 'catalog.db'), LOG_LEVEL: 'silent' }
   const config = loadConfig(env)
-  const db = openDb(config.dbPath)
-  const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical) })
-  const service = new ModelsService(store, config.providers)
-  return { dir, env, config, db, store, service }
+  return { dir, env, config }
 }
 
 console.log(`${total} offerings, ${outcomes.length} providers (JSON lists: ${([...bodies.values()].reduce((n, b) => n + b.length, 0) / 1e6).toFixed(0)} MB)`)
 {
   const s = setup('inproc')
-  const worker = new RefreshWorker({ store: s.store, providers: s.config.providers, log: pino({ level: 'silent' }), intervalSeconds: 3600, maxResponseBytes: 268435456, maxPages: 50, maxDropFraction: 0.5 })
+  const { worker, stop } = openInProcess(s.config)
   await measure('A in-process: first refresh (all new)', () => worker.refresh())
   await measure('A in-process: second refresh (nothing changed)', () => worker.refresh())
-  await worker.stop()
-  s.db.$client.close()
+  await stop()
   rmSync(s.dir, { recursive: true, force: true })
 }
 {
   const s = setup('thread')
-  const thread = new RefreshThread({ env: s.env, store: s.store, providers: s.config.providers, log: pino({ level: 'silent' }), onBodies: (v, b) => s.service.adopt(v, b) })
+  const catalog = openCatalog(s.config, { maintain: false })
+  const service = openModels(s.config, catalog.store)
+  const thread = new RefreshThread({ env: s.env, store: catalog.store, providers: s.config.providers, log: pino({ level: 'silent' }), onBodies: (v, b) => service.answers.adopt(v, b) })
   await measure('B refresh thread: first refresh (all new)', () => thread.refresh())
   await measure('B refresh thread: second refresh (nothing changed)', () => thread.refresh())
-  await measure('full list body of the new version (prebuilt by the thread)', () => s.service.list({ free: false, unique: false }).warm())
-  await measure('unique view body (prebuilt by the thread)', () => s.service.list({ free: false, unique: true }).warm())
-  await measure('a filtered page of 100 (main thread, cache miss)', () => s.service.list({ free: false, unique: false, min_context: 32768, input_modalities: 'image', limit: 100 }))
-  const body = s.service.list({ free: false, unique: false })
+  await measure('full list body of the new version (prebuilt by the thread)', () => service.list({ free: false, unique: false }).warm())
+  await measure('unique view body (prebuilt by the thread)', () => service.list({ free: false, unique: true }).warm())
+  await measure('a filtered page of 100 (main thread, cache miss)', () => service.list({ free: false, unique: false, min_context: 32768, input_modalities: 'image', limit: 100 }))
+  const body = service.list({ free: false, unique: false })
   console.log(`full list: ${(body.bytes.byteLength / 1e6).toFixed(1)} MB, gzip ${((await body.gzip()).byteLength / 1e6).toFixed(1)} MB, br ${((await body.br()).byteLength / 1e6).toFixed(1)} MB`)
   await thread.stop()
-  s.db.$client.close()
+  catalog.close()
   rmSync(s.dir, { recursive: true, force: true })
 }
 clearInterval(timer)

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs'
+import { LOG_LEVELS, type LogLevel } from './lib/log'
 import { z } from 'zod'
-import type { IdentityData } from './catalog/canonical'
+import type { IdentityData } from './domain/types'
 import { toDecimal } from './lib/decimal'
 import { PRICE_COMPONENTS, type OfferingOverride, type PriceComponent, type Pricing } from './domain/types'
 import { ADAPTER_IDS, type AdapterId } from './upstream/adapters'
-import { BREAKER_DEFAULTS } from './refresh/breakers'
 import { BUILTIN_PROVIDERS } from './upstream/registry'
+import { CHANGE_TYPES, ChangeType } from './domain/vocabulary'
 
 /**
  * The only reader of process.env. Config = environment variables + an optional TOML file
@@ -54,7 +55,7 @@ export interface Config {
   /** Days the change feed keeps its entries. */
   changeRetentionDays: number
   /** Outbound webhooks: each commit's changes, HMAC-signed. */
-  webhooks: { url: string; secret: string; types: ('added' | 'removed' | 'changed')[] }[]
+  webhooks: { url: string; secret: string; types: ChangeType[] }[]
   /** With REDIS_URL: replicas sharing one refresher (src/cluster). */
   cluster: { namespace: string; pollMs: number; graceMs: number; secret?: string }
   /** Requests per minute per client IP (0: no limit). */
@@ -65,8 +66,7 @@ export interface Config {
   references: Record<string, { enabled: boolean; url?: string; intervalSeconds: number; timeoutMs: number }>
 }
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
-export type LogLevel = (typeof LOG_LEVELS)[number]
+export { LOG_LEVELS, type LogLevel } from './lib/log'
 
 export const DEFAULTS = {
   host: '0.0.0.0',
@@ -80,6 +80,8 @@ export const DEFAULTS = {
   maxDropFraction: 0.5,
   referenceIntervalSeconds: 86_400,
   referenceTimeoutMs: 30_000,
+  /** Circuit breakers (src/refresh/breakers.ts): consecutive failures to open, first and longest open time, ±jitter, 401/403 retry. */
+  breakers: { failureThreshold: 3, baseMs: 60_000, maxMs: 3_600_000, jitter: 0.2, misconfiguredRetryMs: 21_600_000 },
 }
 
 export class ConfigError extends Error {
@@ -185,7 +187,7 @@ const ChangesToml = z.strictObject({
 const WebhookToml = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   secret: z.string().min(8, 'at least 8 characters'),
-  types: z.array(z.enum(['added', 'removed', 'changed'])).optional(),
+  types: z.array(ChangeType).optional(),
 })
 
 const HttpToml = z.strictObject({
@@ -332,13 +334,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     canonical: toml.canonical ?? {},
     overrides: overridesOf(toml, providers),
     breakers: {
-      failureThreshold: toml.refresh?.breaker_failures ?? BREAKER_DEFAULTS.failureThreshold,
-      baseMs: (toml.refresh?.breaker_base_seconds ?? BREAKER_DEFAULTS.baseMs / 1000) * 1000,
-      maxMs: (toml.refresh?.breaker_max_seconds ?? BREAKER_DEFAULTS.maxMs / 1000) * 1000,
-      misconfiguredRetryMs: (toml.refresh?.breaker_misconfigured_retry_seconds ?? BREAKER_DEFAULTS.misconfiguredRetryMs / 1000) * 1000,
+      failureThreshold: toml.refresh?.breaker_failures ?? DEFAULTS.breakers.failureThreshold,
+      baseMs: (toml.refresh?.breaker_base_seconds ?? DEFAULTS.breakers.baseMs / 1000) * 1000,
+      maxMs: (toml.refresh?.breaker_max_seconds ?? DEFAULTS.breakers.maxMs / 1000) * 1000,
+      misconfiguredRetryMs: (toml.refresh?.breaker_misconfigured_retry_seconds ?? DEFAULTS.breakers.misconfiguredRetryMs / 1000) * 1000,
     },
     changeRetentionDays: toml.changes?.retention_days ?? 90,
-    webhooks: (toml.webhooks ?? []).map((w) => ({ url: w.url, secret: w.secret, types: w.types ?? ['added', 'removed', 'changed'] })),
+    webhooks: (toml.webhooks ?? []).map((w) => ({ url: w.url, secret: w.secret, types: w.types ?? [...CHANGE_TYPES] })),
     cluster: {
       namespace: toml.cluster?.namespace ?? 'modelcat',
       pollMs: (toml.cluster?.poll_seconds ?? 5) * 1000,

@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { CatalogStore } from '../../src/catalog/store'
-import { openDb } from '../../src/db/client'
+import { loadConfig } from '../../src/config'
+import { openCatalog } from '../../src/runtime'
 import { syntheticOutcomes } from '../synthetic'
 
 const { values } = parseArgs({ options: { offerings: { type: 'string', default: '50000' }, duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' } } })
@@ -24,9 +24,9 @@ const ROOT = join(import.meta.dir, '..', '..')
 const dir = mkdtempSync(join(tmpdir(), 'modelcat-http-bench-'))
 const outcomes = syntheticOutcomes(total)
 {
-  const db = openDb(join(dir, 'catalog.db'))
-  new CatalogStore(db).commitRefresh('bench', Date.now(), outcomes)
-  db.$client.close()
+  const catalog = openCatalog(loadConfig({ MODELCAT_DB: join(dir, 'catalog.db') }))
+  catalog.store.commitRefresh('bench', Date.now(), outcomes)
+  catalog.close()
 }
 writeFileSync(
   join(dir, 'modelcat.toml'),

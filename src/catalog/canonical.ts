@@ -1,4 +1,7 @@
+import type { IdentityData } from '../domain/types'
 import shipped from './aliases.json'
+
+export type { IdentityData } from '../domain/types'
 
 /**
  * Canonical identity: offerings of the same underlying model share a `canonical_id` ("org/model").
@@ -6,16 +9,6 @@ import shipped from './aliases.json'
  * says which organisation spellings are one and which model names are one. Conservative by design:
  * two ids whose organisations differ never merge unless the data says the organisations are one.
  */
-export interface IdentityData {
-  /** organisation spelling → canonical organisation */
-  orgs: Record<string, string>
-  /** model-name prefix → organisation, for ids that name none */
-  families: Record<string, string>
-  /** path segments that are no organisation ("route/kimi-k2.6"): the model family names the org */
-  namespaces: string[]
-  /** canonical id → canonical id */
-  models: Record<string, string>
-}
 
 export interface OfferingIdentity {
   provider: string

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import type { OfferingRow } from './store'
+import type { OfferingRow } from './rows'
 import { PRICE_COMPONENTS, type Pricing } from '../domain/types'
 
 export const SORT_KEYS = ['id', 'name', 'created', 'context_length', 'prompt_price', 'completion_price', 'provider_count', 'newest'] as const

@@ -1,13 +1,15 @@
-import { and, asc, count, eq, gte, inArray, lt, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { breakers, catalogState, changes, offerings, providers, referenceModels, refreshRuns } from '../db/schema'
-import type { BreakerSnapshot } from '../refresh/breakers'
 import type { ReferenceEntry } from '../reference/types'
 import { deriveCapabilities } from './capabilities'
 import { createCanonicalizer, type Canonicalizer } from './canonical'
-import { getOffering, queryOfferings } from './reads'
+import { getOffering, queryCanonical, queryOfferings, type CatalogQuery } from './reads'
+import type { ChangeRow, OfferingRow, ProviderOutcome, ProviderState } from './rows'
 import { Enricher, json, pricingWriter } from './enrich'
+import { WebhookOutbox } from './outbox'
 import { type Capabilities, type Deprecation, type FieldSources, type OfferingInput, type OfferingOverride, type Pricing } from '../domain/types'
+import type { BreakerSnapshot, ChangeType } from '../domain/vocabulary'
 
 interface ExistingRow {
   id: string
@@ -47,56 +49,7 @@ const samePricing = (a: Pricing, b: Pricing) => {
   return [...keys].every((k) => a[k] === b[k])
 }
 
-export type ChangeRow = typeof changes.$inferSelect
-
-/** The outcome of fetching one provider, as the refresh worker hands it to the store. */
-export type ProviderOutcome =
-  | { provider: string; ok: true; offerings: OfferingInput[]; skipped: number; durationMs: number; warning: string | null }
-  | { provider: string; ok: false; error: string; durationMs: number }
-
-export interface OfferingRow {
-  id: string
-  providerId: string
-  providerModelId: string
-  canonicalId: string
-  name: string
-  description: string | null
-  created: number | null
-  ownedBy: string | null
-  contextLength: number | null
-  maxOutputTokens: number | null
-  inputModalities: string[] | null
-  outputModalities: string[] | null
-  supportedParameters: string[] | null
-  capabilities: Capabilities | null
-  deprecation: Deprecation | null
-  extra: Record<string, unknown> | null
-  sources: FieldSources | null
-  /** `live` or `bootstrap` */
-  source?: string
-  firstSeenAt: number
-  lastSeenAt: number
-  /** ms: the provider's last successful refresh (every offering it holds was in that list). */
-  providerSeenAt?: number | null
-  pricing: Pricing
-}
-
-export interface ProviderState {
-  id: string
-  lastAttemptAt: number | null
-  lastSuccessAt: number | null
-  lastError: string | null
-  lastDurationMs: number | null
-  skippedItems: number
-  lastWarning: string | null
-  modelCount: number
-  /** Distinct canonical models among this provider's offerings. */
-  uniqueModels: number
-  /** Canonical models no other provider offers. */
-  exclusiveModels: number
-  /** Offerings still from the bootstrap snapshot. */
-  bootstrapModels: number
-}
+export type { ChangeRow, OfferingRow, ProviderOutcome, ProviderState } from './rows'
 
 /** Reads and writes of the catalog. Writes are one synchronous transaction; reads are indexed queries. */
 export class CatalogStore {
@@ -106,6 +59,8 @@ export class CatalogStore {
   private readonly enricher: Enricher
   private readonly now: () => number
   private readonly changeRetentionMs: number
+  /** Webhook deliveries waiting to be made (src/webhooks). */
+  readonly outbox: WebhookOutbox
   #changeListeners: ((changes: ChangeRow[]) => void)[] = []
 
   /** Hears the changes of each commit that recorded some (after it committed): webhooks. */
@@ -134,6 +89,7 @@ export class CatalogStore {
       if (id === undefined) memo.set(key, (id = canonical(o)))
       return id
     }
+    this.outbox = new WebhookOutbox(db)
     this.enricher = new Enricher(db, opts.overrides)
     this.now = opts.now ?? Date.now
     this.db.insert(catalogState).values({ id: 1, version: 0 }).onConflictDoNothing().run()
@@ -383,7 +339,7 @@ export class CatalogStore {
     const recordChanges = source === 'live' && [...existing.values()].some((r) => r.source === 'live')
     const version = this.readVersion() + 1 // the version this commit will have when anything changes
     const now = this.now()
-    const record = (type: 'added' | 'removed' | 'changed', id: string, canonicalId: string, name: string, detail: Record<string, unknown>) =>
+    const record = (type: ChangeType, id: string, canonicalId: string, name: string, detail: Record<string, unknown>) =>
       st.change.run(version, now, providerId, id, canonicalId, name, type, JSON.stringify(detail))
     const seen = new Set<string>()
     for (const m of items) {
@@ -466,6 +422,55 @@ export class CatalogStore {
 
   getOffering(id: string): OfferingRow | undefined {
     return getOffering(this.db, id)
+  }
+
+  /** A page of offerings for a list query: filters, sort, keyset cursor (src/catalog/reads.ts). */
+  queryOfferings(q: CatalogQuery) {
+    return queryOfferings(this.db, q)
+  }
+
+  /** A page of canonical models (the unique view): grouped and priced by SQLite. */
+  queryCanonical(q: CatalogQuery & { canonicalId?: string }) {
+    return queryCanonical(this.db, q)
+  }
+
+  /**
+   * Runs `read` inside one read transaction and returns what it built with the catalog version it saw:
+   * a commit of the refresh thread in between cannot mix two catalogs into one answer.
+   */
+  readConsistent<T>(read: () => T): { value: T; version: number } {
+    const c = this.db.$client
+    return c
+      .transaction(() => {
+        const version = (c.query('select version from catalog_state where id = 1').get() as { version: number } | null)?.version ?? 0
+        return { value: read(), version }
+      })
+      .deferred()
+  }
+
+  /** Change-feed entries, oldest first: after a version or a time, after an entry id (cursor), of some providers or one type. */
+  listChanges(filter: { sinceVersion?: number; sinceTime?: number; afterId?: number; providers?: string[]; type?: ChangeType; limit: number }): ChangeRow[] {
+    const { sinceVersion, sinceTime, afterId, providers, type, limit } = filter
+    return this.db
+      .select()
+      .from(changes)
+      .where(
+        and(
+          sinceVersion !== undefined ? gt(changes.catalogVersion, sinceVersion) : undefined,
+          sinceTime !== undefined ? gt(changes.at, sinceTime) : undefined,
+          afterId !== undefined ? gt(changes.id, afterId) : undefined,
+          providers ? inArray(changes.providerId, providers) : undefined,
+          type ? eq(changes.type, type) : undefined,
+        ),
+      )
+      .orderBy(asc(changes.id))
+      .limit(limit)
+      .all()
+  }
+
+  /** The latest change-feed entries of one type, newest first (the Atom feed). */
+  latestChanges(type: ChangeType, limit: number): ChangeRow[] {
+    return this.db.select().from(changes).where(eq(changes.type, type)).orderBy(desc(changes.id)).limit(limit).all()
   }
 
   /**

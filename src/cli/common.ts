@@ -1,8 +1,4 @@
-import type { Logger } from 'pino'
-import { CatalogStore } from '../catalog/store'
-import { createCanonicalizer } from '../catalog/canonical'
 import { ConfigError, loadConfig, type Config } from '../config'
-import { openDb } from '../db/client'
 
 /** A command's failure the user can act on: printed as one line, then exit with `code`. */
 export class CliError extends Error {
@@ -22,13 +18,6 @@ export function configOrExit(): Config {
     if (err instanceof ConfigError) throw new CliError(err.message, 2)
     throw err
   }
-}
-
-/** The catalog DB of this config (created and migrated when missing). */
-export function openCatalog(config: Config, log?: Logger, opts: { maintain?: boolean } = {}) {
-  const db = openDb(config.dbPath, { log: (message, fields) => (log ? log.warn(fields ?? {}, message) : process.stderr.write(`modelcat: ${message}\n`)) })
-  const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides, changeRetentionDays: config.changeRetentionDays, ...opts })
-  return { db, store, close: () => db.$client.close() }
 }
 
 /** Fixed-width text table; numbers right-aligned. */

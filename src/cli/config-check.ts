@@ -1,6 +1,6 @@
 import { configOrExit, table } from './common'
 import { redactUrl } from '../lib/scrub'
-import { resolveReferences } from '../reference'
+import { resolveReferences } from '../refresh/reference-refresher'
 
 export const configCommand = {
   name: 'config',

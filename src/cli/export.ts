@@ -1,7 +1,7 @@
-import { ModelsService } from '../modules/models/service'
 import type { CanonicalModel } from '../modules/models/serialize'
 import type { Model } from '../modules/models/model'
-import { CliError, configOrExit, openCatalog } from './common'
+import { openCatalog, openModels } from '../runtime'
+import { CliError, configOrExit } from './common'
 
 const csvCell = (v: unknown) => {
   const s = v === null || v === undefined ? '' : String(v)
@@ -26,7 +26,7 @@ row per model with its prices (USD per token).
     const config = configOrExit()
     const catalog = openCatalog(config)
     try {
-      const body = new ModelsService(catalog.store, config.providers, { warm: false }).list({ free: false, unique })
+      const body = openModels(config, catalog.store, { warm: false }).list({ free: false, unique })
       if (format === 'json') return void process.stdout.write(`${new TextDecoder().decode(body.bytes)}\n`)
       const { data } = JSON.parse(new TextDecoder().decode(body.bytes)) as { data: (Model | CanonicalModel)[] }
       const lines = unique

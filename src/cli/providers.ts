@@ -1,6 +1,7 @@
 import { listProviders } from '../modules/providers/service'
-import { age, configOrExit, openCatalog, table } from './common'
 import { scrubberFor } from '../lib/scrub'
+import { openCatalog } from '../runtime'
+import { age, configOrExit, table } from './common'
 
 export const providersCommand = {
   name: 'providers',

@@ -1,8 +1,8 @@
-import pino from 'pino'
-import { RefreshWorker, type ProviderResult } from '../refresh/refresher'
+import type { ProviderResult } from '../domain/vocabulary'
 import { resolveProviderNames } from '../config'
-import { CliError, configOrExit, openCatalog, table } from './common'
 import { scrubberFor } from '../lib/scrub'
+import { openInProcess } from '../runtime'
+import { CliError, configOrExit, table } from './common'
 
 export const refreshCommand = {
   name: 'refresh',
@@ -21,18 +21,20 @@ a summary table follows. Exit code 1 when every provider failed, 0 otherwise.
     if (named?.unknown.length) throw new CliError(`unknown provider '${named.unknown.join("', '")}' (known: ${named.valid.join(', ')})`, 2)
     const ids = named?.ids
 
-    const catalog = openCatalog(config)
     const tty = Boolean(process.stdout.isTTY)
     const pending = new Set((ids ? config.providers.filter((p) => ids.includes(p.id)) : config.providers).filter((p) => p.enabled).map((p) => p.id))
     const total = pending.size
     const status = () => tty && process.stdout.write(`\r\x1b[K[${total - pending.size}/${total}] waiting for ${[...pending].slice(0, 6).join(', ')}${pending.size > 6 ? ', …' : ''}`)
     const scrub = scrubberFor(config) // upstream text on the terminal: no keys, no escapes
-    const worker = RefreshWorker.fromConfig(config, catalog.store, pino({ level: 'silent' }), {
-      onProviderDone(provider, o) {
+    const { worker, stop } = openInProcess(config, {
+      webhooks: false,
+      worker: {
+        onProviderDone(provider, o) {
         pending.delete(provider)
         const line = o.ok ? `✓ ${provider}: ${o.models} models in ${o.durationMs} ms` : `✗ ${provider}: ${scrub(o.error)} (${o.durationMs} ms)`
         process.stdout.write(tty ? `\r\x1b[K${line}\n` : `${line}\n`)
         status()
+        },
       },
     })
     status()
@@ -51,8 +53,7 @@ a summary table follows. Exit code 1 when every provider failed, 0 otherwise.
       const fetched = report.results.filter((r) => r.status === 'ok' || r.status === 'failed')
       if (fetched.length > 0 && fetched.every((r) => r.status === 'failed')) throw new CliError('every provider failed', 1)
     } finally {
-      await worker.stop()
-      catalog.close()
+      await stop()
     }
   },
 }

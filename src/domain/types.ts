@@ -70,3 +70,15 @@ export interface OfferingOverride {
   maxOutputTokens?: number
   pricing?: Pricing
 }
+
+/** What identity rules know beyond the ids themselves (src/catalog/aliases.json, `[canonical]` in config). */
+export interface IdentityData {
+  /** organisation spelling → canonical organisation */
+  orgs: Record<string, string>
+  /** model-name prefix → organisation, for ids that name none */
+  families: Record<string, string>
+  /** path segments that are no organisation ("route/kimi-k2.6"): the model family names the org */
+  namespaces: string[]
+  /** canonical id → canonical id */
+  models: Record<string, string>
+}

@@ -1,6 +1,6 @@
 import type { Server } from 'bun'
 import type { Logger } from 'pino'
-import type { ModelsService } from '../modules/models/service'
+import type { AnswerCache } from '../serving/answer-cache'
 import { PUBLIC_HEADERS } from '../serving/cached-body'
 import { errorResponse } from './errors'
 import type { Metrics } from './metrics'
@@ -69,7 +69,8 @@ class RateLimiter {
 
 export interface HandlerDeps {
   app: { fetch(request: Request): Response | Promise<Response> }
-  models?: ModelsService
+  /** Answers served before routing (the hot path). */
+  answers?: AnswerCache
   metrics: Metrics
   log: Logger
   /** Requests per minute per client IP; 0 or absent: no limit. */
@@ -82,7 +83,7 @@ export interface HandlerDeps {
  * optional per-IP rate limit, CORS for public GETs, nosniff — and the hot path (a list query already
  * answered in this version) before Elysia builds a context.
  */
-export function createHandler({ app, models, metrics, log, rateLimitPerMinute }: HandlerDeps) {
+export function createHandler({ app, answers, metrics, log, rateLimitPerMinute }: HandlerDeps) {
   const limiter = rateLimitPerMinute ? new RateLimiter(rateLimitPerMinute) : undefined
   // one labelled histogram child per (route, method, status): no label hashing per request
   const timers = new Map<string, { observe(v: number): void }>()
@@ -139,7 +140,7 @@ export function createHandler({ app, models, metrics, log, rateLimitPerMinute }:
     let answer: Response | Promise<Response>
     let complete = false // an answer of the hot path already carries the public headers
     try {
-      const fast = models?.fastPath(request)
+      const fast = answers?.fastPath(request)
       complete = fast !== undefined
       answer = fast ?? app.fetch(request)
     } catch (err) {

@@ -1,9 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { CatalogStore } from '../catalog/store'
-import { breakers } from '../db/schema'
-import type { RefreshReport } from '../refresh/refresher'
+import type { RefreshReport } from '../domain/vocabulary'
+import { BREAKER_STATES } from '../domain/vocabulary'
 
-export const BREAKER_STATES = ['closed', 'open', 'half_open', 'misconfigured'] as const
 
 /**
  * Prometheus metrics (prom-client), one registry per app. Refresh metrics come from refresh reports
@@ -68,7 +67,7 @@ export function createMetrics(store: CatalogStore) {
     registers: [registry],
     collect() {
       this.reset()
-      for (const b of store.db.select({ provider: breakers.provider, state: breakers.state }).from(breakers).all()) {
+      for (const b of store.loadBreakers()) {
         for (const state of BREAKER_STATES) this.set({ provider: b.provider, state }, b.state === state ? 1 : 0)
       }
     },

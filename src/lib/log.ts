@@ -1,6 +1,8 @@
 import pino, { type DestinationStream, type Logger } from 'pino'
-import type { LogLevel } from '../config'
 import { scrub as scrubGeneric, type Scrubber } from './scrub'
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
 
 /** Fields that may carry outside text (upstream errors, exception messages, URLs): scrubbed in every log line. */
 const SCRUBBED_FIELDS = ['error', 'err', 'url', 'warning', 'reason'] as const

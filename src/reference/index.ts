@@ -1,5 +1,3 @@
-import type { Config } from '../config'
-import type { ResolvedReference } from '../refresh/reference-refresher'
 import { litellm } from './litellm'
 import { modelsDev } from './models-dev'
 import litellmSnapshot from './snapshots/litellm_model_prices_2026-03-14.json.gz' with { type: 'file' }
@@ -11,10 +9,3 @@ export const REFERENCES: { source: ReferenceSource; snapshot: () => Promise<Uint
   { source: modelsDev, snapshot: () => Bun.file(modelsDevSnapshot).bytes(), snapshotLabel: 'models.dev 2026-06-13' },
   { source: litellm, snapshot: () => Bun.file(litellmSnapshot).bytes(), snapshotLabel: 'LiteLLM 2026-03-14' },
 ]
-
-export function resolveReferences(config: Config): ResolvedReference[] {
-  return REFERENCES.map((r) => {
-    const c = config.references[r.source.id]
-    return { ...r, url: c?.url ?? r.source.url, enabled: c?.enabled ?? true, timeoutMs: c?.timeoutMs ?? 30_000, intervalSeconds: c?.intervalSeconds }
-  })
-}

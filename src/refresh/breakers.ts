@@ -12,21 +12,10 @@
  */
 import { scrub } from '../lib/scrub'
 
-export type BreakerState = 'closed' | 'open' | 'half_open' | 'misconfigured'
+import { DEFAULTS } from '../config'
+import { BREAKER_STATES, type BreakerSnapshot, type BreakerState } from '../domain/vocabulary'
 
-export interface BreakerSnapshot {
-  provider: string
-  state: BreakerState
-  consecutiveFailures: number
-  /** Consecutive openings (drives the backoff); 0 after a success or a reset. */
-  opens: number
-  openedAt: number | null
-  /** When an open or misconfigured breaker lets the next probe through (ms). */
-  retryAt: number | null
-  lastError: string | null
-  lastFailureAt: number | null
-  lastSuccessAt: number | null
-}
+export type { BreakerSnapshot, BreakerState } from '../domain/vocabulary'
 
 export interface BreakerFailure {
   /** HTTP status of the upstream answer, when there was one (UpstreamError.status). */
@@ -53,13 +42,7 @@ export interface BreakerOptions {
   misconfiguredRetryMs: number
 }
 
-export const BREAKER_DEFAULTS: Readonly<BreakerOptions> = Object.freeze({
-  failureThreshold: 3,
-  baseMs: 60_000,
-  maxMs: 3_600_000,
-  jitter: 0.2,
-  misconfiguredRetryMs: 21_600_000,
-})
+export const BREAKER_DEFAULTS: Readonly<BreakerOptions> = Object.freeze({ ...DEFAULTS.breakers })
 
 export interface BreakerRegistryOptions extends Partial<BreakerOptions> {
   /** Clock in ms (default Date.now). */
@@ -70,7 +53,7 @@ export interface BreakerRegistryOptions extends Partial<BreakerOptions> {
 
 type Breaker = BreakerSnapshot & { probing: boolean }
 
-const STATES: readonly BreakerState[] = ['closed', 'open', 'half_open', 'misconfigured']
+const STATES: readonly BreakerState[] = BREAKER_STATES
 
 export class BreakerRegistry {
   readonly options: Readonly<BreakerOptions>

@@ -5,6 +5,8 @@ import { scrub } from '../lib/scrub'
 import { UpstreamError } from '../upstream/adapter'
 import { BreakerRegistry } from './breakers'
 import { getJson } from '../upstream/fetch'
+import type { Config } from '../config'
+import { REFERENCES } from '../reference'
 
 export interface ResolvedReference {
   source: ReferenceSource
@@ -16,6 +18,14 @@ export interface ResolvedReference {
   /** The embedded snapshot's bytes (gzip JSON), used while the source has never been fetched. */
   snapshot?: () => Promise<Uint8Array<ArrayBuffer>>
   snapshotLabel?: string
+}
+
+/** The reference catalogs as `config` sets them up (URL, enabled, timeout, schedule), with their embedded snapshots. */
+export function resolveReferences(config: Config): ResolvedReference[] {
+  return REFERENCES.map((r) => {
+    const c = config.references[r.source.id]
+    return { ...r, url: c?.url ?? r.source.url, enabled: c?.enabled ?? true, timeoutMs: c?.timeoutMs ?? 30_000, intervalSeconds: c?.intervalSeconds }
+  })
 }
 
 export interface ReferenceResult {

@@ -4,32 +4,12 @@ import type { CatalogStore, ProviderOutcome } from '../catalog/store'
 import type { OfferingInput } from '../domain/types'
 import { UpstreamError, type Adapter, type AdapterContext } from '../upstream/adapter'
 import { ADAPTERS } from '../upstream/adapters'
+import type { BreakerSnapshot, ProviderResult, ProviderResultStatus, RefreshReport } from '../domain/vocabulary'
 import { scrubberFor } from '../lib/scrub'
-import { BreakerRegistry, type BreakerRegistryOptions, type BreakerSnapshot } from './breakers'
+import { BreakerRegistry, type BreakerRegistryOptions } from './breakers'
 import { getJson } from '../upstream/fetch'
 
-export type ProviderResultStatus = 'ok' | 'failed' | 'needs_key' | 'disabled' | 'skipped_breaker'
-
-export interface ProviderResult {
-  provider: string
-  status: ProviderResultStatus
-  model_count: number
-  skipped: number
-  duration_ms: number
-  error: string | null
-  /** Set on success when the list is incomplete (page cap) or was forced past the anomaly guard. */
-  warning: string | null
-}
-
-export interface RefreshReport {
-  trigger: string
-  started_at: string
-  duration_ms: number
-  catalog_version: number
-  results: ProviderResult[]
-  /** Circuit-breaker state changes during this refresh. */
-  breaker_transitions?: { provider: string; from: string; to: string }[]
-}
+export type { ProviderResult, RefreshReport } from '../domain/vocabulary'
 
 export interface WorkerOptions {
   store: CatalogStore
@@ -86,6 +66,12 @@ export class RefreshWorker implements Refresher {
   #lastReport: RefreshReport | null = null
 
   readonly breakers: BreakerRegistry
+  #reportListeners: ((report: RefreshReport) => void)[] = []
+
+  /** Hears every finished refresh (scheduled or asked for), besides the `onReport` option. */
+  onReport(listener: (report: RefreshReport) => void) {
+    this.#reportListeners.push(listener)
+  }
   #transitions: { provider: string; from: string; to: string }[] = []
 
   /** The worker `config` describes (providers, interval, caps, breaker options), plus callbacks. */
@@ -248,6 +234,7 @@ export class RefreshWorker implements Refresher {
     }
     this.#lastReport = report
     this.opts.onReport?.(report)
+    for (const listener of this.#reportListeners) listener(report)
     return report
   }
 

@@ -1,3 +1,4 @@
+import type { PrebuiltBody } from '../serving/answer-cache'
 import type { BreakerSnapshot } from '../refresh/breakers'
 import type { RefreshOptions, RefreshReport } from '../refresh/refresher'
 
@@ -20,10 +21,4 @@ export type FromThread =
   | { type: 'stopped' }
   | { type: 'fatal'; error: string }
 
-export interface PrebuiltBody {
-  key: string
-  etag: string
-  bytes: Uint8Array
-  gzip: Uint8Array
-  br: Uint8Array
-}
+export type { PrebuiltBody } from '../serving/answer-cache'

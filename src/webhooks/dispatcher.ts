@@ -1,14 +1,15 @@
-import type { Database } from 'bun:sqlite'
 import { createHash, createHmac } from 'node:crypto'
 import type { Logger } from 'pino'
+import type { WebhookOutbox } from '../catalog/outbox'
 import type { ChangeRow } from '../catalog/store'
 import { redactUrl, scrub } from '../lib/scrub'
 import { toChange } from '../catalog/change-view'
+import type { ChangeType } from '../domain/vocabulary'
 
 export interface Webhook {
   url: string
   secret: string
-  types: ('added' | 'removed' | 'changed')[]
+  types: ChangeType[]
 }
 
 /** Deliveries kept in the outbox at most (the oldest are dropped, with a warning). */
@@ -39,7 +40,7 @@ export class WebhookDispatcher {
   constructor(
     private readonly hooks: Webhook[],
     private readonly log: Logger,
-    private readonly opts: { db?: Database; retryDelaysMs?: number[]; timeoutMs?: number; maxOutboxRows?: number } = {},
+    private readonly opts: { outbox?: WebhookOutbox; retryDelaysMs?: number[]; timeoutMs?: number; maxOutboxRows?: number } = {},
   ) {}
 
   /** Queues the deliveries of one commit's changes (in the outbox) and returns at once. */
@@ -54,14 +55,14 @@ export class WebhookDispatcher {
 
   /** Sends again what an earlier run left in the outbox (attempts counted on); drops deliveries to hooks no longer configured. */
   resume(): number {
-    const db = this.opts.db
-    if (!db) return 0
-    const rows = db.query('select id, hook, body, attempts from webhook_outbox order by id').all() as { id: number; hook: string; body: string; attempts: number }[]
+    const outbox = this.opts.outbox
+    if (!outbox) return 0
+    const rows = outbox.pending()
     let resumed = 0
     for (const r of rows) {
       const hook = this.hooks.find((h) => hookKey(h.url) === r.hook)
       if (!hook) {
-        db.run('delete from webhook_outbox where id = ?', [r.id])
+        outbox.remove(r.id)
         this.log.warn({ outbox_id: r.id }, 'webhook no longer configured: its pending delivery dropped')
         continue
       }
@@ -91,23 +92,19 @@ export class WebhookDispatcher {
   }
 
   #save(hook: string, body: string): number | undefined {
-    const db = this.opts.db
-    if (!db) return undefined
-    const id = Number(db.run('insert into webhook_outbox (hook, body, attempts, created_at) values (?, ?, 0, ?)', [hook, body, Date.now()]).lastInsertRowid)
+    const outbox = this.opts.outbox
+    if (!outbox) return undefined
     const max = this.opts.maxOutboxRows ?? MAX_OUTBOX_ROWS
-    const over = (db.query('select count(*) as n from webhook_outbox').get() as { n: number }).n - max
-    if (over > 0) {
-      db.run('delete from webhook_outbox where id in (select id from webhook_outbox order by id limit ?)', [over])
-      this.log.warn({ dropped: over, max }, 'webhook outbox full: the oldest pending deliveries dropped')
-    }
+    const { id, dropped } = outbox.add(hook, body, max)
+    if (dropped > 0) this.log.warn({ dropped, max }, 'webhook outbox full: the oldest pending deliveries dropped')
     return id
   }
 
   /** The outbox row's bookkeeping; nothing once stopped (the DB may be closed). */
   #mark(id: number | undefined, attempts: number | 'done') {
     if (id === undefined || this.#stopped) return
-    if (attempts === 'done') this.opts.db!.run('delete from webhook_outbox where id = ?', [id])
-    else this.opts.db!.run('update webhook_outbox set attempts = ? where id = ?', [attempts, id])
+    if (attempts === 'done') this.opts.outbox!.remove(id)
+    else this.opts.outbox!.setAttempts(id, attempts)
   }
 
   async #send(hook: Webhook, body: string, id: number | undefined, made: number): Promise<boolean> {

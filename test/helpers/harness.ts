@@ -2,52 +2,25 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
-import { createApp } from '../../src/app'
-import { WebhookDispatcher } from '../../src/webhooks/dispatcher'
-import { createCanonicalizer } from '../../src/catalog/canonical'
-import { CatalogStore } from '../../src/catalog/store'
 import { loadConfig } from '../../src/config'
-import { createHandler } from '../../src/http/handler'
-import { createMetrics } from '../../src/http/metrics'
-import { ModelsService } from '../../src/modules/models/service'
-import { openDb } from '../../src/db/client'
-import { resolveReferences } from '../../src/reference'
 import type { BreakerRegistryOptions } from '../../src/refresh/breakers'
-import { ReferenceRefresher } from '../../src/refresh/reference-refresher'
-import { RefreshWorker } from '../../src/refresh/refresher'
+import { openInProcess } from '../../src/runtime'
 import { checkContract, type RouteLike } from './contracts'
 
 export const tempDir = (prefix = 'modelcat-test-') => mkdtempSync(join(tmpdir(), prefix))
 
 /**
- * Everything `src/index.ts` wires, minus the port: a real SQLite file in a temp dir, a config read
- * from a real TOML file, the worker and the app (driven with app.handle).
+ * What the composition root builds for one thread (src/runtime openInProcess), minus the port: a real SQLite
+ * file in a temp dir, a config read from a real TOML file, the refresher and the app (driven through the front door).
  */
 export function makeHarness(opts: { toml: string; env?: Record<string, string>; dir?: string; log?: Logger; breakers?: BreakerRegistryOptions; webhookRetryDelaysMs?: number[] }) {
   const dir = opts.dir ?? tempDir()
   const configPath = join(dir, 'modelcat.toml')
   writeFileSync(configPath, opts.toml)
   const config = loadConfig({ MODELCAT_CONFIG: configPath, MODELCAT_DB: join(dir, 'catalog.db'), ...opts.env })
-  const db = openDb(config.dbPath)
-  const store = new CatalogStore(db, { canonicalId: createCanonicalizer(config.canonical), overrides: config.overrides, changeRetentionDays: config.changeRetentionDays })
-  const log = opts.log ?? pino({ level: 'silent' })
-  // as the refresh thread does: each commit's changes to the configured webhooks (short retries in tests)
-  const webhooks = new WebhookDispatcher(config.webhooks, log, { db: db.$client, retryDelaysMs: opts.webhookRetryDelaysMs ?? [50, 100, 200] })
-  if (config.webhooks.length) store.onChanges((rows) => webhooks.dispatch(rows))
-  webhooks.resume()
-  const metrics = createMetrics(store)
-  const worker = RefreshWorker.fromConfig(config, store, log, { onReport: (r) => metrics.observeReport(r), breakerOptions: opts.breakers })
-  const references = new ReferenceRefresher({
-    store,
-    references: resolveReferences(config),
-    intervalSeconds: 86_400,
-    maxResponseBytes: config.refresh.maxResponseBytes,
-    log,
-  })
-  const models = new ModelsService(store, config.providers)
-  const app = createApp({ config, store, worker, log, models, metrics })
-  // requests go through the same front door as `modelcat serve` (request ids, logs, metrics, CORS)
-  const handler = createHandler({ app, models, metrics, log, rateLimitPerMinute: config.rateLimitPerMinute })
+  const runtime = openInProcess(config, { log: opts.log ?? pino({ level: 'silent' }), breakers: opts.breakers, webhookRetryDelaysMs: opts.webhookRetryDelaysMs ?? [50, 100, 200] })
+  const { db, store, worker, references, metrics, webhooks } = runtime
+  const { app, handler, models } = runtime.http
   /** `<METHOD> <route path> <status>` of every answer checked against its declared schema. */
   const contracts = new Set<string>()
   const checked = async (method: string, path: string, headers: Record<string, string>) => {
@@ -75,9 +48,7 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
     get: (path: string, headers: Record<string, string> = {}) => checked('GET', path, headers),
     post: (path: string, headers: Record<string, string> = {}) => checked('POST', path, headers),
     async close(removeDir = !opts.dir) {
-      await Promise.all([worker.stop(), references.stop()])
-      webhooks.stop()
-      db.$client.close()
+      await runtime.stop()
       if (removeDir) rmSync(dir, { recursive: true, force: true })
     },
   }

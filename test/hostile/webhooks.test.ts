@@ -6,6 +6,7 @@ import type { ChangeRow } from '../../src/catalog/store'
 import { openDb } from '../../src/db/client'
 import { FakeUpstream } from '../helpers/fake-upstream'
 import { makeHarness, tempDir, tomlFor } from '../helpers/harness'
+import { WebhookOutbox } from '../../src/catalog/outbox'
 
 /** Webhooks that survive restarts and cannot be replayed: a real SQLite file, a real receiver on 127.0.0.1. */
 setDefaultTimeout(30_000)
@@ -94,13 +95,13 @@ describe('webhooks that survive', () => {
     mode = 'fail'
     const db = openDb(`${tempDir()}/catalog.db`)
     const hook = { url: hookUrl('/attempts'), secret: SECRET, types: ['added' as const] }
-    const d = new WebhookDispatcher([hook], pino({ level: 'silent' }), { db: db.$client, retryDelaysMs: [10, 10] })
+    const d = new WebhookDispatcher([hook], pino({ level: 'silent' }), { outbox: new WebhookOutbox(db), retryDelaysMs: [10, 10] })
     d.dispatch([row(1)])
     await until('given up', () => got.length === 3 && outbox(db).length === 0)
     // a row left with every attempt made (a crash before the delete): given up at start, not sent
     db.$client.run('insert into webhook_outbox (hook, body, attempts, created_at) values (?, ?, 3, 0)', [new Bun.CryptoHasher('sha256').update(hook.url).digest('hex'), '{}'])
     d.stop()
-    const again = new WebhookDispatcher([hook], pino({ level: 'silent' }), { db: db.$client, retryDelaysMs: [10, 10] })
+    const again = new WebhookDispatcher([hook], pino({ level: 'silent' }), { outbox: new WebhookOutbox(db), retryDelaysMs: [10, 10] })
     again.resume()
     await until('the spent row dropped', () => outbox(db).length === 0)
     expect(got.length).toBe(3)
@@ -114,13 +115,13 @@ describe('webhooks that survive', () => {
     const lines: string[] = []
     const log = pino({ level: 'warn' }, { write: (s: string) => void lines.push(s) })
     const hook = { url: hookUrl('/cap'), secret: SECRET, types: ['added' as const] }
-    const d = new WebhookDispatcher([hook], log, { db: db.$client, retryDelaysMs: [60_000], maxOutboxRows: 3 })
+    const d = new WebhookDispatcher([hook], log, { outbox: new WebhookOutbox(db), retryDelaysMs: [60_000], maxOutboxRows: 3 })
     for (let i = 1; i <= 5; i++) d.dispatch([row(i)])
     const kept = db.$client.query('select body from webhook_outbox order by id').all() as { body: string }[]
     expect(kept.map((k) => JSON.parse(k.body).catalog_version)).toEqual([3, 4, 5])
     expect(lines.filter((l) => l.includes('webhook outbox full')).length).toBe(2)
     d.stop()
-    const other = new WebhookDispatcher([{ ...hook, url: `${receiver.url.href}elsewhere` }], log, { db: db.$client })
+    const other = new WebhookDispatcher([{ ...hook, url: `${receiver.url.href}elsewhere` }], log, { outbox: new WebhookOutbox(db) })
     expect(other.resume()).toBe(0)
     expect(outbox(db)).toEqual([])
     db.$client.close()

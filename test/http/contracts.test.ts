@@ -71,7 +71,7 @@ describe('every declared (route, status) answers its schema through the harness'
       const res = method === 'GET' ? await h.get(path, headers) : await h.post(path, headers)
       expect(`${method} ${path} → ${res.status}`).toBe(`${method} ${path} → ${status}`)
     }
-    expect(h.models.fastPath(new Request('http://localhost/v1/models'))).toBeDefined()
+    expect(h.models.answers.fastPath(new Request('http://localhost/v1/models'))).toBeDefined()
   })
 
   test('together they cover every status of every route that declares a response schema', () => {
@@ -172,16 +172,16 @@ describe("the hot path's prebuilt bytes are checked too", () => {
       // (another raw query string than the ones below: those must not be remembered with this body)
       const good = (await (await h2.get('/v1/models?gateway=all')).json()) as { data: Record<string, unknown>[] }
       const broken = new TextEncoder().encode(JSON.stringify({ ...good, data: good.data.map((m, i) => (i === 0 ? { ...m, id: undefined } : m)) }))
-      h2.models.adopt(h2.store.version, [{ key: h2.models.keyOf({ free: false, unique: false }), bytes: broken, ...CachedBody.compressSync(broken) }])
+      h2.models.answers.adopt(h2.store.version, [{ key: h2.models.keyOf({ free: false, unique: false }), bytes: broken, ...CachedBody.compressSync(broken) }])
       await expect(h2.get('/v1/models')).rejects.toThrow(/GET \/v1\/models .*data\.0\.id/)
       // remembered: the next one is answered before routing, from the same bytes
-      expect(h2.models.fastPath(new Request('http://localhost/v1/models'))).toBeDefined()
+      expect(h2.models.answers.fastPath(new Request('http://localhost/v1/models'))).toBeDefined()
       await expect(h2.get('/v1/models')).rejects.toThrow(/GET \/v1\/models .*data\.0\.id/)
       await expect(h2.get('/v1/models', { 'accept-encoding': 'gzip' })).rejects.toThrow(/data\.0\.id/)
       await expect(h2.get('/v1/models', { 'accept-encoding': 'br' })).rejects.toThrow(/data\.0\.id/)
       // near miss: a valid adopted body passes on the same path
       const bytes = new TextEncoder().encode(JSON.stringify(good))
-      h2.models.adopt(h2.store.version, [{ key: h2.models.keyOf({ free: false, unique: false }), bytes }])
+      h2.models.answers.adopt(h2.store.version, [{ key: h2.models.keyOf({ free: false, unique: false }), bytes }])
       expect(await (await h2.get('/v1/models?gateway=groq')).text()).toBe(JSON.stringify(good))
     } finally {
       await h2.close()

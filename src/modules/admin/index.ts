@@ -7,31 +7,13 @@ import type { CatalogStore } from '../../catalog/store'
 import type { BreakerSnapshot } from '../../refresh/breakers'
 import type { Refresher, RefreshReport as RefreshReportOf } from '../../refresh/refresher'
 import { commaList, flag } from '../../http/query'
+import { BreakerState, RefreshReport } from '../../domain/vocabulary'
 import { scrubberFor, type Scrubber } from '../../lib/scrub'
 
 const RefreshQuery = z.object({
   provider: commaList('Comma-separated provider ids or aliases; default: every enabled provider'),
   wait: flag('`true`: answer when the refresh is done, with per-provider results'),
   force: flag('`true`: accept lists the anomaly guard would refuse (a model count that fell to zero or by more than refresh.max_drop_fraction)'),
-})
-
-const ProviderResult = z.object({
-  provider: z.string(),
-  status: z.enum(['ok', 'failed', 'needs_key', 'disabled', 'skipped_breaker']),
-  model_count: z.number().int(),
-  skipped: z.number().int(),
-  duration_ms: z.number().int(),
-  error: z.string().nullable(),
-  warning: z.string().nullable(),
-})
-
-const RefreshReport = z.object({
-  trigger: z.string(),
-  started_at: z.string(),
-  duration_ms: z.number().int(),
-  catalog_version: z.number().int(),
-  results: z.array(ProviderResult),
-  breaker_transitions: z.array(z.object({ provider: z.string(), from: z.string(), to: z.string() })).optional(),
 })
 
 function resolveProviders(param: string | undefined, providers: ResolvedProvider[]): string[] | undefined {
@@ -44,7 +26,7 @@ function resolveProviders(param: string | undefined, providers: ResolvedProvider
 const Breaker = z
   .object({
     provider: z.string(),
-    state: z.enum(['closed', 'open', 'half_open', 'misconfigured']),
+    state: BreakerState,
     consecutive_failures: z.number().int(),
     opens: z.number().int().describe('Consecutive openings (drives the backoff)'),
     opened_at: z.string().nullable(),

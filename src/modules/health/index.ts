@@ -2,16 +2,16 @@ import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { CatalogStore } from '../../catalog/store'
 import type { Config } from '../../config'
-import { breakers } from '../../db/schema'
-import { providerStatus } from '../providers/service'
+import { providerStatus } from '../../catalog/provider-status'
 import { ErrorBody, errorResponse } from '../../http/errors'
+import { BreakerState } from '../../domain/vocabulary'
 import { scrubberFor } from '../../lib/scrub'
 
 /** Liveness touches nothing; readiness reads the in-memory catalog version (no SQLite, no upstream). */
 const ProviderHealth = z.object({
   provider: z.string(),
   status: z.string().describe('As in /v1/providers'),
-  breaker: z.string().describe('closed | open | half_open | misconfigured'),
+  breaker: BreakerState,
   breaker_retry_at: z.string().nullable(),
   last_success_at: z.string().nullable(),
   age_seconds: z.number().nullable().describe('Seconds since the last successful refresh'),
@@ -40,7 +40,7 @@ export const healthModule = (store: CatalogStore, config: Config) =>
       () => {
         const now = Date.now()
         const states = store.providerStates()
-        const breakerOf = new Map(store.db.select().from(breakers).all().map((b) => [b.provider, b]))
+        const breakerOf = new Map(store.loadBreakers().map((b) => [b.provider, b]))
         return {
           object: 'list' as const,
           data: config.providers

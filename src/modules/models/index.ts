@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
+import { jsonResponse } from '../../http/docs'
 import { ApiError, ErrorBody } from '../../http/errors'
 import { CanonicalModel, ListModelsQuery, Model, ModelList } from './model'
 import type { ModelsService } from './service'
@@ -15,12 +16,12 @@ function decodeId(raw: string): string {
 
 export const modelsModule = (service: ModelsService) =>
   new Elysia({ name: 'models', prefix: '/v1/models' })
-    .onRequest(({ request }) => service.fastPath(request))
+    .onRequest(({ request }) => service.answers.fastPath(request))
     .get(
       '',
       ({ query, request }) => {
         const body = service.list(query)
-        service.remember(request, body)
+        service.answers.remember(request, body)
         return body.respond(request)
       },
       {
@@ -43,3 +44,14 @@ export const modelsModule = (service: ModelsService) =>
         detail: { tags: ['models'], summary: 'Retrieve a model', description: 'The same object as in the list.' },
       },
     )
+
+/** The retrieve route is a wildcard (ids contain slashes): documented by hand as {id} (Swagger UI sends it percent-encoded). */
+export const modelsDocPaths = { '/v1/models/{id}': { get: {
+  tags: ['models'],
+  summary: 'Retrieve a model',
+  description:
+    'An offering id (`groq/llama-3.3-70b-versatile`): the same object as in the list, plus `providers` (every offering of the same underlying model). A canonical id (`meta/llama-3.3-70b-instruct`): the canonical model with all its offerings, as in `unique=true`. Ids contain slashes: send them as they are or percent-encoded.',
+  operationId: 'retrieveModel',
+  parameters: [{ name: 'id', in: 'path' as const, required: true, schema: { type: 'string' as const }, description: 'e.g. `groq/llama-3.1-8b-instant`' }],
+  responses: { 200: jsonResponse(z.union([Model, CanonicalModel]), 'The model'), 404: jsonResponse(ErrorBody, 'Neither an offering id nor a canonical id') },
+} } }

@@ -1,7 +1,6 @@
 import { z } from 'zod'
+import { BreakerState, ProviderStatus } from '../../domain/vocabulary'
 
-export const PROVIDER_STATUSES = ['ok', 'stale', 'failing', 'disabled', 'never_refreshed', 'needs_key', 'misconfigured', 'bootstrap'] as const
-export type ProviderStatus = (typeof PROVIDER_STATUSES)[number]
 
 export const ProviderInfo = z
   .object({
@@ -9,12 +8,10 @@ export const ProviderInfo = z
     name: z.string(),
     aliases: z.array(z.string()),
     enabled: z.boolean(),
-    status: z
-      .enum(PROVIDER_STATUSES)
-      .describe(
+    status: ProviderStatus.describe(
         'ok: last refresh succeeded; stale: last refresh failed, last good models still served; failing: failed and nothing to serve; needs_key: listing needs an API key and none is set; misconfigured: the provider refused the key (401/403), not retried until fixed and reset; bootstrap: serving the embedded snapshot, not tried yet (a failed first try makes it stale)',
       ),
-    breaker: z.enum(['closed', 'open', 'half_open', 'misconfigured']).describe('Circuit-breaker state (see /admin/circuit-breakers)'),
+    breaker: BreakerState.describe('Circuit-breaker state (see /admin/circuit-breakers)'),
     breaker_retry_at: z.string().nullable().describe('When an open breaker lets the next fetch through'),
     model_count: z.number().int().describe('Offerings in the catalog (= total)'),
     total: z.number().int().describe('Offerings in the catalog'),

@@ -1,21 +1,12 @@
 import type { Config, ResolvedProvider } from '../../config'
 import { REFERENCES } from '../../reference'
 import type { CatalogStore, ProviderState } from '../../catalog/store'
-import type { ProviderInfo, ProviderStatus, ReferenceInfo } from './model'
+import { providerStatus } from '../../catalog/provider-status'
 import { redactUrl, scrubberFor, type Scrubber } from '../../lib/scrub'
+import type { ProviderInfo, ReferenceInfo } from './model'
 
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null)
 
-export function providerStatus(p: ResolvedProvider, s: ProviderState | undefined, breaker?: string): ProviderStatus {
-  if (!p.enabled) return 'disabled'
-  if (p.keyRequired && !p.apiKey) return 'needs_key'
-  if (breaker === 'misconfigured') return 'misconfigured'
-  // serving only the embedded snapshot and not yet tried: bootstrap (tried and failed: stale, below)
-  if (!s?.lastAttemptAt && s?.modelCount && s.bootstrapModels === s.modelCount) return 'bootstrap'
-  if (!s?.lastAttemptAt) return s?.modelCount ? 'stale' : 'never_refreshed'
-  if (!s.lastError) return 'ok'
-  return s.modelCount > 0 ? 'stale' : 'failing'
-}
 
 /** Every configured provider with its refresh state (two small indexed queries); stored upstream text scrubbed again on its way out. */
 export function listProviders(store: CatalogStore, providers: ResolvedProvider[], scrub: Scrubber = scrubberFor(providers)): ProviderInfo[] {

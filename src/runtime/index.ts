@@ -1,0 +1,227 @@
+import type { Logger } from 'pino'
+import pino from 'pino'
+import { createApp } from '../app'
+import { bootstrapCatalog } from '../catalog/bootstrap'
+import { createCanonicalizer } from '../catalog/canonical'
+import { CatalogStore } from '../catalog/store'
+import { type Config, environment } from '../config'
+import { openDb } from '../db/client'
+import { createHandler } from '../http/handler'
+import { createMetrics, type Metrics } from '../http/metrics'
+import { ModelsService } from '../modules/models/service'
+import { REFERENCES } from '../reference'
+import { ClusterCoordinator } from '../cluster/coordinator'
+import { ClusterReplica } from '../cluster/replica'
+import type { BreakerRegistryOptions } from '../refresh/breakers'
+import { ReferenceRefresher, resolveReferences } from '../refresh/reference-refresher'
+import { type Refresher, RefreshWorker, type WorkerOptions } from '../refresh/refresher'
+import { AnswerCache, type PrebuiltBody } from '../serving/answer-cache'
+import { CachedBody } from '../serving/cached-body'
+import { scrubberFor } from '../lib/scrub'
+import type { SnapshotRejectReason } from '../catalog/snapshot'
+import { WebhookDispatcher } from '../webhooks/dispatcher'
+import { RefreshThread } from './refresh-thread'
+
+/**
+ * The composition root: the one place that builds the parts and says what runs where.
+ *
+ * | role                | thread         | parts                                                                                   |
+ * |---------------------|----------------|-----------------------------------------------------------------------------------------|
+ * | `openServer`        | HTTP (main)    | catalog (reader), bootstrap, answer cache, models service, metrics, app, front door,    |
+ * |                     |                | and a RefreshThread: the handle on…                                                     |
+ * | `openRefreshThread` | refresh thread | catalog (writer, startup maintenance), refresher (or cluster replica), reference        |
+ * |                     |                | refresher, webhooks, and the builder of each new version's hot bodies                   |
+ * | `openInProcess`     | one thread     | all of it on one thread with an in-process refresher: the tests, the CLI, the benches  |
+ *
+ * Shutdown order (each role's `stop`): stop accepting and abort the refresh together, then close the DB.
+ */
+
+/** The catalog DB of a config (created, migrated and checked when opened) and its store. */
+export function openCatalog(config: Config, opts: { log?: Logger; maintain?: boolean; now?: () => number } = {}) {
+  const { log } = opts
+  const db = openDb(config.dbPath, { log: (message, fields) => (log ? log.warn(fields ?? {}, message) : process.stderr.write(`modelcat: ${message}\n`)) })
+  const store = new CatalogStore(db, {
+    canonicalId: createCanonicalizer(config.canonical),
+    overrides: config.overrides,
+    changeRetentionDays: config.changeRetentionDays,
+    maintain: opts.maintain,
+    now: opts.now,
+  })
+  return { db, store, close: () => db.$client.close() }
+}
+export type Catalog = ReturnType<typeof openCatalog>
+
+/** The answer cache and models service of one thread (the front door's fast path and the hot views). */
+export function openModels(config: Config, store: CatalogStore, opts: { warm?: boolean } = {}) {
+  const answers = new AnswerCache(store, { fastPath: '/v1/models' })
+  return new ModelsService(store, config.providers, answers, opts)
+}
+
+/** The HTTP side around a refresher: app and front door (the hot path before routing), metrics. */
+function openHttp(config: Config, store: CatalogStore, refresher: Refresher, log: Logger, opts: { metrics?: Metrics; models?: ModelsService; adminCooldownMs?: number } = {}) {
+  const metrics = opts.metrics ?? createMetrics(store)
+  const models = opts.models ?? openModels(config, store)
+  const app = createApp({ config, store, worker: refresher, log, models, metrics, adminCooldownMs: opts.adminCooldownMs })
+  const handler = createHandler({ app, answers: models.answers, metrics, log, rateLimitPerMinute: config.rateLimitPerMinute })
+  return { metrics, models, app, handler }
+}
+
+/** Each commit's changes to the configured webhooks; deliveries wait in the DB's outbox, and what a shutdown left pending is sent now. */
+function openWebhooks(config: Config, store: CatalogStore, log: Logger, retryDelaysMs?: number[]) {
+  const webhooks = new WebhookDispatcher(config.webhooks, log, { outbox: store.outbox, ...(retryDelaysMs ? { retryDelaysMs } : {}) })
+  if (config.webhooks.length) store.onChanges((rows) => webhooks.dispatch(rows))
+  webhooks.resume()
+  return webhooks
+}
+
+/** The reference catalogs' refresher: it wakes at the shortest enabled interval; each catalog is fetched on its own schedule. */
+function openReferences(config: Config, store: CatalogStore, log: Logger, intervalSeconds?: number) {
+  return new ReferenceRefresher({
+    store,
+    references: resolveReferences(config),
+    intervalSeconds: intervalSeconds ?? Math.min(...Object.values(config.references).filter((r) => r.enabled).map((r) => r.intervalSeconds), 86_400),
+    maxResponseBytes: config.refresh.maxResponseBytes,
+    log,
+  })
+}
+
+/** `modelcat serve`, the HTTP thread: serves the catalog; fetching and writing run on the refresh thread. */
+export async function openServer(config: Config, log: Logger) {
+  // the refresh thread's connection brings stored rows in line with rules and overrides; not this one too
+  const catalog = openCatalog(config, { log, maintain: false })
+  const { store } = catalog
+  // first start: the embedded snapshot until the providers answer (never when a catalog exists)
+  const bootstrapped = bootstrapCatalog(store, config.providers, await REFERENCES[0]!.snapshot())
+  if (bootstrapped) log.info({ offerings: bootstrapped, source: REFERENCES[0]!.snapshotLabel }, 'bootstrap catalog served until the first refreshes land')
+  const models = openModels(config, store)
+  const metrics = createMetrics(store)
+  const refresher = new RefreshThread({
+    env: environment(),
+    store,
+    providers: config.providers,
+    log,
+    onBodies: (version, bodies) => models.answers.adopt(version, bodies),
+    onReport: (report) => metrics.observeReport(report),
+    onSnapshotRejected: (reason) => metrics.clusterSnapshotRejected.inc({ reason }),
+  })
+  const http = openHttp(config, store, refresher, log, { metrics, models })
+  return {
+    ...http,
+    store,
+    refresher,
+    /** Stops accepting (the caller's server) and aborts the refresh together, then closes the DB. */
+    async stop(server?: { stop(): Promise<void> | void }) {
+      await Promise.all([server?.stop(), refresher.stop()])
+      catalog.close()
+    },
+  }
+}
+
+/** The refresh thread: its own connection (the writer), the refresher, references, webhooks, hot bodies. */
+export function openRefreshThread(
+  config: Config,
+  log: Logger,
+  on: { onVersion: (version: number, bodies: PrebuiltBody[]) => void; onSnapshotRejected?: (reason: SnapshotRejectReason) => void },
+) {
+  const catalog = openCatalog(config, { log })
+  const { store } = catalog
+  const rescrubbed = store.rescrub(scrubberFor(config)) // stored errors from before scrubbing existed (they travel in cluster snapshots)
+  if (rescrubbed) log.info({ rows: rescrubbed }, 'scrubbed stored upstream errors of secrets')
+  const webhooks = openWebhooks(config, store, log)
+  // the hot views of each new version are built and compressed here, off the HTTP thread
+  const models = openModels(config, store, { warm: false })
+  store.onNewVersion((version) =>
+    on.onVersion(
+      version,
+      ModelsService.HOT.map((q) => {
+        const { bytes, etag } = models.list(q)
+        return { key: models.keyOf(q), etag, bytes, ...CachedBody.compressSync(bytes) }
+      }),
+    ),
+  )
+  const worker = RefreshWorker.fromConfig(config, store, log)
+  const references = openReferences(config, store, log)
+  // With REDIS_URL the replicas share one refresher and one catalog (src/cluster)
+  const refresher: Refresher = config.redisUrl
+    ? new ClusterReplica({
+        coordinator: new ClusterCoordinator({ url: config.redisUrl, namespace: config.cluster.namespace, log }),
+        store,
+        worker,
+        log,
+        intervalMs: config.refresh.intervalSeconds * 1000,
+        pollMs: config.cluster.pollMs,
+        graceMs: config.cluster.graceMs,
+        references,
+        secret: config.cluster.secret,
+        // derived: a stored snapshot may be as large as one upstream answer may be, and inflate 8×
+        limits: { maxCompressedBytes: config.refresh.maxResponseBytes, maxDecompressedBytes: 8 * config.refresh.maxResponseBytes },
+        onRejected: on.onSnapshotRejected,
+      })
+    : worker
+  const clustered = Boolean(config.redisUrl)
+  return {
+    store,
+    refresher,
+    references,
+    /** Reports of the in-process refresher (the thread forwards them to the HTTP thread's metrics). */
+    onReport: (listener: (report: Parameters<NonNullable<WorkerOptions['onReport']>>[0]) => void) => worker.onReport(listener),
+    start() {
+      refresher.start()
+      if (!clustered) references.start() // in a cluster the leader refreshes them
+    },
+    async stop() {
+      await Promise.all([refresher.stop(), references.stop()])
+      webhooks.stop()
+      catalog.close()
+    },
+  }
+}
+
+/**
+ * Everything on one thread with an in-process refresher: the tests (driven port-less through `handler`),
+ * the CLI and the benches. Nothing starts by itself: call `refresher.refresh()` / `references.refresh()`.
+ */
+export function openInProcess(
+  config: Config,
+  opts: {
+    log?: Logger
+    breakers?: BreakerRegistryOptions
+    webhookRetryDelaysMs?: number[]
+    adminCooldownMs?: number
+    referenceIntervalSeconds?: number
+    worker?: Partial<WorkerOptions>
+    /** false: commits send no webhooks (the CLI's one-off refresh). */
+    webhooks?: boolean
+  } = {},
+) {
+  const log = opts.log ?? pino({ level: 'silent' })
+  // without a logger, what the integrity check did goes to stderr
+  const catalog = openCatalog(config, { log: opts.log })
+  const { store } = catalog
+  const webhooks = opts.webhooks ?? true ? openWebhooks(config, store, log, opts.webhookRetryDelaysMs) : undefined
+  const metrics = createMetrics(store)
+  const worker = RefreshWorker.fromConfig(config, store, log, { breakerOptions: opts.breakers, ...opts.worker })
+  worker.onReport((r) => metrics.observeReport(r))
+  const references = openReferences(config, store, log, opts.referenceIntervalSeconds ?? 86_400)
+  let http: ReturnType<typeof openHttp> | undefined
+  return {
+    config,
+    log,
+    db: catalog.db,
+    store,
+    worker,
+    references,
+    metrics,
+    webhooks,
+    /** The HTTP side, built on first use (the CLI's refresh needs none). */
+    get http() {
+      return (http ??= openHttp(config, store, worker, log, { metrics, adminCooldownMs: opts.adminCooldownMs }))
+    },
+    async stop() {
+      await Promise.all([worker.stop(), references.stop()])
+      webhooks?.stop()
+      catalog.close()
+    },
+  }
+}
+export type InProcess = ReturnType<typeof openInProcess>
