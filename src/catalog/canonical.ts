@@ -41,13 +41,25 @@ function stripPrefixes(id: string): string {
   return s
 }
 
+/** The longest serving suffix the rules strip, with the lookbehind they need ("-instruct-turbo"): a window this wide sees any of them. */
+const SUFFIX_WINDOW = 48
+
+/**
+ * Strips serving suffixes from the end, repeatedly. Linear in the length of `model`: each pass looks
+ * only at the last SUFFIX_WINDOW characters and either shortens the model or stops (an unanchored
+ * `$` regex over the whole string, once per stripped suffix, was quadratic: 138 s on a 512 KB
+ * "x-fp8-fp8-…" id).
+ */
 function stripServingSuffixes(model: string): string {
-  let prev
-  do {
-    prev = model
-    for (const suffix of SERVING_SUFFIXES) model = model.replace(suffix, '')
-  } while (model !== prev)
-  return model
+  let end = model.length
+  for (;;) {
+    const start = Math.max(0, end - SUFFIX_WINDOW)
+    const tail = model.slice(start, end)
+    let stripped = tail
+    for (const suffix of SERVING_SUFFIXES) stripped = stripped.replace(suffix, '')
+    if (stripped.length === tail.length) return model.slice(0, end)
+    end = start + stripped.length
+  }
 }
 
 /**

@@ -7,7 +7,16 @@ export type ChangeRow = typeof changes.$inferSelect
 
 /** The outcome of fetching one provider, as the refresh worker hands it to the store. */
 export type ProviderOutcome =
-  | { provider: string; ok: true; offerings: OfferingInput[]; skipped: number; durationMs: number; warning: string | null }
+  | {
+      provider: string
+      ok: true
+      offerings: OfferingInput[]
+      /** canonicalIds[i] is offerings[i]'s, when the caller computed them before the commit (else the store does, inside it). */
+      canonicalIds?: string[]
+      skipped: number
+      durationMs: number
+      warning: string | null
+    }
   | { provider: string; ok: false; error: string; durationMs: number }
 
 export interface OfferingRow {

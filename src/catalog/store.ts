@@ -7,6 +7,7 @@ import { createCanonicalizer, type Canonicalizer } from './canonical'
 import { getOffering, queryCanonical, queryOfferings, type CatalogQuery } from './reads'
 import type { ChangeRow, OfferingRow, ProviderOutcome, ProviderState } from './rows'
 import { Enricher, json, pricingWriter } from './enrich'
+import { LIMITS } from './limits'
 import { WebhookOutbox } from './outbox'
 import { type Capabilities, type Deprecation, type FieldSources, type OfferingInput, type OfferingOverride, type Pricing } from '../domain/types'
 import type { BreakerSnapshot, ChangeType } from '../domain/vocabulary'
@@ -56,6 +57,7 @@ export class CatalogStore {
   #version: number
 
   private readonly canonicalId: Canonicalizer
+  readonly #memo = new Map<string, string>()
   private readonly enricher: Enricher
   private readonly now: () => number
   private readonly changeRetentionMs: number
@@ -77,16 +79,26 @@ export class CatalogStore {
       changeRetentionDays?: number
       /** false: leave canonical ids and filled values as they are (the connection of a reader whose writer does it). */
       maintain?: boolean
+      /** Most entries of the canonical-id memo (default LIMITS.canonicalMemoEntries). */
+      canonicalMemoEntries?: number
     } = {},
   ) {
     this.changeRetentionMs = (opts.changeRetentionDays ?? 90) * 86_400_000
     const canonical = opts.canonicalId ?? createCanonicalizer()
-    const memo = new Map<string, string>()
-    // the same ids come back every refresh: remember their canonical ids
+    // The same ids come back every refresh: remember their canonical ids, least recently used first out
+    // (a Map iterates in insertion order; a hit moves its key to the end), so an upstream that churns
+    // ids cannot grow it past LIMITS.canonicalMemoEntries.
+    const memo = this.#memo
+    const memoCap = opts.canonicalMemoEntries ?? LIMITS.canonicalMemoEntries
     this.canonicalId = (o) => {
       const key = `${o.provider}\u0000${o.id}\u0000${o.ownedBy ?? ''}`
       let id = memo.get(key)
-      if (id === undefined) memo.set(key, (id = canonical(o)))
+      if (id !== undefined) memo.delete(key)
+      else {
+        id = canonical(o)
+        if (memo.size >= memoCap) memo.delete(memo.keys().next().value!)
+      }
+      memo.set(key, id)
       return id
     }
     this.outbox = new WebhookOutbox(db)
@@ -100,6 +112,19 @@ export class CatalogStore {
       this.recanonicalize()
       this.#write(() => this.enricher.run() > 0)
     }
+  }
+
+  /**
+   * The canonical id of one of `provider`'s offerings: what the refresh worker computes before the
+   * commit, so the write transaction does no per-item derivation of upstream text.
+   */
+  canonicalIdOf(provider: string, o: Pick<OfferingInput, 'providerModelId' | 'ownedBy'>): string {
+    return this.canonicalId({ provider, id: o.providerModelId, ownedBy: o.ownedBy })
+  }
+
+  /** Entries in the canonical-id memo (at most its cap, LIMITS.canonicalMemoEntries by default). */
+  get canonicalMemoSize(): number {
+    return this.#memo.size
   }
 
   /**
@@ -175,14 +200,15 @@ export class CatalogStore {
   replaceReference(source: string, entries: ReferenceEntry[], state: { durationMs: number; warning?: string | null; snapshot?: boolean }): { changed: number; version: number } {
     let changed = 0
     const now = this.now()
+    const canonicalIds = entries.map((e) => this.canonicalId({ provider: e.provider, id: e.modelId })) // before the write lock
     const version = this.#write(() => {
       this.db.delete(referenceModels).where(eq(referenceModels.source, source)).run()
       const insert = this.db.$client.prepare(
         'insert or replace into reference_models (source, provider_id, model_key, canonical_id, context_length, max_output_tokens, input_modalities, output_modalities, capabilities, pricing) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
-      for (const e of entries) {
-        insert.run(source, e.provider, e.modelId.toLowerCase(), this.canonicalId({ provider: e.provider, id: e.modelId }), e.contextLength ?? null, e.maxOutputTokens ?? null, json(e.inputModalities), json(e.outputModalities), json(e.capabilities), json(e.pricing))
+      for (const [i, e] of entries.entries()) {
+        insert.run(source, e.provider, e.modelId.toLowerCase(), canonicalIds[i]!, e.contextLength ?? null, e.maxOutputTokens ?? null, json(e.inputModalities), json(e.outputModalities), json(e.capabilities), json(e.pricing))
       }
       // an embedded snapshot is no fetch: the attempt times stay, so the first live fetch is due at once
       const row = state.snapshot
@@ -303,7 +329,7 @@ export class CatalogStore {
         let wrote = false
         let fill: ReturnType<Enricher['load']> | undefined
         for (const o of outcomes) {
-          if (o.ok && this.replaceProviderOfferings(o.provider, o.offerings, runId, nowSec, (fill ??= this.enricher.load()), source) > 0) wrote = true
+          if (o.ok && this.replaceProviderOfferings(o.provider, o.offerings, o.canonicalIds, runId, nowSec, (fill ??= this.enricher.load()), source) > 0) wrote = true
           if (source === 'bootstrap') continue // the snapshot is no attempt at the provider: its state stays as it was
           const state = o.ok
             ? { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: o.durationMs, skippedItems: o.skipped, lastWarning: o.warning }
@@ -329,7 +355,7 @@ export class CatalogStore {
    * unchanged ones (same content hash) are not written at all, vanished ones are deleted (prices cascade).
    * first_seen_at survives; a changed row's last_seen_at moves.
    */
-  private replaceProviderOfferings(providerId: string, items: OfferingInput[], runId: number, nowSec: number, fill: ReturnType<Enricher['load']>, source: 'live' | 'bootstrap'): number {
+  private replaceProviderOfferings(providerId: string, items: OfferingInput[], canonicalIds: string[] | undefined, runId: number, nowSec: number, fill: ReturnType<Enricher['load']>, source: 'live' | 'bootstrap'): number {
     let changes = 0
     const st = this.statements()
     const writePrices = pricingWriter(this.db)
@@ -342,11 +368,11 @@ export class CatalogStore {
     const record = (type: ChangeType, id: string, canonicalId: string, name: string, detail: Record<string, unknown>) =>
       st.change.run(version, now, providerId, id, canonicalId, name, type, JSON.stringify(detail))
     const seen = new Set<string>()
-    for (const m of items) {
+    for (const [i, m] of items.entries()) {
       const id = `${providerId}/${m.providerModelId}`
       if (seen.has(id)) continue // upstreams occasionally list an id twice; the first wins
       seen.add(id)
-      const canonicalId = this.canonicalId({ provider: providerId, id: m.providerModelId, ownedBy: m.ownedBy })
+      const canonicalId = canonicalIds?.[i] ?? this.canonicalId({ provider: providerId, id: m.providerModelId, ownedBy: m.ownedBy })
       const capabilities = deriveCapabilities(m)
       const upstream = { contextLength: m.contextLength ?? null, maxOutputTokens: m.maxOutputTokens ?? null, inputModalities: m.inputModalities ?? null, outputModalities: m.outputModalities ?? null, capabilities, pricing: m.pricing }
       const f = fill({ id, providerId, providerModelId: m.providerModelId, canonicalId }, upstream, source === 'bootstrap' ? 'bootstrap' : 'upstream')

@@ -2,14 +2,30 @@
  * Exact decimal arithmetic for prices: upstream numbers are turned into decimal strings and
  * shifted by powers of ten, never multiplied as binary floats (a per-1M vs per-token mixup once
  * made a peer's prices 10⁶× wrong; 0.88 * 1e-6 in floats gives 8.799999999999999e-7).
+ *
+ * Bounded: one linear pass over the text, and a result within LIMITS (DECIMAL_LIMITS below; src/catalog/limits.ts lists every cap): at most 30
+ * significant digits, a non-zero value within [10^-30, 10^24), so at most 33 characters. A value out
+ * of range is no price (null) and is counted (decimalsOutOfRange): "1e20000000" never becomes a
+ * 20-million-character string, "1e-150000" never costs more than reading it.
  */
 
+/** What a price may be (src/catalog/limits.ts names every cap): significant digits, integer digits (value < 10^24), fraction digits (value ≥ 10^-30). */
+export const DECIMAL_LIMITS = { decimalSignificantDigits: 30, decimalIntegerDigits: 24, decimalFractionDigits: 30 } as const
+/** A decimal string of this module is at most this long: sign, "0.", 30 fraction digits. */
+export const MAX_DECIMAL_CHARS = 1 + 2 + DECIMAL_LIMITS.decimalFractionDigits
+const LIMITS = DECIMAL_LIMITS
+
+/** Anchored, no nested or overlapping quantifiers: one linear pass. */
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i
+
+let outOfRange = 0
+/** How many values were refused for being out of range so far (the refresh worker reports the difference). */
+export const decimalsOutOfRange = () => outOfRange
 
 /**
  * Canonical decimal string of a JSON number or numeric string, or null when it is not a finite
- * number. Numbers go through 15 significant digits first, which removes binary noise that
- * upstreams serialize (DeepInfra sends 0.020000000000000004 for 0.02).
+ * number (or out of range). Numbers go through 15 significant digits first, which removes binary
+ * noise that upstreams serialize (DeepInfra sends 0.020000000000000004 for 0.02).
  * @example toDecimal(0.88) === '0.88'; toDecimal('3e-6') === '0.000003'
  */
 export function toDecimal(value: unknown): string | null {
@@ -33,17 +49,27 @@ export function shift(text: string, exponent: number): string | null {
   const m = DECIMAL.exec(text)
   if (!m) return null
   const [, sign, int, frac = '', exp = '0'] = m
-  let digits = (int + frac).replace(/^0+(?=\d)/, '')
-  let scale = frac.length - Number(exp) - exponent // value = digits × 10^-scale
-  if (scale < 0) {
-    digits += '0'.repeat(-scale)
-    scale = 0
+  const digits = int + frac
+  // the significant digits: digits[first, last)
+  let first = 0
+  while (first < digits.length && digits.charCodeAt(first) === 48) first++
+  if (first === digits.length) return '0' // zero, whatever its exponent or sign
+  let last = digits.length
+  while (digits.charCodeAt(last - 1) === 48) last--
+  const count = last - first
+  // value = significant × 10^power; a huge written exponent parses to a huge number or Infinity
+  const power = digits.length - last - frac.length + Number(exp) + exponent
+  const intDigits = count + power
+  if (count > LIMITS.decimalSignificantDigits || intDigits > LIMITS.decimalIntegerDigits || -power > LIMITS.decimalFractionDigits || !Number.isFinite(power)) {
+    outOfRange++
+    return null
   }
-  digits = digits.padStart(scale + 1, '0')
-  const whole = digits.slice(0, digits.length - scale).replace(/^0+(?=\d)/, '')
-  const fraction = digits.slice(digits.length - scale).replace(/0+$/, '')
-  const out = fraction ? `${whole}.${fraction}` : whole
-  return sign && /[1-9]/.test(out) ? `-${out}` : out
+  const significant = digits.slice(first, last)
+  const out =
+    power >= 0 ? significant + '0'.repeat(power)
+    : intDigits > 0 ? `${significant.slice(0, intDigits)}.${significant.slice(intDigits)}`
+    : `0.${'0'.repeat(-intDigits)}${significant}`
+  return sign ? `-${out}` : out
 }
 
 /** USD per 1M tokens (Together, DeepInfra) → USD per token, exactly. */

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino'
 import type { Config, ResolvedProvider } from '../config'
 import type { CatalogStore, ProviderOutcome } from '../catalog/store'
+import { decimalsOutOfRange } from '../lib/decimal'
+import { capOffering, LIMITS } from '../catalog/limits'
 import type { OfferingInput } from '../domain/types'
 import { UpstreamError, type Adapter, type AdapterContext } from '../upstream/adapter'
 import { ADAPTERS } from '../upstream/adapters'
@@ -47,10 +49,6 @@ export interface Refresher {
   start(): void
   stop(): Promise<void>
 }
-
-/** Strips C0/C1 control characters (keeps \t \n \r) from upstream text. */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g
-const clean = (s: string | null | undefined) => (s == null ? s : s.replace(CONTROL, ''))
 
 /**
  * The in-process refresher: fetches every enabled provider concurrently, each under its own timeout
@@ -255,20 +253,39 @@ export class RefreshWorker implements Refresher {
       const listed = await adapter.list(ctx)
       const { items, truncated } = Array.isArray(listed) ? { items: listed, truncated: undefined } : listed
       const offerings: OfferingInput[] = []
+      const canonicalIds: string[] = []
       let skipped = 0
-      for (const raw of items) {
+      let overCap = 0
+      let refused = 0 // prices out of range, counted item by item (other providers normalize between the slices)
+      for (const [i, raw] of items.entries()) {
+        // normalizing is synchronous work on upstream data: in slices, each ending with a macrotask
+        // yield, so the other providers go on and this one's timeout (or a shutdown) stops it
+        if (i > 0 && i % LIMITS.normalizeSlice === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 0))
+          signal.throwIfAborted()
+        }
         const parsed = adapter.item.safeParse(raw)
-        const o = parsed.success ? adapter.normalize(parsed.data) : null
-        const id = o && clean(o.providerModelId)?.trim()
-        if (!o || !id) {
+        const before = decimalsOutOfRange()
+        const normalized = parsed.success ? adapter.normalize(parsed.data) : null
+        refused += decimalsOutOfRange() - before
+        const o = normalized && capOffering(normalized)
+        if (!o) {
+          if (normalized?.providerModelId && normalized.providerModelId.length > LIMITS.idChars) overCap++
           skipped++
           continue
         }
-        offerings.push({ ...o, providerModelId: id, name: clean(o.name) || id, description: clean(o.description), ownedBy: clean(o.ownedBy) })
+        offerings.push(o)
+        canonicalIds.push(this.opts.store.canonicalIdOf(p.id, o)) // before the commit, not inside its write lock
       }
+      signal.throwIfAborted()
       if (items.length > 0 && offerings.length === 0) throw new Error(`all ${items.length} items failed validation`)
-      const warnings = [truncated, this.anomaly(p.id, offerings.length, force)].filter(Boolean)
-      return { provider: p.id, ok: true, offerings, skipped, durationMs: durationMs(), warning: warnings.join('; ') || null }
+      const warnings = [
+        truncated,
+        overCap && `${overCap} items skipped: id longer than ${LIMITS.idChars} characters`,
+        refused && `${refused} prices out of range ignored (at most ${LIMITS.decimalSignificantDigits} significant digits, within 1e-${LIMITS.decimalFractionDigits} to 1e${LIMITS.decimalIntegerDigits})`,
+        this.anomaly(p.id, offerings.length, force),
+      ].filter(Boolean)
+      return { provider: p.id, ok: true, offerings, canonicalIds, skipped, durationMs: durationMs(), warning: warnings.join('; ') || null }
     } catch (err) {
       // upstream text is stored, logged and shown: scrubbed of every configured key (src/lib/scrub.ts)
       const message = scrubberFor(this.opts.providers)(timeout.aborted && !stop.aborted ? `timed out after ${p.timeoutMs} ms` : (err as Error).message)

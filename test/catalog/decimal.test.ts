@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { perMillionToPerToken, shift, toDecimal } from '../../src/lib/decimal'
+import { decimalsOutOfRange, perMillionToPerToken, shift, toDecimal } from '../../src/lib/decimal'
 
 describe('toDecimal', () => {
   test('keeps a short decimal number exact', () => {
@@ -209,5 +209,83 @@ describe('property: shift(shift(x, -6), 6) is the canonical form of x', () => {
 
   test('toDecimal(x) is canonical x for 400 random price strings', () => {
     for (const x of samples) expect({ x, out: toDecimal(x) }).toEqual({ x, out: format(scaled(x, 6), 6) })
+  })
+})
+
+describe('limits: at most 30 significant digits, a non-zero value within [1e-30, 1e24)', () => {
+  test('near misses on every limit: at it exact, one past it refused', () => {
+    expect(toDecimal('1e-30')).toBe(`0.${'0'.repeat(29)}1`)
+    expect(toDecimal('1e-31')).toBeNull()
+    expect(toDecimal('9.99e23')).toBe(`999${'0'.repeat(21)}`)
+    expect(toDecimal('1e24')).toBeNull()
+    expect(toDecimal(`${'1'.repeat(24)}.${'1'.repeat(6)}`)).toBe(`${'1'.repeat(24)}.${'1'.repeat(6)}`)
+    expect(toDecimal(`${'1'.repeat(24)}.${'1'.repeat(7)}`)).toBeNull()
+    expect(toDecimal(`0.${'1'.repeat(30)}`)).toBe(`0.${'1'.repeat(30)}`)
+    expect(toDecimal(`0.${'1'.repeat(31)}`)).toBeNull()
+    // shift applies the same limits to its result
+    expect(shift('1e-24', -6)).toBe(`0.${'0'.repeat(29)}1`)
+    expect(shift('1e-25', -6)).toBeNull()
+    expect(toDecimal(1e300)).toBeNull()
+  })
+
+  test('leading and trailing zeros are no significant digits; zero is zero at any exponent', () => {
+    expect(toDecimal(`${'0'.repeat(100_000)}1${'0'.repeat(20)}e-20`)).toBe('1')
+    expect(toDecimal(`0.${'0'.repeat(28)}1${'0'.repeat(100_000)}`)).toBe(`0.${'0'.repeat(28)}1`)
+    expect(toDecimal('0e99999999999')).toBe('0')
+    expect(toDecimal(`-0e-${'9'.repeat(1000)}`)).toBe('0')
+  })
+
+  test('out-of-range values are counted (what the refresh reports as "N prices out of range ignored"); malformed ones are not', () => {
+    const before = decimalsOutOfRange()
+    toDecimal('1e20000000')
+    toDecimal('1e-150000')
+    toDecimal('abc')
+    toDecimal('1.5e-7')
+    expect(decimalsOutOfRange() - before).toBe(2)
+  })
+
+  /** mulberry32, as above */
+  function rng(seed: number) {
+    return () => {
+      seed = (seed + 0x6d2b79f5) | 0
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    }
+  }
+  const random = rng(7)
+  const int = (n: number) => Math.floor(random() * n)
+  const digitRun = (n: number) => Array.from({ length: n }, () => int(10)).join('')
+
+  /** Oracle by BigInt: value = sig × 10^pow, or null when out of range. */
+  function oracle(text: string): string | null {
+    const m = /^(-)?(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(text)!
+    const [, sign, i, f = '', e = '0'] = m
+    const all = (i + f).replace(/^0+/, '')
+    if (!all) return '0'
+    const sig = all.replace(/0+$/, '')
+    const pow = BigInt(e) - BigInt(f.length) + BigInt(all.length - sig.length)
+    const intDigits = BigInt(sig.length) + pow
+    if (sig.length > 30 || intDigits > 24n || -pow > 30n) return null
+    const p = Number(pow)
+    const out = p >= 0 ? sig + '0'.repeat(p) : Number(intDigits) > 0 ? `${sig.slice(0, Number(intDigits))}.${sig.slice(Number(intDigits))}` : `0.${'0'.repeat(-Number(intDigits))}${sig}`
+    return sign ? `-${out}` : out
+  }
+
+  test('property: for 3000 random decimal strings of any exponent and digit run (huge ones included), the result is the exact value or null, and at most 33 characters', () => {
+    let accepted = 0
+    for (let n = 0; n < 3000; n++) {
+      const whole = random() < 0.1 ? digitRun(1 + int(200_000)) : digitRun(1 + int(12))
+      const frac = random() < 0.5 ? '' : random() < 0.1 ? `.${'0'.repeat(int(200_000))}${digitRun(1 + int(5))}` : `.${digitRun(1 + int(12))}`
+      const exp = random() < 0.3 ? '' : `e${random() < 0.5 ? '-' : '+'}${random() < 0.2 ? digitRun(1 + int(400)) : int(random() < 0.5 ? 40 : 30_000_000)}`
+      const text = `${random() < 0.2 ? '-' : ''}${whole}${frac}${exp}`
+      const out = toDecimal(text)
+      if (out !== null) {
+        accepted++
+        expect(out.length).toBeLessThanOrEqual(33)
+      }
+      if (text.length < 2000) expect({ text, out }).toEqual({ text, out: oracle(text) })
+    }
+    expect(accepted).toBeGreaterThan(300) // the generator reaches the accepted range too
   })
 })
