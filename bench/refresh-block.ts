@@ -37,7 +37,11 @@ const bodies = new Map(
     }),
   ]),
 )
-const upstream = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: (req) => new Response(bodies.get(new URL(req.url).pathname) ?? '{"data":[]}', { headers: { 'content-type': 'application/json' } }) })
+const upstream = Bun.serve({
+  hostname: '127.0.0.1',
+  port: 0,
+  fetch: (req) => new Response(bodies.get(new URL(req.url).pathname) ?? '{"data":[]}', { headers: { 'content-type': 'application/json' } }),
+})
 
 let worst = 0
 let last = performance.now()
@@ -70,7 +74,7 @@ function setup(mode: string) {
 console.log(`${total} offerings, ${outcomes.length} providers (JSON lists: ${([...bodies.values()].reduce((n, b) => n + b.length, 0) / 1e6).toFixed(0)} MB)`)
 {
   const s = setup('inproc')
-  const { worker, stop } = openInProcess(s.config)
+  const { refresher: worker, stop } = openInProcess(s.config)
   await measure('A in-process: first refresh (all new)', () => worker.refresh())
   await measure('A in-process: second refresh (nothing changed)', () => worker.refresh())
   await stop()

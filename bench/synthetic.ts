@@ -11,7 +11,7 @@ export function syntheticOutcomes(total = 50_000, providers = 40): ProviderOutco
   const orgs = ['meta-llama', 'qwen', 'mistralai', 'deepseek-ai', 'google', 'zai-org', 'moonshotai', 'nousresearch', 'microsoft', 'nvidia']
   const params = ['max_tokens', 'temperature', 'top_p', 'tools', 'tool_choice', 'response_format', 'reasoning', 'seed', 'stop']
   let seed = 42
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
   const out: ProviderOutcome[] = []
   for (let p = 0; p < providers; p++) {
     const offerings: OfferingInput[] = []
@@ -31,7 +31,8 @@ export function syntheticOutcomes(total = 50_000, providers = 40): ProviderOutco
         inputModalities: model % 4 === 0 ? ['text', 'image'] : ['text'],
         outputModalities: ['text'],
         supportedParameters: params.filter((_, k) => (model >> k) & 1),
-        pricing: i % 7 === 0 ? { prompt: '0', completion: '0' } : { prompt: price.toFixed(9).replace(/0+$/, '').replace(/\.$/, ''), completion: (price * 3).toFixed(9).replace(/0+$/, '').replace(/\.$/, '') },
+        pricing:
+          i % 7 === 0 ? { prompt: '0', completion: '0' } : { prompt: price.toFixed(9).replace(/0+$/, '').replace(/\.$/, ''), completion: (price * 3).toFixed(9).replace(/0+$/, '').replace(/\.$/, '') },
       })
     }
     out.push({ provider: `synth-${p}`, ok: true, offerings, skipped: 0, durationMs: 0, warning: null })

@@ -16,7 +16,7 @@ import type { Refresher } from './refresh/refresher'
 export interface AppDeps {
   config: Config
   store: CatalogStore
-  worker: Refresher
+  refresher: Refresher
   log: Logger
   /** The models service (with its answer cache, shared with the front door's fast path). */
   models: ModelsService
@@ -27,7 +27,7 @@ export interface AppDeps {
 }
 
 /** The HTTP app, from parts the composition root (src/runtime) built. No side effects: it never listens, schedules or reads the environment. */
-export function createApp({ config, store, worker, models: service, metrics, adminCooldownMs }: AppDeps) {
+export function createApp({ config, store, refresher, models: service, metrics, adminCooldownMs }: AppDeps) {
   const app = new Elysia()
     .use(errorHandler())
     .use(docs({ ...modelsDocPaths, ...changesDocPaths }))
@@ -38,6 +38,6 @@ export function createApp({ config, store, worker, models: service, metrics, adm
     .use(modelsModule(service))
     .use(changesModule(store, config.providers, config.publicUrl))
     .use(providersModule(store, config))
-  return config.adminToken ? app.use(adminModule(config.adminToken, worker, config.providers, store, adminCooldownMs)) : app
+  return config.adminToken ? app.use(adminModule(config.adminToken, refresher, config.providers, store, adminCooldownMs)) : app
 }
 export type App = ReturnType<typeof createApp>

@@ -138,7 +138,10 @@ const ProviderToml = z.strictObject({
         context_length: z.number().int().positive().optional(),
         max_output_tokens: z.number().int().positive().optional(),
         pricing: z
-          .partialRecord(z.enum(PRICE_COMPONENTS), z.union([z.string(), z.number()]).refine((v) => toDecimal(v) !== null && !toDecimal(v)!.startsWith('-'), 'a price is a non-negative decimal (USD per token)'))
+          .partialRecord(
+            z.enum(PRICE_COMPONENTS),
+            z.union([z.string(), z.number()]).refine((v) => toDecimal(v) !== null && !toDecimal(v)!.startsWith('-'), 'a price is a non-negative decimal (USD per token)'),
+          )
           .optional(),
       }),
     )
@@ -247,16 +250,14 @@ function parseToml(raw: Record<string, unknown>, problem: (p: string) => void): 
         if (r.success) toml.webhooks!.push(r.data)
         else for (const issue of r.error.issues) problem(`webhooks[${i}].${issue.path.join('.') || '(table)'}: ${issue.message}`)
       })
-    }
-    else if (key === 'canonical') toml.canonical = parseTable(CanonicalToml, value, 'canonical', problem)
+    } else if (key === 'canonical') toml.canonical = parseTable(CanonicalToml, value, 'canonical', problem)
     else if (key === 'references') {
       toml.references = {}
       for (const [name, table] of Object.entries((value ?? {}) as Record<string, unknown>)) {
         if (!(name in REFERENCE_TABLES)) problem(`references.${name}: unknown reference catalog (known: ${Object.keys(REFERENCE_TABLES).join(', ')})`)
         else toml.references[name] = parseTable(ReferenceToml, table, `references.${name}`, problem)
       }
-    }
-    else if (key === 'providers') {
+    } else if (key === 'providers') {
       toml.providers = {}
       toml.rawProviders = value as Record<string, object>
       if (!value || typeof value !== 'object' || Array.isArray(value)) problem('providers: expected tables like [providers.groq]')
@@ -276,7 +277,10 @@ function parseToml(raw: Record<string, unknown>, problem: (p: string) => void): 
  */
 export function resolveProviderNames(providers: ResolvedProvider[], list: string): { ids: string[]; unknown: string[]; valid: string[] } {
   const byName = new Map(providers.flatMap((p) => [p.id, ...p.aliases].map((n) => [n, p.id] as const)))
-  const names = list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
+  const names = list
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)
   return {
     ids: [...new Set(names.filter((n) => byName.has(n)).map((n) => byName.get(n)!))],
     unknown: names.filter((n) => !byName.has(n)),
@@ -344,7 +348,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cluster: {
       namespace: toml.cluster?.namespace ?? 'modelcat',
       pollMs: (toml.cluster?.poll_seconds ?? 5) * 1000,
-      graceMs: (toml.cluster?.grace_seconds ?? (ev.MODELCAT_REFRESH_INTERVAL ?? toml.refresh?.interval_seconds ?? DEFAULTS.intervalSeconds)) * 1000,
+      graceMs: (toml.cluster?.grace_seconds ?? ev.MODELCAT_REFRESH_INTERVAL ?? toml.refresh?.interval_seconds ?? DEFAULTS.intervalSeconds) * 1000,
       secret: ev.MODELCAT_CLUSTER_SECRET,
     },
     rateLimitPerMinute: ev.MODELCAT_RATE_LIMIT ?? toml.http?.rate_limit_per_minute ?? 0,
@@ -375,12 +379,7 @@ function overridesOf(toml: Toml, providers: ResolvedProvider[]): Map<string, Off
 }
 
 /** Built-in providers, merged with `[providers.<id or alias>]` tables and custom providers. */
-function resolveProviders(
-  toml: Toml,
-  env: Record<string, string | undefined>,
-  defaultTimeoutMs: number,
-  problem: (message: string) => void,
-): ResolvedProvider[] {
+function resolveProviders(toml: Toml, env: Record<string, string | undefined>, defaultTimeoutMs: number, problem: (message: string) => void): ResolvedProvider[] {
   const raw = (key: string) => toml.rawProviders?.[key] ?? {}
   const byName = new Map<string, ResolvedProvider>()
   const out: ResolvedProvider[] = BUILTIN_PROVIDERS.map(({ defaultEnabled, ...spec }) => ({

@@ -55,7 +55,10 @@ function resolveImport(from: string, spec: string): string | null {
 }
 
 /** The layer of a file: its first path segment below src/ (a folder, or a top-level file without extension). */
-export const layerOf = (file: string) => relative(SRC, file).split('/')[0]!.replace(/\.tsx?$/, '')
+export const layerOf = (file: string) =>
+  relative(SRC, file)
+    .split('/')[0]!
+    .replace(/\.tsx?$/, '')
 
 /** Violations of the layer order in an import graph (file → imported files). */
 export function upwardEdges(graph: Map<string, string[]>, layerOfFile: (f: string) => string): string[] {
@@ -116,7 +119,7 @@ function srcGraph(): Map<string, string[]> {
   for (const file of sourceFiles(SRC)) {
     const targets = importsOf(readFileSync(file, 'utf8'))
       .map((spec) => resolveImport(file, spec))
-      .filter((t): t is string => t !== null && t.startsWith(SRC) && /\.tsx?$/.test(t))
+      .filter((t): t is string => typeof t === 'string' && t.startsWith(SRC) && /\.tsx?$/.test(t))
     graph.set(file, targets)
   }
   return graph

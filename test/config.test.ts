@@ -23,7 +23,11 @@ const provider = (config: Config, id: string): ResolvedProvider => {
   if (!p) throw new Error(`no provider ${id} in config`)
   return p
 }
-const enabledIds = (config: Config) => config.providers.filter((p) => p.enabled).map((p) => p.id).sort()
+const enabledIds = (config: Config) =>
+  config.providers
+    .filter((p) => p.enabled)
+    .map((p) => p.id)
+    .sort()
 
 /** The ConfigError thrown by loadConfig(env); fails the test if it does not throw one. */
 function configError(env: Record<string, string | undefined>): ConfigError {
@@ -150,7 +154,11 @@ describe('TOML file (MODELCAT_CONFIG)', () => {
 
   test('without refresh.providers every provider stays enabled (but those off by default)', () => {
     const c = loadConfig({ MODELCAT_CONFIG: tomlFile('[providers.groq]\napi_key = "k"\n') })
-    expect(enabledIds(c)).toEqual(BUILTIN_PROVIDERS.filter((p) => p.defaultEnabled !== false).map((p) => p.id).sort())
+    expect(enabledIds(c)).toEqual(
+      BUILTIN_PROVIDERS.filter((p) => p.defaultEnabled !== false)
+        .map((p) => p.id)
+        .sort(),
+    )
     expect(enabledIds(c)).not.toContain('ollama')
   })
 
@@ -371,28 +379,20 @@ describe('command line (bun src/index.ts)', () => {
       timeout: 20_000, // safety net: a process that unexpectedly starts serving is killed
     })
 
-  test(
-    'bad PORT: exits with code 2 and stderr names PORT',
-    async () => {
-      const proc = spawn([], { ...process.env, PORT: 'abc', MODELCAT_DB: join(dir, 'never-opened.db') })
-      const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()])
-      expect(code).toBe(2)
-      expect(stderr).toContain('PORT')
-      expect(stderr).toContain('invalid configuration')
-    },
-    30_000,
-  )
+  test('bad PORT: exits with code 2 and stderr names PORT', async () => {
+    const proc = spawn([], { ...process.env, PORT: 'abc', MODELCAT_DB: join(dir, 'never-opened.db') })
+    const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()])
+    expect(code).toBe(2)
+    expect(stderr).toContain('PORT')
+    expect(stderr).toContain('invalid configuration')
+  }, 30_000)
 
-  test(
-    '--help exits 0 and lists the environment variables',
-    async () => {
-      const proc = spawn(['--help'], { ...process.env })
-      const [code, stdout] = await Promise.all([proc.exited, new Response(proc.stdout).text()])
-      expect(code).toBe(0)
-      for (const name of ['PORT', 'HOST', 'MODELCAT_DB', 'MODELCAT_CONFIG', 'MODELCAT_ADMIN_TOKEN', 'MODELCAT_REFRESH_INTERVAL', 'LOG_LEVEL', 'GROQ_API_KEY']) {
-        expect(stdout).toContain(name)
-      }
-    },
-    30_000,
-  )
+  test('--help exits 0 and lists the environment variables', async () => {
+    const proc = spawn(['--help'], { ...process.env })
+    const [code, stdout] = await Promise.all([proc.exited, new Response(proc.stdout).text()])
+    expect(code).toBe(0)
+    for (const name of ['PORT', 'HOST', 'MODELCAT_DB', 'MODELCAT_CONFIG', 'MODELCAT_ADMIN_TOKEN', 'MODELCAT_REFRESH_INTERVAL', 'LOG_LEVEL', 'GROQ_API_KEY']) {
+      expect(stdout).toContain(name)
+    }
+  }, 30_000)
 })

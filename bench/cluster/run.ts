@@ -24,7 +24,15 @@ async function run(replicas: number, shared: boolean) {
   const nodes = Array.from({ length: replicas }, (_, i) => {
     const h = makeHarness({ toml: `${tomlFor(up.url, { groq: GROQ })}\n[references.models-dev]\nenabled = false\n[references.litellm]\nenabled = false\n` })
     const r = shared
-      ? new ClusterReplica({ coordinator: new ClusterCoordinator({ url: redis.url, namespace, replicaId: `r${i}` }), store: h.store, worker: h.worker, log: pino({ level: 'silent' }), intervalMs, pollMs: 100, graceMs: 60_000 })
+      ? new ClusterReplica({
+          coordinator: new ClusterCoordinator({ url: redis.url, namespace, replicaId: `r${i}` }),
+          store: h.store,
+          worker: h.worker,
+          log: pino({ level: 'silent' }),
+          intervalMs,
+          pollMs: 100,
+          graceMs: 60_000,
+        })
       : undefined
     return { h, r }
   })
@@ -49,7 +57,12 @@ async function run(replicas: number, shared: boolean) {
 }
 
 console.log(`${intervals} refresh intervals of ${intervalMs} ms, one provider`)
-for (const [replicas, shared] of [[1, false], [3, false], [1, true], [3, true]] as const) {
+for (const [replicas, shared] of [
+  [1, false],
+  [3, false],
+  [1, true],
+  [3, true],
+] as const) {
   const calls = await run(replicas, shared)
   console.log(`${String(replicas).padStart(2)} replica(s) ${shared ? 'sharing Redis' : 'standalone   '}: ${calls} upstream calls (${(calls / intervals).toFixed(2)} per interval)`)
 }

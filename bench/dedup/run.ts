@@ -46,6 +46,11 @@ console.log(`labels: ${rows.length} entries, ${new Set(rows.map((r) => r.base)).
 console.log(`pairs: ${tp} true merges, ${fp} false merges, ${fn} missed merges`)
 console.log(`precision ${precision.toFixed(4)}  recall ${recall.toFixed(4)}  (targets: precision ≥ 0.99, recall ≥ 0.90)`)
 if (process.argv.includes('--verbose')) {
-  const top = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([k, n]) => `  ${n}× ${k}`).join('\n')
+  const top = (m: Map<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 40)
+      .map(([k, n]) => `  ${n}× ${k}`)
+      .join('\n')
   console.log(`\nfalse merges:\n${top(falsePositives)}\n\nmissed merges:\n${top(falseNegatives)}`)
 }

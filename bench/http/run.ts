@@ -109,7 +109,9 @@ await run('service: page of 100, two filters', `${base}${FILTERED}`, gzipHeaders
 await run('service: unique view, gzip', `${base}${UNIQUE}`, gzipHeaders)
 await run('service: model detail', `${base}${DETAIL}`, gzipHeaders)
 const ratio = (a: string, b: string) => (results.find((r) => r.name.startsWith(a))!.rps / results.find((r) => r.name.startsWith(b))!.rps) * 100
-console.log(`\nfull list: ${ratio('service: full list, gzip', 'limit: bare Bun.serve, same').toFixed(0)}% of the limit; 304 path: ${ratio('service: full list, If', 'limit: bare Bun.serve, 304').toFixed(0)}% of the limit`)
+console.log(
+  `\nfull list: ${ratio('service: full list, gzip', 'limit: bare Bun.serve, same').toFixed(0)}% of the limit; 304 path: ${ratio('service: full list, If', 'limit: bare Bun.serve, 304').toFixed(0)}% of the limit`,
+)
 
 bare.stop(true)
 service.kill('SIGTERM')

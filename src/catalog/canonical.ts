@@ -95,7 +95,10 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}) {
   function splitGluedOrg(s: string): [string, string] | null {
     const m = /^([a-z0-9]+(?:-[a-z0-9]+)?)[.-](.+)$/i.exec(s)
     if (!m) return null
-    for (const [org, rest] of [[m[1]!, m[2]!], [s.split(/[.-]/)[0]!, s.slice(s.split(/[.-]/)[0]!.length + 1)]] as const) {
+    for (const [org, rest] of [
+      [m[1]!, m[2]!],
+      [s.split(/[.-]/)[0]!, s.slice(s.split(/[.-]/)[0]!.length + 1)],
+    ] as const) {
       const canonicalOrg = orgOf(org)
       if (knownOrgs.has(org.toLowerCase()) && familyOrg(normalizeModel(rest)) === canonicalOrg) return [canonicalOrg, rest]
     }

@@ -36,7 +36,6 @@ export const LIMITS = {
   normalizeSlice: 500,
 } as const
 
-
 /** Strips C0/C1 control characters (keeps \t \n \r) from upstream text. */
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g
 

@@ -36,10 +36,20 @@ export class SnapshotRejected extends Error {
 /** What each column may hold, from the code's schema (src/db/schema.ts), never from the snapshot. */
 function valueType(c: SQLiteColumn): z.ZodType {
   const base =
-    c.columnType === 'SQLiteInteger' ? z.number().int().refine(Number.isSafeInteger, 'not a safe integer')
-    : c.columnType === 'SQLiteReal' ? z.number()
-    : c.columnType === 'SQLiteTextJson' ? z.string().refine((s) => { try { JSON.parse(s); return true } catch { return false } }, 'not JSON text')
-    : z.string()
+    c.columnType === 'SQLiteInteger'
+      ? z.number().int().refine(Number.isSafeInteger, 'not a safe integer')
+      : c.columnType === 'SQLiteReal'
+        ? z.number()
+        : c.columnType === 'SQLiteTextJson'
+          ? z.string().refine((s) => {
+              try {
+                JSON.parse(s)
+                return true
+              } catch {
+                return false
+              }
+            }, 'not JSON text')
+          : z.string()
   return c.notNull && !c.hasDefault ? base : base.nullable()
 }
 
@@ -56,10 +66,7 @@ const KNOWN = new Map(
 const Doc = z.strictObject({
   version: z.number().int().nonnegative().refine(Number.isSafeInteger),
   updatedAt: z.number().int().nonnegative().refine(Number.isSafeInteger).nullable(),
-  tables: z.record(
-    z.enum([...KNOWN.keys()] as [string, ...string[]]),
-    z.strictObject({ columns: z.array(z.string()), rows: z.array(z.array(z.unknown())) }),
-  ),
+  tables: z.record(z.enum([...KNOWN.keys()] as [string, ...string[]]), z.strictObject({ columns: z.array(z.string()), rows: z.array(z.array(z.unknown())) })),
 })
 
 /** Validates the document against the code's schema; returns each table's rows in the code's column order. */
@@ -77,12 +84,15 @@ function validate(raw: unknown): { version: number; updatedAt: number | null; ro
     if (missing.length) fail(`${name}: required column ${missing[0]!.name} is missing`)
     const row = z.tuple(given.map(valueType) as [z.ZodType, ...z.ZodType[]])
     const index = columns.map((c) => given.indexOf(c))
-    rows.set(name, t.rows.map((r, i) => {
-      const ok = row.safeParse(r)
-      if (!ok.success) fail(`${name} row ${i}: ${z.prettifyError(ok.error).slice(0, 300)}`)
-      // absent columns take the schema's default (or null)
-      return index.map((j, k) => (j >= 0 ? r[j] : (columns[k]!.default ?? null)))
-    }))
+    rows.set(
+      name,
+      t.rows.map((r, i) => {
+        const ok = row.safeParse(r)
+        if (!ok.success) fail(`${name} row ${i}: ${z.prettifyError(ok.error).slice(0, 300)}`)
+        // absent columns take the schema's default (or null)
+        return index.map((j, k) => (j >= 0 ? r[j] : (columns[k]!.default ?? null)))
+      }),
+    )
   }
   return { version: doc.version, updatedAt: doc.updatedAt, rows }
 }

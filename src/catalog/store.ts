@@ -9,7 +9,7 @@ import type { ChangeRow, OfferingRow, ProviderOutcome, ProviderState } from './r
 import { Enricher, json, pricingWriter } from './enrich'
 import { LIMITS } from './limits'
 import { WebhookOutbox } from './outbox'
-import { type Capabilities, type Deprecation, type FieldSources, type OfferingInput, type OfferingOverride, type Pricing } from '../domain/types'
+import type { OfferingInput, OfferingOverride, Pricing } from '../domain/types'
 import type { BreakerSnapshot, ChangeType } from '../domain/vocabulary'
 
 interface ExistingRow {
@@ -208,13 +208,28 @@ export class CatalogStore {
       )
       const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
       for (const [i, e] of entries.entries()) {
-        insert.run(source, e.provider, e.modelId.toLowerCase(), canonicalIds[i]!, e.contextLength ?? null, e.maxOutputTokens ?? null, json(e.inputModalities), json(e.outputModalities), json(e.capabilities), json(e.pricing))
+        insert.run(
+          source,
+          e.provider,
+          e.modelId.toLowerCase(),
+          canonicalIds[i]!,
+          e.contextLength ?? null,
+          e.maxOutputTokens ?? null,
+          json(e.inputModalities),
+          json(e.outputModalities),
+          json(e.capabilities),
+          json(e.pricing),
+        )
       }
       // an embedded snapshot is no fetch: the attempt times stay, so the first live fetch is due at once
       const row = state.snapshot
         ? { lastWarning: state.warning ?? null }
         : { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: state.durationMs, skippedItems: 0, lastWarning: state.warning ?? null }
-      this.db.insert(providers).values({ id: source, ...row }).onConflictDoUpdate({ target: providers.id, set: row }).run()
+      this.db
+        .insert(providers)
+        .values({ id: source, ...row })
+        .onConflictDoUpdate({ target: providers.id, set: row })
+        .run()
       changed = this.enricher.run()
       return changed > 0
     })
@@ -224,7 +239,11 @@ export class CatalogStore {
   /** A reference catalog that could not be fetched keeps its entries and records why. */
   recordReferenceFailure(source: string, error: string, durationMs: number) {
     const row = { lastAttemptAt: this.now(), lastError: error, lastDurationMs: durationMs }
-    this.db.insert(providers).values({ id: source, ...row }).onConflictDoUpdate({ target: providers.id, set: row }).run()
+    this.db
+      .insert(providers)
+      .values({ id: source, ...row })
+      .onConflictDoUpdate({ target: providers.id, set: row })
+      .run()
   }
 
   /**
@@ -237,7 +256,10 @@ export class CatalogStore {
     let changed = 0
     const again = (v: unknown) => (typeof v === 'string' ? scrub(v) : v)
     c.transaction(() => {
-      for (const [table, key, cols] of [['providers', 'id', ['last_error', 'last_warning']], ['breakers', 'provider', ['last_error']]] as const) {
+      for (const [table, key, cols] of [
+        ['providers', 'id', ['last_error', 'last_warning']],
+        ['breakers', 'provider', ['last_error']],
+      ] as const) {
         for (const row of c.prepare(`select ${key} as k, ${cols.join(', ')} from ${table}`).all() as Record<string, unknown>[]) {
           const next = cols.map((col) => again(row[col]))
           if (next.every((v, i) => v === row[cols[i]!])) continue
@@ -282,10 +304,11 @@ export class CatalogStore {
    * startup; bumps the catalog version when anything changed.
    */
   recanonicalize(): number {
-    const rows = this.db.select({ id: offerings.id, providerId: offerings.providerId, providerModelId: offerings.providerModelId, ownedBy: offerings.ownedBy, canonicalId: offerings.canonicalId }).from(offerings).all()
-    const changed = rows
-      .map((r) => ({ id: r.id, next: this.canonicalId({ provider: r.providerId, id: r.providerModelId, ownedBy: r.ownedBy }), prev: r.canonicalId }))
-      .filter((r) => r.next !== r.prev)
+    const rows = this.db
+      .select({ id: offerings.id, providerId: offerings.providerId, providerModelId: offerings.providerModelId, ownedBy: offerings.ownedBy, canonicalId: offerings.canonicalId })
+      .from(offerings)
+      .all()
+    const changed = rows.map((r) => ({ id: r.id, next: this.canonicalId({ provider: r.providerId, id: r.providerModelId, ownedBy: r.ownedBy }), prev: r.canonicalId })).filter((r) => r.next !== r.prev)
     const refs = this.db.select().from(referenceModels).all()
     const refChanged = refs.map((r) => ({ ...r, next: this.canonicalId({ provider: r.providerId, id: r.modelKey }) })).filter((r) => r.next !== r.canonicalId)
     if (changed.length === 0 && refChanged.length === 0) return 0
@@ -334,17 +357,33 @@ export class CatalogStore {
           const state = o.ok
             ? { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: o.durationMs, skippedItems: o.skipped, lastWarning: o.warning }
             : { lastAttemptAt: now, lastError: o.error, lastDurationMs: o.durationMs }
-          this.db.insert(providers).values({ id: o.provider, ...state }).onConflictDoUpdate({ target: providers.id, set: state }).run()
+          this.db
+            .insert(providers)
+            .values({ id: o.provider, ...state })
+            .onConflictDoUpdate({ target: providers.id, set: state })
+            .run()
         }
         return wrote
       },
       (version) => {
-        this.db.update(refreshRuns).set({ finishedAt: now, catalogVersion: version, results: outcomes.map(summarize) }).where(eq(refreshRuns.id, runId)).run()
-        this.db.delete(changes).where(lt(changes.at, now - this.changeRetentionMs)).run() // retention
+        this.db
+          .update(refreshRuns)
+          .set({ finishedAt: now, catalogVersion: version, results: outcomes.map(summarize) })
+          .where(eq(refreshRuns.id, runId))
+          .run()
+        this.db
+          .delete(changes)
+          .where(lt(changes.at, now - this.changeRetentionMs))
+          .run() // retention
       },
     )
     if (this.#changeListeners.length) {
-      const recorded = this.db.select().from(changes).where(and(eq(changes.catalogVersion, version), gte(changes.at, now))).orderBy(asc(changes.id)).all() as ChangeRow[]
+      const recorded = this.db
+        .select()
+        .from(changes)
+        .where(and(eq(changes.catalogVersion, version), gte(changes.at, now)))
+        .orderBy(asc(changes.id))
+        .all() as ChangeRow[]
       if (recorded.length) for (const l of this.#changeListeners) l(recorded)
     }
     return { runId, version }
@@ -355,7 +394,15 @@ export class CatalogStore {
    * unchanged ones (same content hash) are not written at all, vanished ones are deleted (prices cascade).
    * first_seen_at survives; a changed row's last_seen_at moves.
    */
-  private replaceProviderOfferings(providerId: string, items: OfferingInput[], canonicalIds: string[] | undefined, runId: number, nowSec: number, fill: ReturnType<Enricher['load']>, source: 'live' | 'bootstrap'): number {
+  private replaceProviderOfferings(
+    providerId: string,
+    items: OfferingInput[],
+    canonicalIds: string[] | undefined,
+    runId: number,
+    nowSec: number,
+    fill: ReturnType<Enricher['load']>,
+    source: 'live' | 'bootstrap',
+  ): number {
     let changes = 0
     const st = this.statements()
     const writePrices = pricingWriter(this.db)
@@ -374,23 +421,58 @@ export class CatalogStore {
       seen.add(id)
       const canonicalId = canonicalIds?.[i] ?? this.canonicalId({ provider: providerId, id: m.providerModelId, ownedBy: m.ownedBy })
       const capabilities = deriveCapabilities(m)
-      const upstream = { contextLength: m.contextLength ?? null, maxOutputTokens: m.maxOutputTokens ?? null, inputModalities: m.inputModalities ?? null, outputModalities: m.outputModalities ?? null, capabilities, pricing: m.pricing }
+      const upstream = {
+        contextLength: m.contextLength ?? null,
+        maxOutputTokens: m.maxOutputTokens ?? null,
+        inputModalities: m.inputModalities ?? null,
+        outputModalities: m.outputModalities ?? null,
+        capabilities,
+        pricing: m.pricing,
+      }
       const f = fill({ id, providerId, providerModelId: m.providerModelId, canonicalId }, upstream, source === 'bootstrap' ? 'bootstrap' : 'upstream')
       const hash = Bun.hash(JSON.stringify([m, canonicalId, f, source])).toString(36)
       const old = existing.get(id)
       if (old?.content_hash === hash) continue
       changes++
       if (recordChanges) {
-        if (!old || old.source !== 'live') record('added', id, canonicalId, m.name, { pricing: f.pricing, context_length: f.contextLength })
+        if (old?.source !== 'live') record('added', id, canonicalId, m.name, { pricing: f.pricing, context_length: f.contextLength })
         else {
-          const diff = diffTracked(old, { pricing: f.pricing, context_length: f.contextLength, input_modalities: f.inputModalities, output_modalities: f.outputModalities, deprecation: m.deprecation ?? null })
+          const diff = diffTracked(old, {
+            pricing: f.pricing,
+            context_length: f.contextLength,
+            input_modalities: f.inputModalities,
+            output_modalities: f.outputModalities,
+            deprecation: m.deprecation ?? null,
+          })
           if (Object.keys(diff).length) record('changed', id, canonicalId, m.name, diff)
         }
       }
       st.upsert.run(
-        id, providerId, m.providerModelId, canonicalId, m.name, m.description ?? null, m.created ?? null, m.ownedBy ?? null,
-        f.contextLength, f.maxOutputTokens, json(f.inputModalities), json(f.outputModalities), json(m.supportedParameters), json(f.capabilities),
-        json(m.deprecation), json(upstream), json(f.sources), json(m.extra), hash, f.promptPrice, f.completionPrice, nowSec, nowSec, runId, source,
+        id,
+        providerId,
+        m.providerModelId,
+        canonicalId,
+        m.name,
+        m.description ?? null,
+        m.created ?? null,
+        m.ownedBy ?? null,
+        f.contextLength,
+        f.maxOutputTokens,
+        json(f.inputModalities),
+        json(f.outputModalities),
+        json(m.supportedParameters),
+        json(f.capabilities),
+        json(m.deprecation),
+        json(upstream),
+        json(f.sources),
+        json(m.extra),
+        hash,
+        f.promptPrice,
+        f.completionPrice,
+        nowSec,
+        nowSec,
+        runId,
+        source,
       )
       writePrices(id, f)
     }
@@ -411,9 +493,31 @@ export class CatalogStore {
   private prepareStatements() {
     const c = this.db.$client
     const columns = [
-      'id', 'provider_id', 'provider_model_id', 'canonical_id', 'name', 'description', 'created', 'owned_by',
-      'context_length', 'max_output_tokens', 'input_modalities', 'output_modalities', 'supported_parameters', 'capabilities',
-      'deprecation', 'upstream', 'sources', 'extra', 'content_hash', 'prompt_price', 'completion_price', 'first_seen_at', 'last_seen_at', 'refresh_run_id', 'source',
+      'id',
+      'provider_id',
+      'provider_model_id',
+      'canonical_id',
+      'name',
+      'description',
+      'created',
+      'owned_by',
+      'context_length',
+      'max_output_tokens',
+      'input_modalities',
+      'output_modalities',
+      'supported_parameters',
+      'capabilities',
+      'deprecation',
+      'upstream',
+      'sources',
+      'extra',
+      'content_hash',
+      'prompt_price',
+      'completion_price',
+      'first_seen_at',
+      'last_seen_at',
+      'refresh_run_id',
+      'source',
     ]
     const updated = columns.filter((col) => col !== 'id' && col !== 'first_seen_at')
     return {
@@ -439,11 +543,23 @@ export class CatalogStore {
 
   /** Offerings of a provider that came from its own list (not the bootstrap snapshot): what the anomaly guard compares with. */
   liveCount(providerId: string): number {
-    return this.db.select({ n: count() }).from(offerings).where(and(eq(offerings.providerId, providerId), eq(offerings.source, 'live'))).get()?.n ?? 0
+    return (
+      this.db
+        .select({ n: count() })
+        .from(offerings)
+        .where(and(eq(offerings.providerId, providerId), eq(offerings.source, 'live')))
+        .get()?.n ?? 0
+    )
   }
 
   countOfferings(providerIds?: string[]): number {
-    return this.db.select({ n: count() }).from(offerings).where(providerIds ? inArray(offerings.providerId, providerIds) : undefined).get()?.n ?? 0
+    return (
+      this.db
+        .select({ n: count() })
+        .from(offerings)
+        .where(providerIds ? inArray(offerings.providerId, providerIds) : undefined)
+        .get()?.n ?? 0
+    )
   }
 
   getOffering(id: string): OfferingRow | undefined {
@@ -515,17 +631,36 @@ export class CatalogStore {
     const byId = new Map(counts.map((c) => [c.id, c]))
     const empty = { lastAttemptAt: null, lastSuccessAt: null, lastError: null, lastDurationMs: null, skippedItems: 0, lastWarning: null }
     const out = new Map<string, ProviderState>()
-    const ids = new Set([...this.db.select({ id: providers.id }).from(providers).all().map((r) => r.id), ...byId.keys()])
-    const states = new Map(this.db.select().from(providers).all().map((s) => [s.id, s]))
+    const ids = new Set([
+      ...this.db
+        .select({ id: providers.id })
+        .from(providers)
+        .all()
+        .map((r) => r.id),
+      ...byId.keys(),
+    ])
+    const states = new Map(
+      this.db
+        .select()
+        .from(providers)
+        .all()
+        .map((s) => [s.id, s]),
+    )
     for (const id of ids) {
       const c = byId.get(id)
-      out.set(id, { ...empty, ...states.get(id), id, modelCount: c?.total ?? 0, uniqueModels: c?.unique_models ?? 0, exclusiveModels: c?.exclusive_models ?? 0, bootstrapModels: c?.bootstrap_models ?? 0 })
+      out.set(id, {
+        ...empty,
+        ...states.get(id),
+        id,
+        modelCount: c?.total ?? 0,
+        uniqueModels: c?.unique_models ?? 0,
+        exclusiveModels: c?.exclusive_models ?? 0,
+        bootstrapModels: c?.bootstrap_models ?? 0,
+      })
     }
     return out
   }
 }
-
-
 
 function summarize(o: ProviderOutcome) {
   return o.ok

@@ -23,7 +23,10 @@ message naming every bad key, exit code 2. Good config: a summary of what would 
         `listen ${config.host}:${config.port}, db ${config.dbPath}, refresh every ${config.refresh.intervalSeconds} s, admin API ${config.adminToken ? 'on' : 'off'}\n\n` +
         `${table(rows, ['provider', 'adapter', 'base_url', 'key'])}\n` +
         // URLs shown without userinfo, query or fragment (they may carry credentials)
-        resolveReferences(config).filter((r) => r.enabled).map((r) => `reference ${r.source.id}: ${redactUrl(r.url)}\n`).join('') +
+        resolveReferences(config)
+          .filter((r) => r.enabled)
+          .map((r) => `reference ${r.source.id}: ${redactUrl(r.url)}\n`)
+          .join('') +
         config.webhooks.map((w) => `webhook ${redactUrl(w.url)} (${w.types.join(', ')})\n`).join(''),
     )
   },

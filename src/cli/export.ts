@@ -36,7 +36,18 @@ row per model with its prices (USD per token).
           ]
         : [
             ['id', 'provider', 'provider_model_id', 'canonical_id', 'name', 'context_length', 'max_output_tokens', 'prompt', 'completion', 'source'],
-            ...(data as Model[]).map((m) => [m.id, m.provider, m.provider_model_id, m.canonical_id, m.name, m.context_length, m.max_output_tokens, m.pricing.prompt, m.pricing.completion, (m as { source?: string }).source]),
+            ...(data as Model[]).map((m) => [
+              m.id,
+              m.provider,
+              m.provider_model_id,
+              m.canonical_id,
+              m.name,
+              m.context_length,
+              m.max_output_tokens,
+              m.pricing.prompt,
+              m.pricing.completion,
+              (m as { source?: string }).source,
+            ]),
           ]
       process.stdout.write(`${lines.map((l) => l.map(csvCell).join(',')).join('\n')}\n`)
     } finally {

@@ -26,20 +26,20 @@ a summary table follows. Exit code 1 when every provider failed, 0 otherwise.
     const total = pending.size
     const status = () => tty && process.stdout.write(`\r\x1b[K[${total - pending.size}/${total}] waiting for ${[...pending].slice(0, 6).join(', ')}${pending.size > 6 ? ', …' : ''}`)
     const scrub = scrubberFor(config) // upstream text on the terminal: no keys, no escapes
-    const { worker, stop } = openInProcess(config, {
+    const { refresher, stop } = openInProcess(config, {
       webhooks: false,
-      worker: {
+      refresherOptions: {
         onProviderDone(provider, o) {
-        pending.delete(provider)
-        const line = o.ok ? `✓ ${provider}: ${o.models} models in ${o.durationMs} ms` : `✗ ${provider}: ${scrub(o.error)} (${o.durationMs} ms)`
-        process.stdout.write(tty ? `\r\x1b[K${line}\n` : `${line}\n`)
-        status()
+          pending.delete(provider)
+          const line = o.ok ? `✓ ${provider}: ${o.models} models in ${o.durationMs} ms` : `✗ ${provider}: ${scrub(o.error)} (${o.durationMs} ms)`
+          process.stdout.write(tty ? `\r\x1b[K${line}\n` : `${line}\n`)
+          status()
         },
       },
     })
     status()
     try {
-      const report = await worker.refresh({ providers: ids, trigger: 'cli' })
+      const report = await refresher.refresh({ providers: ids, trigger: 'cli' })
       if (tty) process.stdout.write('\r\x1b[K')
       const rows = report.results.map((r: ProviderResult) => ({
         provider: r.provider,

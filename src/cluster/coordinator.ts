@@ -207,12 +207,7 @@ export class ClusterCoordinator {
 
   /** True when the connection is up, the last command succeeded, and that was recent. */
   get healthy(): boolean {
-    return (
-      !this.closed &&
-      this.client.status === 'ready' &&
-      !this.lastFailed &&
-      Date.now() - this.lastOkAt <= HEALTHY_WINDOW_MS
-    )
+    return !this.closed && this.client.status === 'ready' && !this.lastFailed && Date.now() - this.lastOkAt <= HEALTHY_WINDOW_MS
   }
 
   /**
@@ -245,8 +240,18 @@ export class ClusterCoordinator {
     const announcement = JSON.stringify({ version: snapshot.version, sha256: snapshot.sha256 })
     const k = this.keys
     const args: (string | Buffer | number)[] = [
-      k.token, k.version, k.sha256, k.data, k.signature,
-      String(token), String(snapshot.version), snapshot.sha256, data, k.snapshots, announcement, snapshot.signature ?? '',
+      k.token,
+      k.version,
+      k.sha256,
+      k.data,
+      k.signature,
+      String(token),
+      String(snapshot.version),
+      snapshot.sha256,
+      data,
+      k.snapshots,
+      announcement,
+      snapshot.signature ?? '',
     ]
     const result = await this.run(async () => {
       try {
@@ -279,9 +284,7 @@ export class ClusterCoordinator {
    * bytes do not match the stored sha256 (logged).
    */
   async fetch(): Promise<Snapshot | null> {
-    const [version, sha256, data, signature] = await this.run(() =>
-      this.client.mgetBuffer(this.keys.version, this.keys.sha256, this.keys.data, this.keys.signature),
-    )
+    const [version, sha256, data, signature] = await this.run(() => this.client.mgetBuffer(this.keys.version, this.keys.sha256, this.keys.data, this.keys.signature))
     const v = parseInt10(version)
     const expected = sha256?.toString()
     if (v === null || expected === undefined || data == null) return null

@@ -4,7 +4,7 @@ import { applySnapshot, DEFAULT_SNAPSHOT_LIMITS, exportSnapshot, setVersion, Sna
 import type { CatalogStore } from '../catalog/store'
 import type { BreakerSnapshot } from '../refresh/breakers'
 import type { ReferenceRefresher } from '../refresh/reference-refresher'
-import type { Refresher, RefreshOptions, RefreshReport, RefreshWorker } from '../refresh/refresher'
+import type { Refresher, RefreshOptions, RefreshReport, ProviderRefresher } from '../refresh/refresher'
 import type { ClusterCoordinator } from './coordinator'
 
 const sha256 = (data: Uint8Array) => new Bun.CryptoHasher('sha256').update(data).digest('hex')
@@ -18,7 +18,7 @@ const CONNECT_WAIT_MS = 2_000
 export interface ReplicaOptions {
   coordinator: ClusterCoordinator
   store: CatalogStore
-  worker: RefreshWorker
+  worker: ProviderRefresher
   log: Logger
   /** The refresh interval: one replica refreshes per interval (the lock's lifetime). */
   intervalMs: number

@@ -75,7 +75,9 @@ function migrate(db: Db) {
   const migrations = embeddedMigrations()
   // The dialect's migrate is what drizzle's file-based migrator calls after reading the folder.
   try {
-    ;(db as any).dialect.migrate(migrations, (db as any).session, {})
+    // drizzle's migrator reads files from disk; the embedded ones go through its dialect directly (not public API)
+    const internals = db as unknown as { dialect: { migrate(m: unknown, session: unknown, config: object): void }; session: unknown }
+    internals.dialect.migrate(migrations, internals.session, {})
   } catch (err) {
     // drizzle wraps the SQLite error: keep its code so that isDamage can tell a lock from a bad file
     const cause = (err as { cause?: unknown }).cause

@@ -111,7 +111,6 @@ export const catalogState = sqliteTable('catalog_state', {
   updatedAt: integer('updated_at'),
 })
 
-
 /** Circuit-breaker state per provider (src/refresh/breakers.ts), persisted so that it survives restarts. */
 export const breakers = sqliteTable('breakers', {
   provider: text('provider').primaryKey(),

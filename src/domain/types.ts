@@ -1,14 +1,5 @@
 /** Price components, named as in OpenRouter's `pricing` object. Values: USD per token (per request/image for those). */
-export const PRICE_COMPONENTS = [
-  'prompt',
-  'completion',
-  'request',
-  'image',
-  'web_search',
-  'internal_reasoning',
-  'input_cache_read',
-  'input_cache_write',
-] as const
+export const PRICE_COMPONENTS = ['prompt', 'completion', 'request', 'image', 'web_search', 'internal_reasoning', 'input_cache_read', 'input_cache_write'] as const
 export type PriceComponent = (typeof PRICE_COMPONENTS)[number]
 export type Pricing = Partial<Record<PriceComponent, string>>
 

@@ -27,7 +27,7 @@ export const docs = (paths: Record<string, unknown> = {}) =>
             title: 'modelcat',
             version: pkg.version,
             description:
-              'Every provider\'s model list, refreshed in the background and served from a local SQLite catalog. ' +
+              "Every provider's model list, refreshed in the background and served from a local SQLite catalog. " +
               'Prices are decimal strings in USD per token (per request for `request`, per image for `image`).',
           },
           components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'MODELCAT_ADMIN_TOKEN' } } },
@@ -42,8 +42,12 @@ export const docs = (paths: Record<string, unknown> = {}) =>
         },
       }),
     )
-    .get('/swagger/assets/swagger-ui-bundle.js', () => new Response(Bun.file(uiBundle), { headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' } }), { detail: { hide: true } })
-    .get('/swagger/assets/swagger-ui.css', () => new Response(Bun.file(uiCss), { headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=86400' } }), { detail: { hide: true } })
+    .get('/swagger/assets/swagger-ui-bundle.js', () => new Response(Bun.file(uiBundle), { headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' } }), {
+      detail: { hide: true },
+    })
+    .get('/swagger/assets/swagger-ui.css', () => new Response(Bun.file(uiCss), { headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=86400' } }), {
+      detail: { hide: true },
+    })
 
 /** An OpenAPI response object whose JSON body follows `schema`. */
 export const jsonResponse = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema: z.toJSONSchema(schema) as object } } })

@@ -37,11 +37,7 @@ export class ApiError extends Error {
   }
 }
 
-export function errorResponse(
-  status: number,
-  message: string,
-  opts: { param?: string | null; code?: string | null; headers?: Record<string, string> } = {},
-): Response {
+export function errorResponse(status: number, message: string, opts: { param?: string | null; code?: string | null; headers?: Record<string, string> } = {}): Response {
   const body: ErrorBody = {
     error: { message, type: TYPE_BY_STATUS[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error'), param: opts.param ?? null, code: opts.code ?? null },
   }

@@ -3,7 +3,6 @@ import type { CatalogStore } from '../catalog/store'
 import type { RefreshReport } from '../domain/vocabulary'
 import { BREAKER_STATES } from '../domain/vocabulary'
 
-
 /**
  * Prometheus metrics (prom-client), one registry per app. Refresh metrics come from refresh reports
  * (in-process or from the refresh thread); catalog and breaker gauges are read at scrape time.
@@ -29,9 +28,24 @@ export function createMetrics(store: CatalogStore) {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
-    refreshes: new Counter({ name: 'modelcat_refresh_total', help: 'Provider refreshes by outcome (ok, failed, skipped_breaker, needs_key, disabled)', labelNames: ['provider', 'outcome'], registers: [registry] }),
-    skippedByBreaker: new Counter({ name: 'modelcat_refresh_skipped_by_breaker_total', help: 'Fetches not made because the provider breaker was open', labelNames: ['provider'], registers: [registry] }),
-    clusterSnapshotRejected: new Counter({ name: 'modelcat_cluster_snapshot_rejected_total', help: 'Shared snapshots from Redis refused (sha256, too_large, decompressed_too_large, signature, gzip, json, schema, version, apply)', labelNames: ['reason'], registers: [registry] }),
+    refreshes: new Counter({
+      name: 'modelcat_refresh_total',
+      help: 'Provider refreshes by outcome (ok, failed, skipped_breaker, needs_key, disabled)',
+      labelNames: ['provider', 'outcome'],
+      registers: [registry],
+    }),
+    skippedByBreaker: new Counter({
+      name: 'modelcat_refresh_skipped_by_breaker_total',
+      help: 'Fetches not made because the provider breaker was open',
+      labelNames: ['provider'],
+      registers: [registry],
+    }),
+    clusterSnapshotRejected: new Counter({
+      name: 'modelcat_cluster_snapshot_rejected_total',
+      help: 'Shared snapshots from Redis refused (sha256, too_large, decompressed_too_large, signature, gzip, json, schema, version, apply)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
     breakerTransitions: new Counter({ name: 'modelcat_breaker_transitions_total', help: 'Circuit-breaker state transitions', labelNames: ['provider', 'from', 'to'], registers: [registry] }),
   }
   new Gauge({

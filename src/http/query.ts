@@ -16,7 +16,14 @@ export const commaList = (description: string) =>
       (v) => (Array.isArray(v) ? v.join(',') : v),
       z
         .string()
-        .transform((s) => [...new Set(s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))])
+        .transform((s) => [
+          ...new Set(
+            s
+              .split(',')
+              .map((x) => x.trim().toLowerCase())
+              .filter(Boolean),
+          ),
+        ])
         .refine((values) => values.length <= MAX_LIST_VALUES, `at most ${MAX_LIST_VALUES} distinct comma-separated values`)
         .transform((values) => values.join(','))
         .optional(),

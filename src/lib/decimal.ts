@@ -65,10 +65,7 @@ export function shift(text: string, exponent: number): string | null {
     return null
   }
   const significant = digits.slice(first, last)
-  const out =
-    power >= 0 ? significant + '0'.repeat(power)
-    : intDigits > 0 ? `${significant.slice(0, intDigits)}.${significant.slice(intDigits)}`
-    : `0.${'0'.repeat(-intDigits)}${significant}`
+  const out = power >= 0 ? significant + '0'.repeat(power) : intDigits > 0 ? `${significant.slice(0, intDigits)}.${significant.slice(intDigits)}` : `0.${'0'.repeat(-intDigits)}${significant}`
   return sign ? `-${out}` : out
 }
 

@@ -34,7 +34,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u20
 
 const URL_RE = /\b[a-z][a-z0-9+.-]{1,15}:\/\/[^\s"'<>`]+/gi
 // names whose value is a credential: `name=value`, `"name": "value"` always; `name: value` when the value looks like one
-const NAMES = String.raw`(?:x-)?(?:api[-_]?key|apikey|access[-_]?token|refresh[-_]?token|auth[-_]?token|id[-_]?token|session[-_]?token|client[-_]?secret|x-amz-signature|x-amz-security-token|x-amz-credential|signature|token|key|password|passwd|pwd|secret|sig)`
+const NAMES = `(?:x-)?(?:api[-_]?key|apikey|access[-_]?token|refresh[-_]?token|auth[-_]?token|id[-_]?token|session[-_]?token|client[-_]?secret|x-amz-signature|x-amz-security-token|x-amz-credential|signature|token|key|password|passwd|pwd|secret|sig)`
 const PAIR_EQ = new RegExp(String.raw`(\b${NAMES}\s*=\s*)(?!\[REDACTED\])([^\s"'&,;)\]}]+)`, 'gi')
 const PAIR_JSON = new RegExp(String.raw`(\b${NAMES}["']\s*:\s*["'])([^"']+)`, 'gi')
 const PAIR_COLON = new RegExp(String.raw`(\b${NAMES}\s*:\s*)(?=[^\s"',;]*\d)(?=[^\s"',;]*[a-z])([^\s"',;]{8,})`, 'gi')
@@ -43,7 +43,8 @@ const HEADER = /(\b(?:proxy-)?authorization|\bx-(?:goog-)?api-key|\bapi-key|\bx-
 const SCHEME = /\b(bearer|basic)(\s+)([A-Za-z0-9._~+/=*…-]{6,})/gi
 /** A token, not a word: a digit or one of -_+/=~*…, or mixed case past its first letter (base64). */
 const credentialLike = (t: string) => /[0-9_~+/=*…-]/.test(t) || (/[a-z]/.test(t) && /[A-Z]/.test(t.slice(1)))
-const PREFIXED = /\b(?:(?:sk-(?:ant-|proj-|or-v1-|live-|test-)?|gsk_|xai-|hf_|ghp_|gho_|ghu_|ghs_|github_pat_|glpat-|pplx-|nvapi-|r8_|csk-|fw_)(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{12,}|AIza[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)?)/g
+const PREFIXED =
+  /\b(?:(?:sk-(?:ant-|proj-|or-v1-|live-|test-)?|gsk_|xai-|hf_|ghp_|gho_|ghu_|ghs_|github_pat_|glpat-|pplx-|nvapi-|r8_|csk-|fw_)(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{12,}|AIza[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)?)/g
 // ≥ 32 chars of token alphabet with a piece (between - _ . /) of ≥ 16 chars mixing letters and digits
 const LONG_RUN = /[A-Za-z0-9_\-+/=.]{32,}/g
 const RANDOM_PIECE = /(?=[A-Za-z+=]*[0-9])(?=[0-9+=]*[A-Za-z])[A-Za-z0-9+=]{16,}/
@@ -133,7 +134,10 @@ export function configSecrets(config: unknown): string[] {
   const out: string[] = []
   const walk = (v: unknown, depth: number) => {
     if (depth > 6 || !v || typeof v !== 'object') return
-    if (Array.isArray(v)) return v.forEach((x) => walk(x, depth + 1))
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1)
+      return
+    }
     if (Object.getPrototypeOf(v) !== Object.prototype) return // Maps, class instances: no config tables
     for (const [k, x] of Object.entries(v)) {
       if (typeof x === 'string') {

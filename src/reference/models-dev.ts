@@ -30,10 +30,7 @@ const Model = z.object({
   name: z.string().nullish().catch(null),
   limit: z.object({ context: positiveInt, output: positiveInt }).nullish().catch(null),
   modalities: z.object({ input: strings, output: strings }).nullish().catch(null),
-  cost: z
-    .object({ input: num, output: num, cache_read: num, cache_write: num, reasoning: num })
-    .nullish()
-    .catch(null),
+  cost: z.object({ input: num, output: num, cache_read: num, cache_write: num, reasoning: num }).nullish().catch(null),
   tool_call: bool,
   reasoning: bool,
   structured_output: bool,

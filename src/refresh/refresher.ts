@@ -13,7 +13,7 @@ import { getJson } from '../upstream/fetch'
 
 export type { ProviderResult, RefreshReport } from '../domain/vocabulary'
 
-export interface WorkerOptions {
+export interface ProviderRefresherOptions {
   store: CatalogStore
   providers: ResolvedProvider[]
   log: Logger
@@ -39,7 +39,7 @@ export interface RefreshOptions {
   force?: boolean
 }
 
-/** What the HTTP layer needs of a refresher: in-process (RefreshWorker) or on its own thread (RefreshThread). */
+/** What the HTTP layer needs of a refresher: in-process (ProviderRefresher) or on its own thread (RefreshThread). */
 export interface Refresher {
   readonly enabledProviders: ResolvedProvider[]
   readonly lastReport: RefreshReport | null
@@ -56,7 +56,7 @@ export interface Refresher {
  * requested while one runs joins it (or, when it asks for providers the running one does not cover,
  * runs right after it). Never on the request path.
  */
-export class RefreshWorker implements Refresher {
+export class ProviderRefresher implements Refresher {
   #inFlight: { providers: Set<string>; force: boolean; promise: Promise<RefreshReport> } | null = null
   #queued: { providers: Set<string>; force: boolean; promise: Promise<RefreshReport> } | null = null
   #timer: ReturnType<typeof setTimeout> | null = null
@@ -73,9 +73,9 @@ export class RefreshWorker implements Refresher {
   #transitions: { provider: string; from: string; to: string }[] = []
 
   /** The worker `config` describes (providers, interval, caps, breaker options), plus callbacks. */
-  static fromConfig(config: Config, store: CatalogStore, log: Logger, extra: Partial<WorkerOptions> & { breakerOptions?: BreakerRegistryOptions } = {}): RefreshWorker {
+  static fromConfig(config: Config, store: CatalogStore, log: Logger, extra: Partial<ProviderRefresherOptions> & { breakerOptions?: BreakerRegistryOptions } = {}): ProviderRefresher {
     const { breakerOptions, ...rest } = extra
-    return new RefreshWorker({
+    return new ProviderRefresher({
       store,
       providers: config.providers,
       log,
@@ -88,7 +88,7 @@ export class RefreshWorker implements Refresher {
     })
   }
 
-  constructor(private readonly opts: WorkerOptions) {
+  constructor(private readonly opts: ProviderRefresherOptions) {
     this.breakers = opts.breakers ?? new BreakerRegistry()
     this.breakers.load(opts.store.loadBreakers())
     this.breakers.onTransition((provider, from, to) => {
@@ -193,9 +193,7 @@ export class RefreshWorker implements Refresher {
       ),
     )
     if (signal.aborted) throw new Error('refresh aborted: shutting down (nothing committed)')
-    const outcomes: ProviderOutcome[] = settled.map((s, i) =>
-      s.status === 'fulfilled' ? s.value : { provider: toFetch[i]!.id, ok: false as const, error: String(s.reason), durationMs: 0 },
-    )
+    const outcomes: ProviderOutcome[] = settled.map((s, i) => (s.status === 'fulfilled' ? s.value : { provider: toFetch[i]!.id, ok: false as const, error: String(s.reason), durationMs: 0 }))
     // every fetch the breakers let through is reported back to them, probes included
     for (const [i, o] of outcomes.entries()) {
       if (o.ok) this.breakers.success(o.provider)
@@ -207,9 +205,7 @@ export class RefreshWorker implements Refresher {
     }
     this.opts.store.saveBreakers(this.breakers.snapshots())
     const transitions = this.#transitions.splice(0)
-    const { version } = outcomes.length
-      ? this.opts.store.commitRefresh(trigger, startedAt, outcomes)
-      : { version: this.opts.store.version }
+    const { version } = outcomes.length ? this.opts.store.commitRefresh(trigger, startedAt, outcomes) : { version: this.opts.store.version }
 
     for (const o of outcomes) {
       if (o.ok) this.opts.log.info({ provider: o.provider, models: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs, warning: o.warning ?? undefined }, 'provider refreshed')
@@ -282,7 +278,8 @@ export class RefreshWorker implements Refresher {
       const warnings = [
         truncated,
         overCap && `${overCap} items skipped: id longer than ${LIMITS.idChars} characters`,
-        refused && `${refused} prices out of range ignored (at most ${LIMITS.decimalSignificantDigits} significant digits, within 1e-${LIMITS.decimalFractionDigits} to 1e${LIMITS.decimalIntegerDigits})`,
+        refused &&
+          `${refused} prices out of range ignored (at most ${LIMITS.decimalSignificantDigits} significant digits, within 1e-${LIMITS.decimalFractionDigits} to 1e${LIMITS.decimalIntegerDigits})`,
         this.anomaly(p.id, offerings.length, force),
       ].filter(Boolean)
       return { provider: p.id, ok: true, offerings, canonicalIds, skipped, durationMs: durationMs(), warning: warnings.join('; ') || null }

@@ -14,7 +14,7 @@ import { ClusterCoordinator } from '../cluster/coordinator'
 import { ClusterReplica } from '../cluster/replica'
 import type { BreakerRegistryOptions } from '../refresh/breakers'
 import { ReferenceRefresher, resolveReferences } from '../refresh/reference-refresher'
-import { type Refresher, RefreshWorker, type WorkerOptions } from '../refresh/refresher'
+import { type Refresher, ProviderRefresher, type ProviderRefresherOptions } from '../refresh/refresher'
 import { AnswerCache, type PrebuiltBody } from '../serving/answer-cache'
 import { CachedBody } from '../serving/cached-body'
 import { scrubberFor } from '../lib/scrub'
@@ -61,7 +61,7 @@ export function openModels(config: Config, store: CatalogStore, opts: { warm?: b
 function openHttp(config: Config, store: CatalogStore, refresher: Refresher, log: Logger, opts: { metrics?: Metrics; models?: ModelsService; adminCooldownMs?: number } = {}) {
   const metrics = opts.metrics ?? createMetrics(store)
   const models = opts.models ?? openModels(config, store)
-  const app = createApp({ config, store, worker: refresher, log, models, metrics, adminCooldownMs: opts.adminCooldownMs })
+  const app = createApp({ config, store, refresher, log, models, metrics, adminCooldownMs: opts.adminCooldownMs })
   const handler = createHandler({ app, answers: models.answers, metrics, log, rateLimitPerMinute: config.rateLimitPerMinute })
   return { metrics, models, app, handler }
 }
@@ -79,7 +79,14 @@ function openReferences(config: Config, store: CatalogStore, log: Logger, interv
   return new ReferenceRefresher({
     store,
     references: resolveReferences(config),
-    intervalSeconds: intervalSeconds ?? Math.min(...Object.values(config.references).filter((r) => r.enabled).map((r) => r.intervalSeconds), 86_400),
+    intervalSeconds:
+      intervalSeconds ??
+      Math.min(
+        ...Object.values(config.references)
+          .filter((r) => r.enabled)
+          .map((r) => r.intervalSeconds),
+        86_400,
+      ),
     maxResponseBytes: config.refresh.maxResponseBytes,
     log,
   })
@@ -118,11 +125,7 @@ export async function openServer(config: Config, log: Logger) {
 }
 
 /** The refresh thread: its own connection (the writer), the refresher, references, webhooks, hot bodies. */
-export function openRefreshThread(
-  config: Config,
-  log: Logger,
-  on: { onVersion: (version: number, bodies: PrebuiltBody[]) => void; onSnapshotRejected?: (reason: SnapshotRejectReason) => void },
-) {
+export function openRefreshThread(config: Config, log: Logger, on: { onVersion: (version: number, bodies: PrebuiltBody[]) => void; onSnapshotRejected?: (reason: SnapshotRejectReason) => void }) {
   const catalog = openCatalog(config, { log })
   const { store } = catalog
   const rescrubbed = store.rescrub(scrubberFor(config)) // stored errors from before scrubbing existed (they travel in cluster snapshots)
@@ -139,7 +142,7 @@ export function openRefreshThread(
       }),
     ),
   )
-  const worker = RefreshWorker.fromConfig(config, store, log)
+  const worker = ProviderRefresher.fromConfig(config, store, log)
   const references = openReferences(config, store, log)
   // With REDIS_URL the replicas share one refresher and one catalog (src/cluster)
   const refresher: Refresher = config.redisUrl
@@ -164,7 +167,7 @@ export function openRefreshThread(
     refresher,
     references,
     /** Reports of the in-process refresher (the thread forwards them to the HTTP thread's metrics). */
-    onReport: (listener: (report: Parameters<NonNullable<WorkerOptions['onReport']>>[0]) => void) => worker.onReport(listener),
+    onReport: (listener: (report: Parameters<NonNullable<ProviderRefresherOptions['onReport']>>[0]) => void) => worker.onReport(listener),
     start() {
       refresher.start()
       if (!clustered) references.start() // in a cluster the leader refreshes them
@@ -189,7 +192,8 @@ export function openInProcess(
     webhookRetryDelaysMs?: number[]
     adminCooldownMs?: number
     referenceIntervalSeconds?: number
-    worker?: Partial<WorkerOptions>
+    /** Options of the provider refresher (e.g. the CLI's live progress). */
+    refresherOptions?: Partial<ProviderRefresherOptions>
     /** false: commits send no webhooks (the CLI's one-off refresh). */
     webhooks?: boolean
   } = {},
@@ -198,10 +202,10 @@ export function openInProcess(
   // without a logger, what the integrity check did goes to stderr
   const catalog = openCatalog(config, { log: opts.log })
   const { store } = catalog
-  const webhooks = opts.webhooks ?? true ? openWebhooks(config, store, log, opts.webhookRetryDelaysMs) : undefined
+  const webhooks = (opts.webhooks ?? true) ? openWebhooks(config, store, log, opts.webhookRetryDelaysMs) : undefined
   const metrics = createMetrics(store)
-  const worker = RefreshWorker.fromConfig(config, store, log, { breakerOptions: opts.breakers, ...opts.worker })
-  worker.onReport((r) => metrics.observeReport(r))
+  const refresher = ProviderRefresher.fromConfig(config, store, log, { breakerOptions: opts.breakers, ...opts.refresherOptions })
+  refresher.onReport((r) => metrics.observeReport(r))
   const references = openReferences(config, store, log, opts.referenceIntervalSeconds ?? 86_400)
   let http: ReturnType<typeof openHttp> | undefined
   return {
@@ -209,16 +213,16 @@ export function openInProcess(
     log,
     db: catalog.db,
     store,
-    worker,
+    refresher,
     references,
     metrics,
     webhooks,
     /** The HTTP side, built on first use (the CLI's refresh needs none). */
     get http() {
-      return (http ??= openHttp(config, store, worker, log, { metrics, adminCooldownMs: opts.adminCooldownMs }))
+      return (http ??= openHttp(config, store, refresher, log, { metrics, adminCooldownMs: opts.adminCooldownMs }))
     },
     async stop() {
-      await Promise.all([worker.stop(), references.stop()])
+      await Promise.all([refresher.stop(), references.stop()])
       webhooks?.stop()
       catalog.close()
     },

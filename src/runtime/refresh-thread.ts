@@ -7,7 +7,7 @@ import type { BreakerSnapshot } from '../refresh/breakers'
 import type { Refresher, RefreshOptions, RefreshReport } from '../refresh/refresher'
 
 /**
- * The main thread's handle on the refresh thread: the same surface as an in-process RefreshWorker
+ * The main thread's handle on the refresh thread: the same surface as an in-process ProviderRefresher
  * (refresh, start, stop), answered by messages. Each commit there bumps this thread's view of the
  * catalog version (store.reload()), so caches roll over and the hot path is rebuilt.
  */
@@ -41,12 +41,10 @@ export class RefreshThread implements Refresher {
       if (m.type === 'ready') {
         this.opts.store.reload() // the thread's store may have brought rows in line with rules at its start
         ready()
-      }
-      else if (m.type === 'committed') {
+      } else if (m.type === 'committed') {
         this.opts.store.reload(true) // a snapshot may keep the number and change the content
         this.opts.onBodies?.(m.version, m.bodies)
-      }
-      else if (m.type === 'result') {
+      } else if (m.type === 'result') {
         const p = this.#pending.get(m.id)
         this.#pending.delete(m.id)
         if (m.error !== undefined) p?.reject(new Error(m.error))

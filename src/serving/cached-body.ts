@@ -74,9 +74,7 @@ export class CachedBody {
 
   br(): Promise<Uint8Array> {
     // quality 5: most of brotli's gain at a small fraction of quality 11's time on multi-MB bodies
-    return (this.#br ??= brotli(this.bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: this.bytes.byteLength } }).then(
-      (b) => (this.#done.br = b),
-    ))
+    return (this.#br ??= brotli(this.bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: this.bytes.byteLength } }).then((b) => (this.#done.br = b)))
   }
 
   /** Compresses both variants ahead of the first request (for the hot path, after a commit). */

@@ -24,6 +24,7 @@ export interface ListResult {
  * one item (checked with safeParse; a bad item is skipped and counted, never fatal), and a pure
  * normalize() that maps a valid item to an offering.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds adapters of every item type; each adapter's own Item is checked by its zod schema
 export interface Adapter<Item = any> {
   id: string
   list(ctx: AdapterContext): Promise<unknown[] | ListResult>
@@ -43,8 +44,7 @@ export class UpstreamError extends Error {
   }
 }
 
-export const bearer = (apiKey?: string): Record<string, string> =>
-  apiKey ? { authorization: `Bearer ${apiKey}` } : {}
+export const bearer = (apiKey?: string): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {})
 
 /**
  * Items of an OpenAI-style list: `{object:"list", data:[...]}`, `{data:[...]}` or a bare array
@@ -65,12 +65,7 @@ export const joinUrl = (baseUrl: string, path: string) => `${baseUrl.replace(/\/
  * Follows a paged list from `first` until `page()` returns no next URL, at most `ctx.maxPages` pages.
  * Hitting the cap, or an upstream that hands out the same page twice, keeps what was read and says so.
  */
-export async function paginate(
-  ctx: AdapterContext,
-  first: string,
-  page: (body: unknown) => { items: unknown[]; next: string | null },
-  headers?: Record<string, string>,
-): Promise<ListResult> {
+export async function paginate(ctx: AdapterContext, first: string, page: (body: unknown) => { items: unknown[]; next: string | null }, headers?: Record<string, string>): Promise<ListResult> {
   const items: unknown[] = []
   const seen = new Set<string>()
   let url: string | null = first

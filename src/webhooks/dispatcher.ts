@@ -22,8 +22,7 @@ const hookKey = (url: string) => createHash('sha256').update(url).digest('hex')
  * `X-Modelcat-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the webhook's secret>`.
  * The timestamp is signed with the body, so a receiver refusing old timestamps (README: 300 s) refuses replays.
  */
-export const signature = (secret: string, body: string, t = Math.floor(Date.now() / 1000)) =>
-  `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`
+export const signature = (secret: string, body: string, t = Math.floor(Date.now() / 1000)) => `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`
 
 /**
  * Outbound webhooks: each commit's changes POSTed as JSON, HMAC-signed, retried with exponential
@@ -82,7 +81,14 @@ export class WebhookDispatcher {
   #sleep(ms: number) {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms)
-      this.#stop.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
+      this.#stop.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer)
+          resolve()
+        },
+        { once: true },
+      )
     })
   }
 

@@ -22,8 +22,7 @@ afterEach(async () => {
   up.stop()
 })
 
-const references = (extra = '') =>
-  `[references.models-dev]\nurl = "${up.url}/models.dev/api.json"\n[references.litellm]\nurl = "${up.url}/litellm/prices.json"\n${extra}`
+const references = (extra = '') => `[references.models-dev]\nurl = "${up.url}/models.dev/api.json"\n[references.litellm]\nurl = "${up.url}/litellm/prices.json"\n${extra}`
 const model = async (id: string) => {
   const res = await h.get(`/v1/models/${id}`)
   expect(res.status).toBe(200)
@@ -36,7 +35,10 @@ describe('reference catalogs fill what a provider list lacks, and say so', () =>
     await h.worker.refresh()
     expect((await model('groq/llama-3.3-70b-versatile')).pricing).toEqual({})
     const results = await h.references.refresh()
-    expect(results.map((r) => [r.source, r.status])).toEqual([['models.dev', 'ok'], ['litellm', 'ok']])
+    expect(results.map((r) => [r.source, r.status])).toEqual([
+      ['models.dev', 'ok'],
+      ['litellm', 'ok'],
+    ])
     const raw = (await Bun.file(`${FIX}/${MODELS_DEV}`).json()) as any
     const cost = raw.groq.models['llama-3.3-70b-versatile'].cost
     expect(cost).toEqual({ input: 0.59, output: 0.79 })

@@ -35,10 +35,22 @@ async function expectedDiff() {
     return out
   }
   const same = (a: Record<string, string>, b: Record<string, string>) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort())
-  const added = [...after.keys()].filter((id) => !before.has(id)).map((id) => `openrouter/${id}`).sort()
-  const removed = [...before.keys()].filter((id) => !after.has(id)).map((id) => `openrouter/${id}`).sort()
-  const priceChanged = [...after.values()].filter((m) => before.has(m.id) && !same(price(before.get(m.id)!), price(m))).map((m) => `openrouter/${m.id}`).sort()
-  const contextChanged = [...after.values()].filter((m) => before.has(m.id) && before.get(m.id)!.context_length !== m.context_length).map((m) => `openrouter/${m.id}`).sort()
+  const added = [...after.keys()]
+    .filter((id) => !before.has(id))
+    .map((id) => `openrouter/${id}`)
+    .sort()
+  const removed = [...before.keys()]
+    .filter((id) => !after.has(id))
+    .map((id) => `openrouter/${id}`)
+    .sort()
+  const priceChanged = [...after.values()]
+    .filter((m) => before.has(m.id) && !same(price(before.get(m.id)!), price(m)))
+    .map((m) => `openrouter/${m.id}`)
+    .sort()
+  const contextChanged = [...after.values()]
+    .filter((m) => before.has(m.id) && before.get(m.id)!.context_length !== m.context_length)
+    .map((m) => `openrouter/${m.id}`)
+    .sort()
   return { added, removed, priceChanged, contextChanged }
 }
 
@@ -62,14 +74,28 @@ describe('the change feed', () => {
       cursor = page.next_cursor
     } while (cursor)
     const diff = await expectedDiff()
-    const ids = (type: string) => all.filter((c) => c.type === type).map((c) => c.model).sort()
+    const ids = (type: string) =>
+      all
+        .filter((c) => c.type === type)
+        .map((c) => c.model)
+        .sort()
     expect(diff.added.length).toBeGreaterThan(0)
     expect(diff.removed.length).toBeGreaterThan(0)
     expect(ids('added')).toEqual(diff.added)
     expect(ids('removed')).toEqual(diff.removed)
     const changed = all.filter((c) => c.type === 'changed')
-    expect(changed.filter((c) => c.detail.pricing).map((c) => c.model).sort()).toEqual(diff.priceChanged)
-    expect(changed.filter((c) => c.detail.context_length).map((c) => c.model).sort()).toEqual(diff.contextChanged)
+    expect(
+      changed
+        .filter((c) => c.detail.pricing)
+        .map((c) => c.model)
+        .sort(),
+    ).toEqual(diff.priceChanged)
+    expect(
+      changed
+        .filter((c) => c.detail.context_length)
+        .map((c) => c.model)
+        .sort(),
+    ).toEqual(diff.contextChanged)
     // every change of that refresh carries the version it produced
     expect(new Set(all.map((c) => c.catalog_version))).toEqual(new Set([h.store.version]))
     // a pricing change states from and to exactly
@@ -158,7 +184,12 @@ describe('webhooks', () => {
     const payload = JSON.parse(body)
     expect(payload.catalog_version).toBe(h.store.version)
     const diff = await expectedDiff()
-    expect(payload.data.filter((c: any) => c.type === 'added').map((c: any) => c.model).sort()).toEqual(diff.added)
+    expect(
+      payload.data
+        .filter((c: any) => c.type === 'added')
+        .map((c: any) => c.model)
+        .sort(),
+    ).toEqual(diff.added)
     expect(payload.data.some((c: any) => c.type === 'changed')).toBe(false) // not subscribed
   })
 })

@@ -78,7 +78,9 @@ describe('modelcat providers / export / config check', () => {
     const lines = csv.stdout.trim().split('\n')
     expect(lines[0]).toBe('id,provider,provider_model_id,canonical_id,name,context_length,max_output_tokens,prompt,completion,source')
     expect(lines.length - 1).toBe(JSON.parse(json.stdout).data.length)
-    expect(lines).toContain('together/meta-llama/Llama-3.3-70B-Instruct-Turbo,together,meta-llama/Llama-3.3-70B-Instruct-Turbo,meta/llama-3.3-70b-instruct,Meta Llama 3.3 70B Instruct Turbo,131072,,0.00000088,0.00000088,live')
+    expect(lines).toContain(
+      'together/meta-llama/Llama-3.3-70B-Instruct-Turbo,together,meta-llama/Llama-3.3-70B-Instruct-Turbo,meta/llama-3.3-70b-instruct,Meta Llama 3.3 70B Instruct Turbo,131072,,0.00000088,0.00000088,live',
+    )
     const unique = await run(['export', '--format', 'csv', '--unique'])
     expect(unique.stdout.split('\n')[0]).toBe('id,name,provider_count,context_length,cheapest_provider,prompt,completion')
     expect((await run(['export', '--format', 'xml'])).code).toBe(2)

@@ -18,7 +18,7 @@ const silent = pino({ level: 'silent' })
 
 let redis: RedisServer
 let up: FakeUpstream
-let replicas: { h: Harness; r: ClusterReplica }[] = []
+const replicas: { h: Harness; r: ClusterReplica }[] = []
 
 const fetches = () => [up.count(`${GROQ}/models`), up.count(`${TOGETHER}/models`)]
 const etags = async () => Promise.all(replicas.map(async ({ h }) => (await h.get('/v1/models')).headers.get('etag')))

@@ -42,12 +42,17 @@ function expectFreshAndWorking(db: Db) {
   const store = new CatalogStore(db)
   expect(store.version).toBe(0)
   expect(store.countOfferings()).toBe(0)
-  store.commitRefresh('test', Date.now(), [{ provider: 'groq', ok: true, offerings: [{ providerModelId: 'm-1', name: 'M 1', pricing: { prompt: '0.000001' } }], skipped: 0, durationMs: 1, warning: null }])
+  store.commitRefresh('test', Date.now(), [
+    { provider: 'groq', ok: true, offerings: [{ providerModelId: 'm-1', name: 'M 1', pricing: { prompt: '0.000001' } }], skipped: 0, durationMs: 1, warning: null },
+  ])
   expect(store.version).toBe(1)
   expect(store.getOffering('groq/m-1')?.pricing).toEqual({ prompt: '0.000001' })
 }
 
-const corruptFiles = (dir: string) => readdirSync(dir).filter((f) => f.includes('.corrupt-')).sort()
+const corruptFiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.includes('.corrupt-'))
+    .sort()
 
 describe('openDb: startup integrity', () => {
   test('a file that is not a database is moved aside with its -wal and -shm; a fresh DB works; the log says so', () => {

@@ -97,7 +97,13 @@ const MAX_BYTES = 10_000_000
 
 /** A valid small list: each faulty provider's "last good" models. */
 const goodList = (id: string) =>
-  JSON.stringify({ object: 'list', data: [{ id: `${id}-small`, owned_by: 'fault-test', context_window: 8192 }, { id: `${id}-large`, owned_by: 'fault-test', context_window: 131072 }] })
+  JSON.stringify({
+    object: 'list',
+    data: [
+      { id: `${id}-small`, owned_by: 'fault-test', context_window: 8192 },
+      { id: `${id}-large`, owned_by: 'fault-test', context_window: 131072 },
+    ],
+  })
 
 /**
  * A raw TCP server speaking just enough HTTP/1.1: `good` answers goodList, `reset` closes the connection
@@ -192,7 +198,12 @@ describe('a. provider faults in one refresh', () => {
     const short = rawHttpServer('shortbody')
     const stream = streamingServer('hugestream')
     const refused = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response(goodList('refused'), { headers: { 'content-type': 'application/json' } }) })
-    cleanups.push(() => [up, reset, short, stream].forEach((s) => s.stop()), () => refused.stop(true))
+    cleanups.push(
+      () => {
+        for (const s of [up, reset, short, stream]) s.stop()
+      },
+      () => refused.stop(true),
+    )
 
     // the faults behind FakeUpstream routes, each served good rows first
     const routed = ['hang', 'drip', 'http500', 'http429', 'html', 'truncated', 'shape', 'huge'] as const
@@ -283,7 +294,8 @@ describe('a. provider faults in one refresh', () => {
       const r = result(id)
       expect({ id, status: r.status, error: r.error }).toEqual({ id, status: 'failed', error: expect.stringMatching(expected[id]!) })
       // connection-level faults fail fast, not by the timeout
-      if (['reset', 'shortbody', 'refused', 'http500', 'http429', 'html', 'truncated', 'shape', 'huge'].includes(id)) expect({ id, timedOut: r.error!.startsWith('timed out') }).toEqual({ id, timedOut: false })
+      if (['reset', 'shortbody', 'refused', 'http500', 'http429', 'html', 'truncated', 'shape', 'huge'].includes(id))
+        expect({ id, timedOut: r.error!.startsWith('timed out') }).toEqual({ id, timedOut: false })
     }
 
     // the healthy provider's new list landed; every faulty one still serves its last good rows, marked stale with its error
@@ -451,11 +463,131 @@ describe('d. fuzzed query strings', () => {
   beforeAll(() => void (console.error = () => undefined))
   afterAll(() => void (console.error = quiet))
 
-  const PARAMS = ['gateway', 'exclude_gateway', 'q', 'input_modalities', 'output_modalities', 'supported_parameters', 'min_context', 'max_prompt_price', 'max_completion_price', 'free', 'sort', 'order', 'limit', 'offset', 'cursor', 'unique'] as const
-  const JUNK_KEYS = ['foo', '', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'a[b]', 'limit[]', 'gateway[0]', 'q[]', 'sort[x]', '%ZZ', '%00', 'q%00', '💥', 'x'.repeat(300), 'LIMIT', 'Gateway', ' q', 'q ', 'free.x', '[]', '=']
-  const NUMBERS = ['0', '1', '-1', '2', '50', '1000', '1001', '1e3', '1e309', '-1e309', 'NaN', 'Infinity', '-Infinity', '0x10', '0b1', '1.5', ' 7 ', '9007199254740993', '-0', '00012', '1,2', '١٢', '0.000001', '1e-9']
-  const WORDS = ['groq', 'together', 'all', 'hug', 'GROQ', 'groq,together', ' groq , together ', 'groq,,', ',', 'nope', 'openai', 'text', 'image', 'text,image', 'tools', 'tools,response_format', 'true', 'false', 'TRUE', 'yes', 'asc', 'desc', 'ASC', ...SORT_KEYS, 'random']
-  const NASTY = ['', '%00', '%ZZ', '%', '%%', '%E0%A4%A', '%ED%A0%80', '%C0%AF', '%FF%FE', '%2C%2C', '%26%3D', 'ñandú', '模型', '🦙🦙', '\u202e', 'e\u0301', "' or 1=1 --", '%27%3B drop table offerings;--', '\\', '_%', 'null', 'undefined', '[]', '{}', '[object Object]', '%0d%0aSet-Cookie:%20x=1']
+  const PARAMS = [
+    'gateway',
+    'exclude_gateway',
+    'q',
+    'input_modalities',
+    'output_modalities',
+    'supported_parameters',
+    'min_context',
+    'max_prompt_price',
+    'max_completion_price',
+    'free',
+    'sort',
+    'order',
+    'limit',
+    'offset',
+    'cursor',
+    'unique',
+  ] as const
+  const JUNK_KEYS = [
+    'foo',
+    '',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'hasOwnProperty',
+    'a[b]',
+    'limit[]',
+    'gateway[0]',
+    'q[]',
+    'sort[x]',
+    '%ZZ',
+    '%00',
+    'q%00',
+    '💥',
+    'x'.repeat(300),
+    'LIMIT',
+    'Gateway',
+    ' q',
+    'q ',
+    'free.x',
+    '[]',
+    '=',
+  ]
+  const NUMBERS = [
+    '0',
+    '1',
+    '-1',
+    '2',
+    '50',
+    '1000',
+    '1001',
+    '1e3',
+    '1e309',
+    '-1e309',
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '0x10',
+    '0b1',
+    '1.5',
+    ' 7 ',
+    '9007199254740993',
+    '-0',
+    '00012',
+    '1,2',
+    '١٢',
+    '0.000001',
+    '1e-9',
+  ]
+  const WORDS = [
+    'groq',
+    'together',
+    'all',
+    'hug',
+    'GROQ',
+    'groq,together',
+    ' groq , together ',
+    'groq,,',
+    ',',
+    'nope',
+    'openai',
+    'text',
+    'image',
+    'text,image',
+    'tools',
+    'tools,response_format',
+    'true',
+    'false',
+    'TRUE',
+    'yes',
+    'asc',
+    'desc',
+    'ASC',
+    ...SORT_KEYS,
+    'random',
+  ]
+  const NASTY = [
+    '',
+    '%00',
+    '%ZZ',
+    '%',
+    '%%',
+    '%E0%A4%A',
+    '%ED%A0%80',
+    '%C0%AF',
+    '%FF%FE',
+    '%2C%2C',
+    '%26%3D',
+    'ñandú',
+    '模型',
+    '🦙🦙',
+    '\u202e',
+    'e\u0301',
+    "' or 1=1 --",
+    '%27%3B drop table offerings;--',
+    '\\',
+    '_%',
+    'null',
+    'undefined',
+    '[]',
+    '{}',
+    '[object Object]',
+    '%0d%0aSet-Cookie:%20x=1',
+  ]
 
   /** encodeURIComponent of any string: lone surrogates become U+FFFD first (it throws on them). */
   const enc = (s: string) => encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'))
@@ -478,7 +610,7 @@ describe('d. fuzzed query strings', () => {
           Buffer.from('{"v":1,"i":"x","s":"nope"}').toString('base64url'),
           Buffer.from('"just a string"').toString('base64url'),
           Buffer.from('null').toString('base64url'),
-          '=' + 'A'.repeat(999),
+          `=${'A'.repeat(999)}`,
         ])
       case 5: // random printable bytes
         return Array.from({ length: r.int(1, 40) }, () => String.fromCharCode(r.int(1, 0x7e))).join('')
@@ -580,7 +712,13 @@ describe('d. fuzzed query strings', () => {
       if (res.status >= 400) {
         const e = body?.error
         const shaped =
-          e && typeof e === 'object' && Object.keys(body).length === 1 && typeof e.message === 'string' && typeof e.type === 'string' && (e.param === null || typeof e.param === 'string') && (e.code === null || typeof e.code === 'string')
+          e &&
+          typeof e === 'object' &&
+          Object.keys(body).length === 1 &&
+          typeof e.message === 'string' &&
+          typeof e.type === 'string' &&
+          (e.param === null || typeof e.param === 'string') &&
+          (e.code === null || typeof e.code === 'string')
         if (!shaped) failures.push(`${path.slice(0, 300)} → ${res.status} not in the error shape: ${text.slice(0, 200)}`)
       } else if (res.status === 200 && body?.object !== 'list' && body?.object !== 'model') failures.push(`${path.slice(0, 300)} → 200 but neither a list nor a model: ${text.slice(0, 200)}`)
     }

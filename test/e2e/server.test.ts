@@ -76,9 +76,7 @@ async function waitRefreshed(url: string, providers: string[]) {
 
 describe('the service as a process', () => {
   test('starts, refreshes in the background after listening, and serves the catalog over real HTTP', async () => {
-    up = new FakeUpstream()
-      .replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json', { delayMs: 300 })
-      .replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
+    up = new FakeUpstream().replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json', { delayMs: 300 }).replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
     const { url } = await startService(tomlFor(up.url, { groq: GROQ, together: TOGETHER }), { MODELCAT_ADMIN_TOKEN: 'tok' })
     // listening before the (slow) first refresh has finished: startup never waits on an upstream
     expect((await get(`${url}/health`)).status).toBe(200)

@@ -22,9 +22,7 @@ const maxCommits = Number(maxArg ?? 100)
 
 const base = syntheticOutcomes(total, 20)
 const variant = (v: 'A' | 'B'): ProviderOutcome[] =>
-  base.map((o) =>
-    o.ok ? { ...o, offerings: o.offerings.filter((_, i) => v === 'A' || i % 10 !== 9).map((m) => ({ ...m, name: `${m.name} [${v}]` })) } : o,
-  )
+  base.map((o) => (o.ok ? { ...o, offerings: o.offerings.filter((_, i) => v === 'A' || i % 10 !== 9).map((m) => ({ ...m, name: `${m.name} [${v}]` })) } : o))
 const variants = { A: variant('A'), B: variant('B') }
 
 const say = (line: object) => writeSync(1, `${JSON.stringify(line)}\n`) // unbuffered: the parent may kill us any moment

@@ -109,11 +109,20 @@ const pathOf = (base: string, i: Issue) => [base, ...(i.path ?? []).map((p) => S
 const describeIssue = (i: Issue, base = ''): string => {
   const at = pathOf(base, i)
   if (!i.errors?.length) return `${at || '(root)'}: ${i.message}`
-  const alternatives = i.errors.map((alt, n) => `#${n + 1} ${alt.slice(0, MAX_ISSUES_SHOWN).map((e) => describeIssue(e, at)).join(', ')}`)
+  const alternatives = i.errors.map(
+    (alt, n) =>
+      `#${n + 1} ${alt
+        .slice(0, MAX_ISSUES_SHOWN)
+        .map((e) => describeIssue(e, at))
+        .join(', ')}`,
+  )
   return `${at || '(root)'}: no alternative of the union matches (${alternatives.join(' | ')})`
 }
 const describe = (issues: readonly Issue[]) =>
-  issues.slice(0, MAX_ISSUES_SHOWN).map((i) => describeIssue(i)).join('; ') + (issues.length > MAX_ISSUES_SHOWN ? `; … ${issues.length - MAX_ISSUES_SHOWN} more` : '')
+  issues
+    .slice(0, MAX_ISSUES_SHOWN)
+    .map((i) => describeIssue(i))
+    .join('; ') + (issues.length > MAX_ISSUES_SHOWN ? `; … ${issues.length - MAX_ISSUES_SHOWN} more` : '')
 
 /**
  * Checks `response` (to `method path`) against the schema its route in `app.routes` declares for its
@@ -123,13 +132,7 @@ const describe = (issues: readonly Issue[]) =>
  * @returns `<METHOD> <route path> <status>` when the body was checked (now or before: same bytes), else undefined.
  * @throws Error naming the route, the status and the schema's issues when the body violates the schema.
  */
-export async function checkContract(
-  app: { routes: readonly RouteLike[] },
-  method: string,
-  path: string,
-  response: Response,
-  opts: { decoded?: boolean } = {},
-): Promise<string | undefined> {
+export async function checkContract(app: { routes: readonly RouteLike[] }, method: string, path: string, response: Response, opts: { decoded?: boolean } = {}): Promise<string | undefined> {
   if (response.status === 304 || response.status === 204) return
   const route = findRoute(app.routes, method, path)
   const schema = route && schemaOf(route, response.status)

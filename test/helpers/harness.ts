@@ -19,7 +19,7 @@ export function makeHarness(opts: { toml: string; env?: Record<string, string>; 
   writeFileSync(configPath, opts.toml)
   const config = loadConfig({ MODELCAT_CONFIG: configPath, MODELCAT_DB: join(dir, 'catalog.db'), ...opts.env })
   const runtime = openInProcess(config, { log: opts.log ?? pino({ level: 'silent' }), breakers: opts.breakers, webhookRetryDelaysMs: opts.webhookRetryDelaysMs ?? [50, 100, 200] })
-  const { db, store, worker, references, metrics, webhooks } = runtime
+  const { db, store, refresher: worker, references, metrics, webhooks } = runtime
   const { app, handler, models } = runtime.http
   /** `<METHOD> <route path> <status>` of every answer checked against its declared schema. */
   const contracts = new Set<string>()
@@ -57,7 +57,14 @@ export type Harness = ReturnType<typeof makeHarness>
 
 /** A TOML config that refreshes exactly `providers`, each pointed at the fake upstream under /<id>. */
 export function tomlFor(upstreamUrl: string, providers: Record<string, string>, extra = '') {
-  const lines = [`[refresh]`, `providers = [${Object.keys(providers).map((p) => `"${p}"`).join(', ')}]`, extra, '']
+  const lines = [
+    `[refresh]`,
+    `providers = [${Object.keys(providers)
+      .map((p) => `"${p}"`)
+      .join(', ')}]`,
+    extra,
+    '',
+  ]
   for (const [id, path] of Object.entries(providers)) {
     lines.push(`[providers.${id}]`, `base_url = "${upstreamUrl}${path}"`, `api_key = "test-key-${id}"`, '')
   }

@@ -65,9 +65,7 @@ function ping(port: number, timeoutMs = 250): Promise<boolean> {
 export async function startRedisServer(): Promise<RedisServer> {
   const bin = Bun.which('redis-server')
   if (!bin) {
-    throw new Error(
-      'redis-server is not on PATH; the Redis integration tests need a real server: apt-get install -y redis-server',
-    )
+    throw new Error('redis-server is not on PATH; the Redis integration tests need a real server: apt-get install -y redis-server')
   }
   const port = await freePort()
   let proc: Subprocess<'ignore', 'pipe', 'pipe'> | null = null
@@ -84,10 +82,11 @@ export async function startRedisServer(): Promise<RedisServer> {
 
   const start = async () => {
     output = ''
-    const p = spawnGroup(
-      [bin, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', tmpdir()],
-      { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' },
-    )
+    const p = spawnGroup([bin, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', tmpdir()], {
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
     proc = p
     void drain(p.stdout)
     void drain(p.stderr)

@@ -18,4 +18,8 @@ const ROUTES: Record<string, string> = {
 
 const up = new FakeUpstream(Number(process.env.FAKE_UPSTREAM_PORT ?? 9000))
 for (const [path, fixture] of Object.entries(ROUTES)) up.replay(path, fixture, path.startsWith('/xai') ? { status: 400 } : {})
-console.log(`fake upstream on ${up.url}:\n${Object.keys(ROUTES).map((p) => `  ${up.url}${p}`).join('\n')}`)
+console.log(
+  `fake upstream on ${up.url}:\n${Object.keys(ROUTES)
+    .map((p) => `  ${up.url}${p}`)
+    .join('\n')}`,
+)

@@ -53,7 +53,18 @@ async function replica(namespace: string, opts: { secret?: string; limits?: Snap
   const h = harness()
   const coordinator = new ClusterCoordinator({ url: redis.url, namespace, commandTimeoutMs: 1000 })
   const rejected: SnapshotRejectReason[] = []
-  const r = new ClusterReplica({ coordinator, store: h.store, worker: h.worker, log: opts.log ?? silent, intervalMs: 60_000, pollMs: 60_000, graceMs: 60_000, secret: opts.secret, limits: opts.limits, onRejected: (x) => rejected.push(x) })
+  const r = new ClusterReplica({
+    coordinator,
+    store: h.store,
+    worker: h.worker,
+    log: opts.log ?? silent,
+    intervalMs: 60_000,
+    pollMs: 60_000,
+    graceMs: 60_000,
+    secret: opts.secret,
+    limits: opts.limits,
+    onRejected: (x) => rejected.push(x),
+  })
   cleanup.push(async () => {
     await r.stop()
     await h.close()
@@ -96,7 +107,7 @@ describe('hostile cluster', () => {
     expect(f.rejected).toEqual([])
     expect(f.h.store.version).toBe(v)
     expect(f.h.store.countOfferings()).toBe(source.store.countOfferings())
-    expect(await (await f.h.get('/v1/models')).text()).toBe(await (await source.get("/v1/models")).text())
+    expect(await (await f.h.get('/v1/models')).text()).toBe(await (await source.get('/v1/models')).text())
   })
 
   test('a gzip bomb is rejected while inflating (decompressed cap), a snapshot at exactly the cap applies', async () => {
@@ -151,18 +162,25 @@ describe('hostile cluster', () => {
     expect(f.h.store.version).toBe(good)
     const feedBefore = await (await f.h.get('/v1/changes?limit=500')).text()
     // what the old code pasted into `insert into changes (...)`: the DB file path and the breakers table
-    const injection = "catalog_version, at, provider_id, offering_id, canonical_id, name, type) select 1, 1, 'groq', file, 'x', name, 'added' from pragma_database_list union all select 1, 1, 'groq', provider, 'x', state, 'added' from breakers --"
-    await publish(tampered(102, (d) => {
-      d.tables.changes = { columns: [injection], rows: [] }
-    }))
+    const injection =
+      "catalog_version, at, provider_id, offering_id, canonical_id, name, type) select 1, 1, 'groq', file, 'x', name, 'added' from pragma_database_list union all select 1, 1, 'groq', provider, 'x', state, 'added' from breakers --"
+    await publish(
+      tampered(102, (d) => {
+        d.tables.changes = { columns: [injection], rows: [] }
+      }),
+    )
     await f.r.sync()
-    await publish(tampered(103, (d) => {
-      d.tables.breakers = { columns: ['provider', 'state'], rows: [['groq', 'closed']] }
-    }))
+    await publish(
+      tampered(103, (d) => {
+        d.tables.breakers = { columns: ['provider', 'state'], rows: [['groq', 'closed']] }
+      }),
+    )
     await f.r.sync()
-    await publish(tampered(104, (d) => {
-      d.tables['offerings; drop table offerings'] = { columns: [], rows: [] }
-    }))
+    await publish(
+      tampered(104, (d) => {
+        d.tables['offerings; drop table offerings'] = { columns: [], rows: [] }
+      }),
+    )
     await f.r.sync()
     expect(f.rejected).toEqual(['schema', 'schema', 'schema'])
     expect(f.h.store.version).toBe(good) // nothing of them applied
@@ -182,15 +200,21 @@ describe('hostile cluster', () => {
       ['not JSON in a JSON column', (d) => void (d.tables.offerings!.rows[0]![col('offerings', 'capabilities')] = '{oops')],
       ['object where a row value goes', (d) => void (d.tables.changes!.rows[0]![col('changes', 'name')] = { $gt: 0 })],
       ['short row', (d) => void d.tables.changes!.rows[0]!.pop()],
-      ['missing required column', (d) => {
-        const i = col('offerings', 'name')
-        d.tables.offerings!.columns.splice(i, 1)
-        for (const r of d.tables.offerings!.rows) r.splice(i, 1)
-      }],
-      ['column named twice', (d) => {
-        d.tables.providers!.columns.push('id')
-        for (const r of d.tables.providers!.rows) r.push(r[0])
-      }],
+      [
+        'missing required column',
+        (d) => {
+          const i = col('offerings', 'name')
+          d.tables.offerings!.columns.splice(i, 1)
+          for (const r of d.tables.offerings!.rows) r.splice(i, 1)
+        },
+      ],
+      [
+        'column named twice',
+        (d) => {
+          d.tables.providers!.columns.push('id')
+          for (const r of d.tables.providers!.rows) r.push(r[0])
+        },
+      ],
       ['unknown top-level key', (d) => void ((d as Record<string, unknown>).sql = 'drop table offerings')],
       ['version is not an integer', (d) => void ((d as Record<string, unknown>).version = '101')],
     ]
@@ -210,12 +234,14 @@ describe('hostile cluster', () => {
     await g.r.sync()
     expect(g.rejected.at(-1)).toBe('version')
     // near miss: null in a nullable column, an absent column with a default: applies
-    const ok = await publish2(tampered(v + 2, (d) => {
-      d.tables.offerings!.rows[0]![col('offerings', 'context_length')] = null
-      const i = col('offerings', 'source')
-      d.tables.offerings!.columns.splice(i, 1)
-      for (const r of d.tables.offerings!.rows) r.splice(i, 1)
-    }))
+    const ok = await publish2(
+      tampered(v + 2, (d) => {
+        d.tables.offerings!.rows[0]![col('offerings', 'context_length')] = null
+        const i = col('offerings', 'source')
+        d.tables.offerings!.columns.splice(i, 1)
+        for (const r of d.tables.offerings!.rows) r.splice(i, 1)
+      }),
+    )
     await g.r.sync()
     expect(g.h.store.version).toBe(ok)
     expect(g.rejected.length).toBe(cases.length + 1)
@@ -234,7 +260,10 @@ describe('hostile cluster', () => {
     cleanup.push(() => raw.close())
     await raw.connect()
     // the data key rewritten behind the metadata's back (anyone with Redis access can)
-    await (raw as unknown as { client: { set(k: string, v: Uint8Array): Promise<unknown> } }).client.set(`${n}:snapshot:data`, tampered(101, (d) => void (d.updatedAt = 1)))
+    await (raw as unknown as { client: { set(k: string, v: Uint8Array): Promise<unknown> } }).client.set(
+      `${n}:snapshot:data`,
+      tampered(101, (d) => void (d.updatedAt = 1)),
+    )
     for (let i = 0; i < 4; i++) await f.r.sync()
     expect(f.rejected).toEqual(['sha256'])
     expect(f.h.store.version).toBe(0)

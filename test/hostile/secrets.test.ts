@@ -231,7 +231,8 @@ describe('scrubber (src/lib/scrub.ts)', () => {
       'request id 3f2a7b9c-1d4e-4f6a-8b2c-9e0d1f2a3b4c, req_011CSHoEeqs5C35K2UUqLMTF',
       'task-force monkey=banana sk-learn',
       'x'.repeat(40),
-    ]) expect(scrub(text)).toBe(text)
+    ])
+      expect(scrub(text)).toBe(text)
   })
 
   test('scrubbing twice changes nothing more (stored text is scrubbed again on its way out)', () => {

@@ -7,7 +7,7 @@ import { capOffering, LIMITS, MAX_DECIMAL_CHARS } from '../../src/catalog/limits
 import { CatalogStore } from '../../src/catalog/store'
 import { loadConfig } from '../../src/config'
 import { openDb } from '../../src/db/client'
-import { RefreshWorker, type RefreshReport } from '../../src/refresh/refresher'
+import { ProviderRefresher, type RefreshReport } from '../../src/refresh/refresher'
 import { FakeUpstream } from '../helpers/fake-upstream'
 import { makeHarness, tempDir, tomlFor, type Harness } from '../helpers/harness'
 
@@ -56,11 +56,7 @@ function rng(seed: number) {
 
 describe('hostile upstream: prices', () => {
   test('"1e-150000" and "1e20000000" are refused in linear time: the refresh completes, the price is unknown, the rest of the item is kept, the other provider lands', async () => {
-    serve([
-      item('acme/tiny', { pricing: { prompt: '1e-150000', completion: '0.000002' } }),
-      item('acme/huge', { pricing: { prompt: '0.000001', completion: '1e20000000' } }),
-      item('acme/fine'),
-    ])
+    serve([item('acme/tiny', { pricing: { prompt: '1e-150000', completion: '0.000002' } }), item('acme/huge', { pricing: { prompt: '0.000001', completion: '1e20000000' } }), item('acme/fine')])
     harness()
     const report = await h!.worker.refresh()
     const or = resultOf(report, 'openrouter')
@@ -169,7 +165,9 @@ describe('hostile upstream: ids and text', () => {
     const db = openDb(join(dir, 'catalog.db'))
     const store = new CatalogStore(db)
     const huge = `x${'-fp8'.repeat(128 * 1024)}`
-    store.commitRefresh('test', Date.now(), [{ provider: 'p', ok: true, offerings: [{ providerModelId: huge, name: 'x', pricing: {} }], canonicalIds: ['p/stale'], skipped: 0, durationMs: 0, warning: null }])
+    store.commitRefresh('test', Date.now(), [
+      { provider: 'p', ok: true, offerings: [{ providerModelId: huge, name: 'x', pricing: {} }], canonicalIds: ['p/stale'], skipped: 0, durationMs: 0, warning: null },
+    ])
     const reopened = new CatalogStore(db) // startup maintenance re-derives canonical ids
     expect(reopened.getOffering(`p/${huge}`)!.canonicalId).toBe('p/x')
     db.$client.close()
@@ -256,7 +254,7 @@ describe('hostile upstream: the canonical-id memo', () => {
     const canonical = createCanonicalizer()
     const cap = 150
     const store = new CatalogStore(db, { canonicalMemoEntries: cap, canonicalId: (o) => (derived++, canonical(o)) })
-    const worker = RefreshWorker.fromConfig(config, store, pino({ level: 'silent' }), { breakerOptions: {} })
+    const worker = ProviderRefresher.fromConfig(config, store, pino({ level: 'silent' }), { breakerOptions: {} })
     try {
       const stable = Array.from({ length: 50 }, (_, i) => item(`acme/stable-${i}`))
       for (let r = 0; r < 10; r++) {
@@ -344,7 +342,9 @@ describe('hostile upstream: bounded time', () => {
       expect(r.canonicalId.length).toBeLessThanOrEqual(LIMITS.idChars + 'openrouter/'.length)
     }
     // every column of every stored row, whatever the field: no stored value near the size of the hostile ones
-    const widest = h!.db.$client.query(`select max(length(name) + length(coalesce(description, '')) + length(coalesce(extra, '')) + length(coalesce(upstream, ''))) as n from offerings`).get() as { n: number }
+    const widest = h!.db.$client.query(`select max(length(name) + length(coalesce(description, '')) + length(coalesce(extra, '')) + length(coalesce(upstream, ''))) as n from offerings`).get() as {
+      n: number
+    }
     expect(widest.n).toBeLessThan(LIMITS.nameChars + LIMITS.descriptionChars + 2 * LIMITS.extraJsonBytes)
   }, 60_000)
 })

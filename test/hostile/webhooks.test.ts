@@ -42,7 +42,14 @@ beforeAll(() => {
     port: 0,
     async fetch(req) {
       const status = mode === 'ok' ? 200 : 503
-      if (new URL(req.url).pathname === path) got.push({ body: await req.text(), signature: req.headers.get('x-modelcat-signature'), attempt: req.headers.get('x-modelcat-attempt'), delivery: req.headers.get('x-modelcat-delivery'), status })
+      if (new URL(req.url).pathname === path)
+        got.push({
+          body: await req.text(),
+          signature: req.headers.get('x-modelcat-signature'),
+          attempt: req.headers.get('x-modelcat-attempt'),
+          delivery: req.headers.get('x-modelcat-delivery'),
+          status,
+        })
       return new Response(null, { status })
     },
   })
@@ -59,7 +66,17 @@ async function until(what: string, check: () => boolean, ms = 10_000) {
   if (!check()) throw new Error(`timed out waiting for ${what}`)
 }
 
-const row = (id: number): ChangeRow => ({ id, catalogVersion: id, at: 1_700_000_000_000 + id, providerId: 'groq', offeringId: `groq/m${id}`, canonicalId: `m${id}`, name: `M${id}`, type: 'added', detail: null })
+const row = (id: number): ChangeRow => ({
+  id,
+  catalogVersion: id,
+  at: 1_700_000_000_000 + id,
+  providerId: 'groq',
+  offeringId: `groq/m${id}`,
+  canonicalId: `m${id}`,
+  name: `M${id}`,
+  type: 'added',
+  detail: null,
+})
 const outbox = (db: ReturnType<typeof openDb>) => db.$client.query('select id, attempts from webhook_outbox order by id').all() as { id: number; attempts: number }[]
 
 describe('webhooks that survive', () => {
@@ -81,7 +98,10 @@ describe('webhooks that survive', () => {
     const second = makeHarness({ toml, dir, webhookRetryDelaysMs: [50] })
     await until('the resumed delivery', () => got.some((g) => g.status === 200))
     await until('the outbox emptied', () => outbox(second.db).length === 0)
-    expect(got.map((g) => [g.attempt, g.status])).toEqual([['1', 503], ['2', 200]])
+    expect(got.map((g) => [g.attempt, g.status])).toEqual([
+      ['1', 503],
+      ['2', 200],
+    ])
     expect(got[1]!.body).toBe(got[0]!.body)
     expect(got[1]!.delivery).toBe(got[0]!.delivery)
     expect(JSON.parse(got[1]!.body).catalog_version).toBe(version)

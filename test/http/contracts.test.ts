@@ -100,7 +100,9 @@ describe('the check fails on a body that breaks the declared schema', () => {
     expect(await check('GET', '/v1/models', json(body))).toBe('GET /v1/models 200')
     const { id: _id, ...rest } = body.data[0]!
     const broken = { ...body, data: [rest, ...body.data.slice(1)] }
-    await expect(check('GET', '/v1/models', json(broken))).rejects.toThrow(/response contract broken: GET \/v1\/models \(\/v1\/models\) → 200 .*data\.0: no alternative .*#1 data\.0\.id: .*#2 data\.0\.id: /)
+    await expect(check('GET', '/v1/models', json(broken))).rejects.toThrow(
+      /response contract broken: GET \/v1\/models \(\/v1\/models\) → 200 .*data\.0: no alternative .*#1 data\.0\.id: .*#2 data\.0\.id: /,
+    )
     // the hot path's query strings name the same route
     await expect(check('GET', '/v1/models?gateway=groq&limit=5', json(broken))).rejects.toThrow(/GET \/v1\/models \(/)
   })
@@ -115,7 +117,10 @@ describe('the check fails on a body that breaks the declared schema', () => {
   test('gzip and br bodies are decoded before the check: a broken one fails, a valid one passes', async () => {
     const valid = JSON.stringify({ status: 'ok' })
     const broken = JSON.stringify({ status: 'fine' })
-    for (const [encoding, compress] of [['gzip', gzipSync], ['br', brotliCompressSync]] as const) {
+    for (const [encoding, compress] of [
+      ['gzip', gzipSync],
+      ['br', brotliCompressSync],
+    ] as const) {
       const headers = { 'content-encoding': encoding }
       expect(await check('GET', '/health', json(compress(valid), { headers }))).toBe('GET /health 200')
       await expect(check('GET', '/health', new Response(compress(broken), { headers: { 'content-type': 'application/json', ...headers } }))).rejects.toThrow(/GET \/health .*status/)
@@ -195,7 +200,11 @@ describe('over real HTTP', () => {
     const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: (req) => h.handler(req) })
     try {
       // each its own body (its own ETag): none is skipped as already seen
-      for (const [encoding, path] of [['gzip', '/v1/models?limit=40'], ['br', '/v1/models?limit=41'], ['identity', '/v1/models?limit=42']] as const) {
+      for (const [encoding, path] of [
+        ['gzip', '/v1/models?limit=40'],
+        ['br', '/v1/models?limit=41'],
+        ['identity', '/v1/models?limit=42'],
+      ] as const) {
         const res = await fetch(`http://127.0.0.1:${server.port}${path}`, { headers: { 'accept-encoding': encoding } })
         expect(res.headers.get('content-encoding') ?? 'identity').toBe(encoding)
         // near miss: decoding the fetched body a second time fails
@@ -234,7 +243,28 @@ describe('route matching follows Elysia', () => {
   // Each handler answers its own route path: what Elysia served is compared with what findRoute picks.
   const paths = ['', '/*', '/a/:x', '/a/b', '/a/:x/c', '/h', '/v1.atom']
   const probe = new Elysia().use(paths.reduce((e: Elysia<any>, p) => e.get(p, () => `/p${p}`).post(p, () => `POST /p${p}`), new Elysia({ prefix: '/p' })))
-  const requests = ['/p', '/p/', '/p?x=1', '/p/?x=1', '/p/a/b', '/p/a/b/', '/p/a/c', '/p/a/c/', '/p/a/c/c', '/p/a/c/d', '/p/a', '/p/a/', '/p/h', '/p/h/', '/p/hh', '/p/x/y', '/p//', '/p/a%2Fb', '/p/v1.atom', '/p/v1xatom']
+  const requests = [
+    '/p',
+    '/p/',
+    '/p?x=1',
+    '/p/?x=1',
+    '/p/a/b',
+    '/p/a/b/',
+    '/p/a/c',
+    '/p/a/c/',
+    '/p/a/c/c',
+    '/p/a/c/d',
+    '/p/a',
+    '/p/a/',
+    '/p/h',
+    '/p/h/',
+    '/p/hh',
+    '/p/x/y',
+    '/p//',
+    '/p/a%2Fb',
+    '/p/v1.atom',
+    '/p/v1xatom',
+  ]
 
   test.each(requests)('GET %s', async (path) => {
     const served = await (await probe.handle(new Request(`http://localhost${path}`))).text()

@@ -39,10 +39,7 @@ const SORTS = ['id', 'name', 'created', 'context_length', 'prompt_price', 'compl
 type Sort = (typeof SORTS)[number]
 
 function upstream() {
-  return new FakeUpstream()
-    .replay(`${GROQ}/models`, CAPTURES.groq)
-    .replay(`${TOGETHER}/models`, CAPTURES.together)
-    .replay(`${OPENROUTER}/models`, CAPTURES.openrouter)
+  return new FakeUpstream().replay(`${GROQ}/models`, CAPTURES.groq).replay(`${TOGETHER}/models`, CAPTURES.together).replay(`${OPENROUTER}/models`, CAPTURES.openrouter)
 }
 const toml = (url: string) => tomlFor(url, { groq: GROQ, together: TOGETHER, openrouter: OPENROUTER })
 
@@ -80,17 +77,47 @@ const lowered = (v: string | null | undefined) => (v ?? '').toLowerCase()
 
 type Pred = (m: Offering) => boolean
 const P = {
-  q: (s: string): Pred => (m) => [m.id, m.name, m.description].some((f) => lowered(f).includes(s.toLowerCase())),
-  inputs: (...xs: string[]): Pred => (m) => xs.every((x) => (m.architecture.input_modalities ?? []).includes(x)),
-  outputs: (...xs: string[]): Pred => (m) => xs.every((x) => (m.architecture.output_modalities ?? []).includes(x)),
-  params: (...xs: string[]): Pred => (m) => xs.every((x) => (m.supported_parameters ?? []).includes(x)),
-  minContext: (n: number): Pred => (m) => m.context_length !== null && m.context_length >= n,
-  maxPrompt: (n: number): Pred => (m) => price(m, 'prompt') !== null && price(m, 'prompt')! <= n,
-  maxCompletion: (n: number): Pred => (m) => price(m, 'completion') !== null && price(m, 'completion')! <= n,
+  q:
+    (s: string): Pred =>
+    (m) =>
+      [m.id, m.name, m.description].some((f) => lowered(f).includes(s.toLowerCase())),
+  inputs:
+    (...xs: string[]): Pred =>
+    (m) =>
+      xs.every((x) => (m.architecture.input_modalities ?? []).includes(x)),
+  outputs:
+    (...xs: string[]): Pred =>
+    (m) =>
+      xs.every((x) => (m.architecture.output_modalities ?? []).includes(x)),
+  params:
+    (...xs: string[]): Pred =>
+    (m) =>
+      xs.every((x) => (m.supported_parameters ?? []).includes(x)),
+  minContext:
+    (n: number): Pred =>
+    (m) =>
+      m.context_length !== null && m.context_length >= n,
+  maxPrompt:
+    (n: number): Pred =>
+    (m) =>
+      price(m, 'prompt') !== null && price(m, 'prompt')! <= n,
+  maxCompletion:
+    (n: number): Pred =>
+    (m) =>
+      price(m, 'completion') !== null && price(m, 'completion')! <= n,
   free: (): Pred => (m) => price(m, 'prompt') === 0 && (price(m, 'completion') ?? 0) === 0,
-  gateways: (...gs: string[]): Pred => (m) => gs.includes(m.provider),
-  notGateways: (...gs: string[]): Pred => (m) => !gs.includes(m.provider),
-  and: (...ps: Pred[]): Pred => (m) => ps.every((p) => p(m)),
+  gateways:
+    (...gs: string[]): Pred =>
+    (m) =>
+      gs.includes(m.provider),
+  notGateways:
+    (...gs: string[]): Pred =>
+    (m) =>
+      !gs.includes(m.provider),
+  and:
+    (...ps: Pred[]): Pred =>
+    (m) =>
+      ps.every((p) => p(m)),
   any: (): Pred => () => true,
 }
 

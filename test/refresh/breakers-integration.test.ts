@@ -83,7 +83,9 @@ describe('circuit breakers in the refresh', () => {
   })
 
   test('429 honours Retry-After: open for that long, then probed', async () => {
-    up = new FakeUpstream().set(`${GROQ}/models`, { kind: 'body', body: '{"error":"slow down"}', status: 429, headers: { 'retry-after': '120' } }).replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
+    up = new FakeUpstream()
+      .set(`${GROQ}/models`, { kind: 'body', body: '{"error":"slow down"}', status: 429, headers: { 'retry-after': '120' } })
+      .replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
     const h = setup()
     await h.worker.refresh()
     const b = (await (await h.get('/admin/circuit-breakers/groq', auth)).json()) as any

@@ -30,7 +30,11 @@ describe('refresh', () => {
   test('fetches every enabled provider over HTTP and stores one row per provider model', async () => {
     h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER, openrouter: OPENROUTER }) })
     const report = await h.worker.refresh()
-    expect(report.results.map((r) => [r.provider, r.status]).sort()).toEqual([['groq', 'ok'], ['openrouter', 'ok'], ['together', 'ok']])
+    expect(report.results.map((r) => [r.provider, r.status]).sort()).toEqual([
+      ['groq', 'ok'],
+      ['openrouter', 'ok'],
+      ['together', 'ok'],
+    ])
     expect(h.store.countOfferings(['groq'])).toBe(await fixtureCount('groq/groq_models_2026-01-22.json'))
     expect(h.store.countOfferings(['together'])).toBe(await fixtureCount('together/together_v1_models_2026-01-23.json'))
     expect(h.store.countOfferings(['openrouter'])).toBe(await fixtureCount('openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json'))
@@ -81,9 +85,7 @@ describe('refresh', () => {
       .set('/shape/models', { kind: 'body', body: '{"models": []}' })
       .set('/huge/models', { kind: 'body', body: JSON.stringify({ data: Array.from({ length: 5000 }, (_, i) => ({ id: `m-${i}`, pad: 'x'.repeat(100) })) }) })
       .set('/invalid/models', { kind: 'body', body: JSON.stringify({ data: [{ name: 'no id' }, { id: 42 }] }) })
-    const custom = ['html', 'garbage', 'redirect', 'shape', 'huge', 'invalid']
-      .map((id) => `[providers.${id}]\nadapter = "openai"\nbase_url = "${up.url}/${id}"\n`)
-      .join('\n')
+    const custom = ['html', 'garbage', 'redirect', 'shape', 'huge', 'invalid'].map((id) => `[providers.${id}]\nadapter = "openai"\nbase_url = "${up.url}/${id}"\n`).join('\n')
     h = makeHarness({
       toml: `${tomlFor(up.url, { groq: GROQ }).replace('providers = ["groq"]', 'providers = ["groq", "html", "garbage", "redirect", "shape", "huge", "invalid"]\nmax_response_bytes = 100000')}\n${custom}`,
     })
@@ -145,7 +147,11 @@ describe('refresh', () => {
     await h.worker.refresh()
     const newer = new Map(h.store.listOfferings().map((r) => [r.id, r]))
 
-    const newIds = new Set(((await Bun.file(`${import.meta.dir}/../fixtures/upstream/openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json`).json()) as { data: { id: string }[] }).data.map((m) => `openrouter/${m.id}`))
+    const newIds = new Set(
+      ((await Bun.file(`${import.meta.dir}/../fixtures/upstream/openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json`).json()) as { data: { id: string }[] }).data.map(
+        (m) => `openrouter/${m.id}`,
+      ),
+    )
     expect(new Set(newer.keys())).toEqual(newIds)
     const vanished = [...older.keys()].filter((id) => !newIds.has(id))
     expect(vanished.length).toBeGreaterThan(0)
@@ -276,7 +282,14 @@ describe('static provider and derived metadata', () => {
     await h.worker.refresh()
     const raw = ((await Bun.file(`${import.meta.dir}/../fixtures/upstream/openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json`).json()) as { data: any[] }).data
     const withTools = raw.find((m) => m.supported_parameters.includes('tools') && m.architecture.input_modalities.includes('image'))
-    const plain = raw.find((m) => !m.supported_parameters.includes('tools') && !m.supported_parameters.includes('reasoning') && !m.supported_parameters.includes('response_format') && !m.supported_parameters.includes('structured_outputs') && !m.architecture.input_modalities.includes('image'))
+    const plain = raw.find(
+      (m) =>
+        !m.supported_parameters.includes('tools') &&
+        !m.supported_parameters.includes('reasoning') &&
+        !m.supported_parameters.includes('response_format') &&
+        !m.supported_parameters.includes('structured_outputs') &&
+        !m.architecture.input_modalities.includes('image'),
+    )
     const a = (await (await h.get(`/v1/models/openrouter/${withTools.id}`)).json()) as any
     expect(a.capabilities.tools).toBe(true)
     expect(a.capabilities.vision).toBe(true)

@@ -202,7 +202,7 @@ describe('deepinfra adapter on the real capture (2026-03-01)', () => {
       expectScaled(p.completion, i.metadata.pricing.output_tokens, 1e6)
       if ('cache_read_tokens' in i.metadata.pricing) expectScaled(p.input_cache_read, i.metadata.pricing.cache_read_tokens, 1e6)
       else expect(p).not.toHaveProperty('input_cache_read')
-      expect(Object.keys(p).sort()).toEqual(('cache_read_tokens' in i.metadata.pricing ? ['completion', 'input_cache_read', 'prompt'] : ['completion', 'prompt']))
+      expect(Object.keys(p).sort()).toEqual('cache_read_tokens' in i.metadata.pricing ? ['completion', 'input_cache_read', 'prompt'] : ['completion', 'prompt'])
     }
   })
 
@@ -215,7 +215,15 @@ describe('deepinfra adapter on the real capture (2026-03-01)', () => {
       const o = r.byId.get(i.id)!
       const vision = i.metadata.tags.includes('vision')
       const reasoning = i.metadata.tags.includes('reasoning_effort')
-      expect({ id: i.id, vision: o.capabilities?.vision, reasoning: o.capabilities?.reasoning, tools: o.capabilities?.tools, input: o.inputModalities, ctx: o.contextLength, max: o.maxOutputTokens }).toEqual({
+      expect({
+        id: i.id,
+        vision: o.capabilities?.vision,
+        reasoning: o.capabilities?.reasoning,
+        tools: o.capabilities?.tools,
+        input: o.inputModalities,
+        ctx: o.contextLength,
+        max: o.maxOutputTokens,
+      }).toEqual({
         id: i.id,
         vision: vision ? true : undefined,
         reasoning: reasoning ? true : undefined,
@@ -571,7 +579,22 @@ describe('cassette (pydantic-ai VCR, 2026-08-22): Heroku and Cerebras', () => {
 // may move; every other normalized field must stay exactly as it was.
 
 type Field = keyof OfferingInput
-const ALL: Field[] = ['providerModelId', 'name', 'description', 'created', 'ownedBy', 'contextLength', 'maxOutputTokens', 'inputModalities', 'outputModalities', 'supportedParameters', 'capabilities', 'deprecation', 'pricing', 'extra']
+const ALL: Field[] = [
+  'providerModelId',
+  'name',
+  'description',
+  'created',
+  'ownedBy',
+  'contextLength',
+  'maxOutputTokens',
+  'inputModalities',
+  'outputModalities',
+  'supportedParameters',
+  'capabilities',
+  'deprecation',
+  'pricing',
+  'extra',
+]
 
 interface Case {
   name: string
@@ -787,8 +810,14 @@ describe('robustness on every real capture', () => {
 
   test.each(perPath)('%s: a wrong-typed %s in every item reads as if it were absent', (_name, path, c) => {
     const items = c.items()
-    const deleted = normalizeAll(c.adapter, mutate(items, path, (node, key) => delete node[key]))
-    const wrong = normalizeAll(c.adapter, mutate(items, path, (node, key) => (node[key] = typeof node[key] === 'string' ? 42 : 'wrong')))
+    const deleted = normalizeAll(
+      c.adapter,
+      mutate(items, path, (node, key) => delete node[key]),
+    )
+    const wrong = normalizeAll(
+      c.adapter,
+      mutate(items, path, (node, key) => (node[key] = typeof node[key] === 'string' ? 42 : 'wrong')),
+    )
     for (let i = 0; i < deleted.length; i++) expect(pick(wrong[i]!, ALL)).toEqual(pick(deleted[i]!, ALL))
   })
 })

@@ -388,7 +388,14 @@ describe('requests and paging over real HTTP', () => {
     const page2 = {
       models: [
         { name: 'models/imagen-hand-written-page-2', version: '001', displayName: 'Hand-written page 2 model', inputTokenLimit: 480, outputTokenLimit: 8192, supportedGenerationMethods: ['predict'] },
-        { name: 'models/veo-hand-written-page-2', version: '2.0', displayName: 'Hand-written page 2 model B', inputTokenLimit: 480, outputTokenLimit: 8192, supportedGenerationMethods: ['predictLongRunning'] },
+        {
+          name: 'models/veo-hand-written-page-2',
+          version: '2.0',
+          displayName: 'Hand-written page 2 model B',
+          inputTokenLimit: 480,
+          outputTokenLimit: 8192,
+          supportedGenerationMethods: ['predictLongRunning'],
+        },
       ],
     }
     const up = serve((url) => {

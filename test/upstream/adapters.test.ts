@@ -274,7 +274,10 @@ describe('together adapter on the real capture (2026-01-23)', () => {
     expect(priced.length).toBeGreaterThan(50)
     for (const raw of priced) {
       const { prompt, completion } = r.byId.get(raw.id)!.pricing
-      for (const [value, perMillion] of [[prompt, raw.pricing.input], [completion, raw.pricing.output]] as const) {
+      for (const [value, perMillion] of [
+        [prompt, raw.pricing.input],
+        [completion, raw.pricing.output],
+      ] as const) {
         expect(value).toMatch(CANONICAL_DECIMAL)
         expect(Math.abs(Number(value) * 1e6 - perMillion)).toBeLessThan(1e-9)
       }
@@ -454,8 +457,7 @@ describe('openrouter adapter on real captures', () => {
 describe('robustness of item schemas', () => {
   const groqItem = () => structuredClone(find(rawItems('groq/groq_models_2026-01-22.json'), 'llama-3.1-8b-instant'))
   const togetherItem = () => structuredClone(find(rawItems('together/together_v1_models_2026-01-23.json'), 'meta-llama/Llama-3.3-70B-Instruct-Turbo'))
-  const openrouterItem = () =>
-    structuredClone(find(rawItems('openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json'), 'anthropic/claude-3.7-sonnet'))
+  const openrouterItem = () => structuredClone(find(rawItems('openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json'), 'anthropic/claude-3.7-sonnet'))
 
   const samples = [
     ['openai', openaiAdapter, groqItem],

@@ -59,7 +59,10 @@ describe.each(CAPTURES)('%s adapter on %s', (adapterId, file) => {
 
   test('an unknown field added to every item changes nothing', async () => {
     const before = await refreshResult(adapter, body)
-    const grown = withItems(body, items.map((i) => ({ ...i, brand_new_field: { nested: [1, 'x'] }, reasoning: 'sometimes' })))
+    const grown = withItems(
+      body,
+      items.map((i) => ({ ...i, brand_new_field: { nested: [1, 'x'] }, reasoning: 'sometimes' })),
+    )
     const after = await refreshResult(adapter, grown)
     expect(after).toEqual(before)
     // and the normalized offerings are identical field by field
@@ -69,7 +72,10 @@ describe.each(CAPTURES)('%s adapter on %s', (adapterId, file) => {
 
   test.each(optionalKeys.length ? optionalKeys : ['(none)'])('removing "%s" from every item keeps every model', async (key) => {
     const before = await refreshResult(adapter, body)
-    const shrunk = withItems(body, items.map(({ [key]: _gone, ...rest }) => rest))
+    const shrunk = withItems(
+      body,
+      items.map(({ [key]: _gone, ...rest }) => rest),
+    )
     expect(await refreshResult(adapter, shrunk)).toEqual(before)
   })
 })

@@ -53,7 +53,7 @@ const toBreaker = (b: BreakerSnapshot, scrub: Scrubber): z.infer<typeof Breaker>
 /** Admin-triggered refreshes of the same scope closer together than this are refused (429 + Retry-After). */
 export const REFRESH_COOLDOWN_MS = 10_000
 
-export const adminModule = (token: string, worker: Refresher, providers: ResolvedProvider[], store: CatalogStore, cooldownMs = REFRESH_COOLDOWN_MS) => {
+export const adminModule = (token: string, refresher: Refresher, providers: ResolvedProvider[], store: CatalogStore, cooldownMs = REFRESH_COOLDOWN_MS) => {
   const lastRun = new Map<string, number>()
   // upstream text leaves scrubbed (src/lib/scrub.ts), even if something upstream of here missed it
   const scrub = scrubberFor(providers)
@@ -70,11 +70,11 @@ export const adminModule = (token: string, worker: Refresher, providers: Resolve
       })
     }
     lastRun.set(scope, Date.now())
-    const run = worker.refresh({ providers: ids, trigger: 'admin', force: opts.force })
+    const run = refresher.refresh({ providers: ids, trigger: 'admin', force: opts.force })
     if (opts.wait) return run.then(reportOut)
     run.catch(() => undefined) // reported through /v1/providers, /metrics and the log
     set.status = 202
-    return { status: 'accepted' as const, providers: ids ?? worker.enabledProviders.map((p) => p.id) }
+    return { status: 'accepted' as const, providers: ids ?? refresher.enabledProviders.map((p) => p.id) }
   }
   /** A provider named in the path: its id, or 404. */
   const known = (name: string) => {
@@ -85,7 +85,17 @@ export const adminModule = (token: string, worker: Refresher, providers: Resolve
   const refreshResponses = { 200: RefreshReport, 202: z.object({ status: z.literal('accepted'), providers: z.array(z.string()) }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody }
   const security = [{ bearer: [] }]
   const savedBreakers = () => new Map(store.loadBreakers().map((b) => [b.provider, b]))
-  const closed = (provider: string): BreakerSnapshot => ({ provider, state: 'closed', consecutiveFailures: 0, opens: 0, openedAt: null, retryAt: null, lastError: null, lastFailureAt: null, lastSuccessAt: null })
+  const closed = (provider: string): BreakerSnapshot => ({
+    provider,
+    state: 'closed',
+    consecutiveFailures: 0,
+    opens: 0,
+    openedAt: null,
+    retryAt: null,
+    lastError: null,
+    lastFailureAt: null,
+    lastSuccessAt: null,
+  })
 
   return new Elysia({ name: 'admin', prefix: '/admin' })
     .use(adminAuth(token))
@@ -107,18 +117,18 @@ export const adminModule = (token: string, worker: Refresher, providers: Resolve
     })
     .get('/circuit-breakers', () => ({ object: 'list' as const, data: providers.filter((p) => p.enabled).map((p) => breakerOut(savedBreakers().get(p.id) ?? closed(p.id))) }), {
       response: { 200: z.object({ object: z.literal('list'), data: z.array(Breaker) }), 401: ErrorBody },
-      detail: { tags: ['admin'], summary: 'Circuit breakers', description: 'Every enabled provider\'s breaker (state survives restarts).', security },
+      detail: { tags: ['admin'], summary: 'Circuit breakers', description: "Every enabled provider's breaker (state survives restarts).", security },
     })
     .get('/circuit-breakers/:provider', ({ params }) => breakerOut(savedBreakers().get(known(params.provider)) ?? closed(known(params.provider))), {
       params: z.object({ provider: z.string() }),
       response: { 200: Breaker, 401: ErrorBody, 404: ErrorBody },
       detail: { tags: ['admin'], summary: 'One circuit breaker', security },
     })
-    .post('/circuit-breakers/reset', async () => ({ object: 'list' as const, data: (await worker.resetBreakers()).map(breakerOut) }), {
+    .post('/circuit-breakers/reset', async () => ({ object: 'list' as const, data: (await refresher.resetBreakers()).map(breakerOut) }), {
       response: { 200: z.object({ object: z.literal('list'), data: z.array(Breaker) }), 401: ErrorBody },
       detail: { tags: ['admin'], summary: 'Reset every circuit breaker', description: 'Closes every breaker: the next refresh fetches every provider again.', security },
     })
-    .post('/circuit-breakers/:provider/reset', async ({ params }) => breakerOut((await worker.resetBreakers(known(params.provider)))[0]!), {
+    .post('/circuit-breakers/:provider/reset', async ({ params }) => breakerOut((await refresher.resetBreakers(known(params.provider)))[0]!), {
       params: z.object({ provider: z.string() }),
       response: { 200: Breaker, 401: ErrorBody, 404: ErrorBody },
       detail: { tags: ['admin'], summary: 'Reset one circuit breaker', description: 'Closes it (also a misconfigured one, after fixing its key): the next refresh fetches it.', security },

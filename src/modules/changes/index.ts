@@ -80,7 +80,8 @@ ${entries}
     if (value === undefined) return {}
     if (/^\d+$/.test(value)) return { sinceVersion: Number(value) }
     const t = Date.parse(value)
-    if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t)) throw new ApiError(400, "invalid value for parameter 'since': a catalog version or an RFC 3339 time", { param: 'since', code: 'invalid_parameter' })
+    if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t))
+      throw new ApiError(400, "invalid value for parameter 'since': a catalog version or an RFC 3339 time", { param: 'since', code: 'invalid_parameter' })
     return { sinceTime: t }
   }
   const afterId = (cursor: string | undefined): number | undefined => {
@@ -113,10 +114,14 @@ ${entries}
 }
 
 // the generator leaves out paths with a dot: documented by hand
-export const changesDocPaths = { '/v1/changes.atom': { get: {
-  tags: ['changes'],
-  summary: 'New models (Atom feed)',
-  description: 'The 100 latest models that appeared in the catalog, as an Atom feed for feed readers.',
-  operationId: 'newModelsFeed',
-  responses: { 200: { description: 'Atom feed', content: { 'application/atom+xml': { schema: { type: 'string' as const } } } } },
-} } }
+export const changesDocPaths = {
+  '/v1/changes.atom': {
+    get: {
+      tags: ['changes'],
+      summary: 'New models (Atom feed)',
+      description: 'The 100 latest models that appeared in the catalog, as an Atom feed for feed readers.',
+      operationId: 'newModelsFeed',
+      responses: { 200: { description: 'Atom feed', content: { 'application/atom+xml': { schema: { type: 'string' as const } } } } },
+    },
+  },
+}

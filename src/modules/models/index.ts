@@ -30,28 +30,27 @@ export const modelsModule = (service: ModelsService) =>
         detail: {
           tags: ['models'],
           summary: 'List models',
-          description:
-            'One entry per provider × model, ordered by id. Without `limit` every model is returned; with `limit`/`offset` the body also carries `total` and `has_more`.',
+          description: 'One entry per provider × model, ordered by id. Without `limit` every model is returned; with `limit`/`offset` the body also carries `total` and `has_more`.',
         },
       },
     )
-    .get(
-      '/*',
-      ({ params, request }) => service.retrieve(decodeId(params['*'])).respond(request),
-      {
-        params: z.object({ '*': z.string().describe('A model id, e.g. `groq/llama-3.1-8b-instant` (slashes allowed)') }),
-        response: { 200: z.union([Model, CanonicalModel]), 404: ErrorBody },
-        detail: { tags: ['models'], summary: 'Retrieve a model', description: 'The same object as in the list.' },
-      },
-    )
+    .get('/*', ({ params, request }) => service.retrieve(decodeId(params['*'])).respond(request), {
+      params: z.object({ '*': z.string().describe('A model id, e.g. `groq/llama-3.1-8b-instant` (slashes allowed)') }),
+      response: { 200: z.union([Model, CanonicalModel]), 404: ErrorBody },
+      detail: { tags: ['models'], summary: 'Retrieve a model', description: 'The same object as in the list.' },
+    })
 
 /** The retrieve route is a wildcard (ids contain slashes): documented by hand as {id} (Swagger UI sends it percent-encoded). */
-export const modelsDocPaths = { '/v1/models/{id}': { get: {
-  tags: ['models'],
-  summary: 'Retrieve a model',
-  description:
-    'An offering id (`groq/llama-3.3-70b-versatile`): the same object as in the list, plus `providers` (every offering of the same underlying model). A canonical id (`meta/llama-3.3-70b-instruct`): the canonical model with all its offerings, as in `unique=true`. Ids contain slashes: send them as they are or percent-encoded.',
-  operationId: 'retrieveModel',
-  parameters: [{ name: 'id', in: 'path' as const, required: true, schema: { type: 'string' as const }, description: 'e.g. `groq/llama-3.1-8b-instant`' }],
-  responses: { 200: jsonResponse(z.union([Model, CanonicalModel]), 'The model'), 404: jsonResponse(ErrorBody, 'Neither an offering id nor a canonical id') },
-} } }
+export const modelsDocPaths = {
+  '/v1/models/{id}': {
+    get: {
+      tags: ['models'],
+      summary: 'Retrieve a model',
+      description:
+        'An offering id (`groq/llama-3.3-70b-versatile`): the same object as in the list, plus `providers` (every offering of the same underlying model). A canonical id (`meta/llama-3.3-70b-instruct`): the canonical model with all its offerings, as in `unique=true`. Ids contain slashes: send them as they are or percent-encoded.',
+      operationId: 'retrieveModel',
+      parameters: [{ name: 'id', in: 'path' as const, required: true, schema: { type: 'string' as const }, description: 'e.g. `groq/llama-3.1-8b-instant`' }],
+      responses: { 200: jsonResponse(z.union([Model, CanonicalModel]), 'The model'), 404: jsonResponse(ErrorBody, 'Neither an offering id nor a canonical id') },
+    },
+  },
+}

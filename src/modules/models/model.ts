@@ -6,8 +6,7 @@ import { commaList, flag } from '../../http/query'
 const number = (schema: z.ZodNumber) => z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().pipe(schema).optional())
 
 const price = (name: string) =>
-  number(z.number().min(0))
-    .describe(`Highest ${name} price, in USD per token like \`pricing\` (0.000001 = $1 per 1M tokens). Offerings without a ${name} price are left out.`)
+  number(z.number().min(0)).describe(`Highest ${name} price, in USD per token like \`pricing\` (0.000001 = $1 per 1M tokens). Offerings without a ${name} price are left out.`)
 
 export const ListModelsQuery = z.object({
   gateway: commaList('Provider id or alias (`hug` → `huggingface`), a comma-separated list, or `all` (default).'),
@@ -22,21 +21,11 @@ export const ListModelsQuery = z.object({
   free: flag('`true`: only offerings whose prompt and completion prices are 0.'),
   sort: z.enum(SORT_KEYS).optional().describe('Sort key (default `id`; `newest`: by first_seen_at, newest first unless `order=asc`). Models lacking the key sort last.'),
   order: z.enum(['asc', 'desc']).optional().describe('Sort order (default `asc`; `desc` for `sort=newest`).'),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .optional()
-    .describe('Page size, 1–1000. Without it every model is returned (OpenAI clients do not paginate).'),
+  limit: z.coerce.number().int().min(1).max(1000).optional().describe('Page size, 1–1000. Without it every model is returned (OpenAI clients do not paginate).'),
   offset: z.coerce.number().int().min(0).optional().describe('Models to skip. Default 0. Not with `cursor`.'),
-  cursor: z
-    .string()
-    .max(1000)
-    .optional()
-    .describe('`next_cursor` of the previous page: resumes after its last model, correct even when the catalog changed in between. Needs `limit`.'),
+  cursor: z.string().max(1000).optional().describe('`next_cursor` of the previous page: resumes after its last model, correct even when the catalog changed in between. Needs `limit`.'),
   unique: flag(
-    '`true`: one entry per underlying model (canonical id) with every provider offering it (`providers`), `provider_count` and the `cheapest` offering; `pricing` is the cheapest offering\'s.',
+    "`true`: one entry per underlying model (canonical id) with every provider offering it (`providers`), `provider_count` and the `cheapest` offering; `pricing` is the cheapest offering's.",
   ),
 })
 export type ListModelsQuery = z.infer<typeof ListModelsQuery>
@@ -67,9 +56,7 @@ export const Model = z
     description: z.string().nullable(),
     context_length: z.number().int().nullable(),
     max_output_tokens: z.number().int().nullable(),
-    architecture: z
-      .object({ input_modalities: z.array(z.string()).nullable(), output_modalities: z.array(z.string()).nullable() })
-      .passthrough(),
+    architecture: z.object({ input_modalities: z.array(z.string()).nullable(), output_modalities: z.array(z.string()).nullable() }).passthrough(),
     pricing: Pricing,
     supported_parameters: z.array(z.string()).nullable(),
     capabilities: z
@@ -81,9 +68,7 @@ export const Model = z
       .describe('Set when the provider announces the model goes away'),
     first_seen_at: z.string().describe('RFC 3339: when modelcat first saw this offering'),
     last_seen_at: z.string().nullable().describe("RFC 3339: the provider's last successful refresh (null for bootstrap entries)"),
-    source: z
-      .enum(['live', 'bootstrap'])
-      .describe('`live`: from the provider\'s own list; `bootstrap`: from the embedded models.dev snapshot, until the provider\'s first successful refresh'),
+    source: z.enum(['live', 'bootstrap']).describe("`live`: from the provider's own list; `bootstrap`: from the embedded models.dev snapshot, until the provider's first successful refresh"),
     sources: z
       .record(z.string(), z.string())
       .describe(

@@ -3,7 +3,28 @@ import type { CanonicalOffering, CanonicalRow } from '../../catalog/reads'
 import type { Pricing } from '../../domain/types'
 import type { Model } from './model'
 
-const CORE_KEYS = new Set(['id', 'canonical_id', 'object', 'created', 'owned_by', 'provider', 'provider_model_id', 'name', 'description', 'context_length', 'max_output_tokens', 'architecture', 'pricing', 'supported_parameters', 'capabilities', 'deprecation', 'sources', 'source', 'first_seen_at', 'last_seen_at'])
+const CORE_KEYS = new Set([
+  'id',
+  'canonical_id',
+  'object',
+  'created',
+  'owned_by',
+  'provider',
+  'provider_model_id',
+  'name',
+  'description',
+  'context_length',
+  'max_output_tokens',
+  'architecture',
+  'pricing',
+  'supported_parameters',
+  'capabilities',
+  'deprecation',
+  'sources',
+  'source',
+  'first_seen_at',
+  'last_seen_at',
+])
 
 /** OfferingRow → the API's model object. Provider extras pass through but never shadow a core field. */
 export function toModel(row: OfferingRow): Model {
@@ -33,7 +54,6 @@ export function toModel(row: OfferingRow): Model {
   for (const [k, v] of Object.entries(extra)) if (!CORE_KEYS.has(k)) (model as Record<string, unknown>)[k] = v
   return model
 }
-
 
 export interface CanonicalModel {
   id: string

@@ -42,7 +42,10 @@ export class ModelsService {
   normalize(query: ListModelsQuery): { catalog: CatalogQuery; unique: boolean } {
     const excluded = query.exclude_gateway ? new Set(resolveGateways(this.providers, query.exclude_gateway, 'exclude_gateway')) : new Set<string>()
     const list = (v?: string) => {
-      const items = v?.split(',').map((s) => s.trim()).filter(Boolean)
+      const items = v
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
       return items?.length ? [...new Set(items)].sort() : undefined
     }
     const catalog: CatalogQuery = {
@@ -131,7 +134,10 @@ export class ModelsService {
 /** What a cursor is bound to: the query without its position. A cursor of another query is refused. */
 function cursorScope(q: CatalogQuery, unique: boolean): string {
   const { limit: _l, offset: _o, after: _a, ...rest } = q
-  return new Bun.CryptoHasher('sha256').update(JSON.stringify({ ...rest, unique })).digest('base64url').slice(0, 16)
+  return new Bun.CryptoHasher('sha256')
+    .update(JSON.stringify({ ...rest, unique }))
+    .digest('base64url')
+    .slice(0, 16)
 }
 
 /** Opaque to clients: base64url of the last row's sort value and id, and the query it belongs to. */

@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { BreakerState, ProviderStatus } from '../../domain/vocabulary'
 
-
 export const ProviderInfo = z
   .object({
     id: z.string(),
@@ -9,8 +8,8 @@ export const ProviderInfo = z
     aliases: z.array(z.string()),
     enabled: z.boolean(),
     status: ProviderStatus.describe(
-        'ok: last refresh succeeded; stale: last refresh failed, last good models still served; failing: failed and nothing to serve; needs_key: listing needs an API key and none is set; misconfigured: the provider refused the key (401/403), not retried until fixed and reset; bootstrap: serving the embedded snapshot, not tried yet (a failed first try makes it stale)',
-      ),
+      'ok: last refresh succeeded; stale: last refresh failed, last good models still served; failing: failed and nothing to serve; needs_key: listing needs an API key and none is set; misconfigured: the provider refused the key (401/403), not retried until fixed and reset; bootstrap: serving the embedded snapshot, not tried yet (a failed first try makes it stale)',
+    ),
     breaker: BreakerState.describe('Circuit-breaker state (see /admin/circuit-breakers)'),
     breaker_retry_at: z.string().nullable().describe('When an open breaker lets the next fetch through'),
     model_count: z.number().int().describe('Offerings in the catalog (= total)'),
@@ -33,7 +32,7 @@ export type ProviderInfo = z.infer<typeof ProviderInfo>
 
 export const ReferenceInfo = z
   .object({
-    id: z.string().describe('`models.dev` or `litellm`: the source named in models\' `sources`'),
+    id: z.string().describe("`models.dev` or `litellm`: the source named in models' `sources`"),
     name: z.string(),
     url: z.string(),
     attribution: z.string(),
@@ -51,6 +50,6 @@ export const ProviderList = z
   .object({
     object: z.literal('list'),
     data: z.array(ProviderInfo),
-    references: z.array(ReferenceInfo).describe('Reference catalogs that fill what providers\' own lists lack'),
+    references: z.array(ReferenceInfo).describe("Reference catalogs that fill what providers' own lists lack"),
   })
   .meta({ id: 'ProviderList' })

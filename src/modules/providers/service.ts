@@ -1,12 +1,11 @@
 import type { Config, ResolvedProvider } from '../../config'
 import { REFERENCES } from '../../reference'
-import type { CatalogStore, ProviderState } from '../../catalog/store'
+import type { CatalogStore } from '../../catalog/store'
 import { providerStatus } from '../../catalog/provider-status'
 import { redactUrl, scrubberFor, type Scrubber } from '../../lib/scrub'
 import type { ProviderInfo, ReferenceInfo } from './model'
 
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null)
-
 
 /** Every configured provider with its refresh state (two small indexed queries); stored upstream text scrubbed again on its way out. */
 export function listProviders(store: CatalogStore, providers: ResolvedProvider[], scrub: Scrubber = scrubberFor(providers)): ProviderInfo[] {

@@ -3,7 +3,6 @@ import { strings } from '../fields'
 import type { Capabilities } from '../../domain/types'
 import { bearer, joinUrl, paginate, UpstreamError, withQuery, type Adapter } from '../adapter'
 
-
 /** Cohere GET /v1/models (documented shape; `context_length` is typed "double" in the docs). */
 const Item = z.object({
   name: z.string().min(1),

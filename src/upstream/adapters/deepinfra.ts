@@ -20,10 +20,7 @@ const Item = z.object({
       description: z.string().nullish().catch(null),
       context_length: positiveInt.nullish().catch(null),
       max_tokens: positiveInt.nullish().catch(null),
-      pricing: z
-        .object({ input_tokens: price, output_tokens: price, cache_read_tokens: price })
-        .nullish()
-        .catch(null),
+      pricing: z.object({ input_tokens: price, output_tokens: price, cache_read_tokens: price }).nullish().catch(null),
       tags: z.array(z.string()).nullish().catch(null),
     })
     .nullish()

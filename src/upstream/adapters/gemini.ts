@@ -3,7 +3,6 @@ import { positiveInt } from '../fields'
 import type { Capabilities } from '../../domain/types'
 import { joinUrl, paginate, UpstreamError, withQuery, type Adapter } from '../adapter'
 
-
 /** `models/gemini-2.5-flash` → `gemini-2.5-flash`. */
 const idOf = (name: string) => name.replace(/^models\//, '')
 

@@ -3,7 +3,6 @@ import { date } from '../fields'
 import type { Deprecation } from '../../domain/types'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
-
 /**
  * Heroku Managed Inference GET /available-models: a bare JSON array of
  * `{model_id, regions, state, type[], deprecation_date?, eol_date?, replacement_model?}`.
@@ -33,8 +32,8 @@ function modalitiesOf(types: string[] | null | undefined): [string[] | null, str
   for (const t of types ?? []) {
     const known = MODALITIES[t]
     if (!known) continue
-    known[0].forEach((x) => input.add(x))
-    known[1].forEach((x) => output.add(x))
+    for (const x of known[0]) input.add(x)
+    for (const x of known[1]) output.add(x)
   }
   return output.size ? [[...input], [...output]] : [null, null]
 }

@@ -26,16 +26,15 @@ const Item = z.object({
   id: z.string().min(1),
   created: z.number().nullish().catch(null),
   owned_by: z.string().nullish().catch(null),
-  architecture: z
-    .object({ input_modalities: strings, output_modalities: strings })
-    .nullish()
-    .catch(null),
+  architecture: z.object({ input_modalities: strings, output_modalities: strings }).nullish().catch(null),
   providers: z
     .array(z.unknown())
-    .transform((list) => list.flatMap((p) => {
-      const parsed = SubProvider.safeParse(p)
-      return parsed.success ? [parsed.data] : []
-    }))
+    .transform((list) =>
+      list.flatMap((p) => {
+        const parsed = SubProvider.safeParse(p)
+        return parsed.success ? [parsed.data] : []
+      }),
+    )
     .nullish()
     .catch(null),
 })

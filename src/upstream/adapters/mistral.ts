@@ -3,7 +3,6 @@ import { date, flag } from '../fields'
 import type { Capabilities, Deprecation } from '../../domain/types'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
-
 /**
  * Mistral GET /v1/models: OpenAI envelope; every alias is listed as its own item (with the name of
  * the model it points to). `capabilities` holds explicit booleans; `deprecation` is the date the

@@ -2,7 +2,6 @@ import { z } from 'zod'
 import { positiveInt } from '../fields'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
-
 /**
  * Fields seen in real OpenAI-compatible lists beyond OpenAI's own four (id, object, created, owned_by):
  * Groq `context_window` + `max_completion_tokens`, vLLM `max_model_len`, Mistral `max_context_length`,

@@ -4,7 +4,6 @@ import { toDecimal } from '../../lib/decimal'
 import { PRICE_COMPONENTS, type Pricing } from '../../domain/types'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
-
 /** OpenRouter GET /api/v1/models (2024 and 2025 schemas). Prices are already USD per token strings. */
 const Item = z.object({
   id: z.string().min(1),
@@ -50,7 +49,7 @@ function pricingOf(raw: Record<string, unknown> | null | undefined): Pricing {
 /** "text+image->text" → [["text","image"],["text"]] for the 2024 schema that has no modality arrays. */
 function splitModality(modality: string | null | undefined): [string[] | null, string[] | null] {
   const m = modality?.split('->')
-  if (!m || m.length !== 2) return [null, null]
+  if (m?.length !== 2) return [null, null]
   return [m[0]!.split('+'), m[1]!.split('+')]
 }
 
