@@ -22,6 +22,8 @@ export const offerings = sqliteTable(
     providerModelId: text('provider_model_id').notNull(),
     /** The underlying model (src/catalog/canonical.ts): offerings of one model share it. */
     canonicalId: text('canonical_id').notNull().default(''),
+    /** How the canonical id was reached: override | rule | learned:<source> | own (src/catalog/canonical.ts). */
+    canonicalBasis: text('canonical_basis'),
     name: text('name').notNull(),
     description: text('description'),
     created: integer('created'), // unix seconds, as the upstream states it
