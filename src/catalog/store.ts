@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, gt, gte, inArray, lt, sql } from 'drizzle-or
 import type { Db } from '../db/client'
 import { breakers, catalogState, changes, offerings, providers, referenceModels, refreshRuns } from '../db/schema'
 import type { ReferenceEntry } from '../reference/types'
+import type { ReferenceProvider } from '../reference/providers'
 import { deriveCapabilities } from './capabilities'
 import { createCanonicalizer, type Canonicalizer } from './canonical'
 import { getOffering, queryCanonical, queryOfferings, type CatalogQuery } from './reads'
@@ -244,6 +245,34 @@ export class CatalogStore {
       .values({ id: source, ...row })
       .onConflictDoUpdate({ target: providers.id, set: row })
       .run()
+  }
+
+  /**
+   * The providers a live reference fetch described (models.dev's `api`, `env`, … per provider), kept as one
+   * `refresh_runs` row (trigger `reference-providers:<source>`, the list in `results`): no table of its
+   * own. Only the newest row is kept.
+   */
+  recordReferenceProviders(source: string, list: ReferenceProvider[]) {
+    const trigger = `reference-providers:${source}`
+    const now = this.now()
+    this.db.$client
+      .transaction(() => {
+        this.db.delete(refreshRuns).where(eq(refreshRuns.trigger, trigger)).run()
+        this.db.insert(refreshRuns).values({ trigger, startedAt: now, finishedAt: now, results: list }).run()
+      })
+      .immediate()
+  }
+
+  /** The newest providers list a live fetch of `source` stored (null: never fetched live). */
+  referenceProviders(source: string): ReferenceProvider[] | null {
+    const row = this.db
+      .select({ results: refreshRuns.results })
+      .from(refreshRuns)
+      .where(eq(refreshRuns.trigger, `reference-providers:${source}`))
+      .orderBy(desc(refreshRuns.id))
+      .limit(1)
+      .get()
+    return (row?.results as ReferenceProvider[] | undefined) ?? null
   }
 
   /**
