@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'bun:test'
+import { afterEach, describe, expect, test, setDefaultTimeout } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pino from 'pino'
@@ -10,6 +10,9 @@ import { embeddedReferenceProviders, parseReferenceProviders, type ReferenceProv
 import { BUILTIN_PROVIDERS } from '../../src/upstream/registry'
 import { FakeUpstream } from '../helpers/fake-upstream'
 import { makeHarness, tempDir, type Harness } from '../helpers/harness'
+
+// several catalogs opened, refreshed and reopened per test: headroom for a loaded 2-core machine
+setDefaultTimeout(30_000)
 
 const FIX = `${import.meta.dir}/../fixtures/upstream`
 const GROQ_LIST = 'groq/groq_models_2026-01-22.json'
