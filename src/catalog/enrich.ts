@@ -122,6 +122,14 @@ export class Enricher {
       if (override?.pricing && Object.keys(override.pricing).length) [effective, priceSource] = [{ ...effective, ...override.pricing }, 'override']
       if (priceSource) sources.pricing = priceSource
       if (tiers && tiers.length === 0) tiers = null
+      // the source of the base prices states no tiers: another reference entry of the same provider and
+      // model whose base prices agree (within 1 %) may — its tiers are about the same prices
+      if (!tiers && priceSource) {
+        const agrees = (r: RefRow) => ['prompt', 'completion'].every((k) => effective[k] !== undefined && r.pricing?.[k] !== undefined && !differs(effective[k]!, r.pricing[k]!))
+        const hit = exactRefs.find(([, r]) => r.priceTiers?.length && agrees(r))
+        if (hit) [tiers, sources.pricing_tiers] = [hit[1].priceTiers!, hit[0]]
+      }
+      if (tiers && !sources.pricing_tiers) sources.pricing_tiers = priceSource!
 
       // created: the provider's, else a reference's release date (same provider first), else first seen
       let created: number | null = null
@@ -294,6 +302,11 @@ const sortKey = (v: string | undefined): number | null => (v === undefined || v 
 
 /** Prices that differ by more than this fraction of the larger one are a conflict. */
 export const PRICE_CONFLICT_FRACTION = 0.01
+function differs(x: string, y: string): boolean {
+  if (x === VARIABLE_PRICE || y === VARIABLE_PRICE) return x !== y
+  const [a, b] = [Number(x), Number(y)]
+  return Math.abs(a - b) > PRICE_CONFLICT_FRACTION * Math.max(Math.abs(a), Math.abs(b))
+}
 
 /**
  * Where a reference entry of the same provider and model disagrees with what the provider states:
@@ -308,8 +321,7 @@ function conflictsOf(upstream: UpstreamValues, refs: [string, RefRow][]): Confli
     for (const [key, u] of Object.entries(upstream.pricing)) {
       const ref = r.pricing?.[key]
       if (ref === undefined || u === VARIABLE_PRICE || ref === VARIABLE_PRICE) continue
-      const [a, b] = [Number(u), Number(ref)]
-      if (Math.abs(a - b) > PRICE_CONFLICT_FRACTION * Math.max(Math.abs(a), Math.abs(b))) out.push({ field: `pricing.${key}`, upstream: u, reference: ref, source })
+      if (differs(u, ref)) out.push({ field: `pricing.${key}`, upstream: u, reference: ref, source })
     }
   }
   return out.length ? out : null

@@ -28,7 +28,7 @@ export const LIMITS = {
   extraJsonBytes: 16 * 1024,
   /** context length / max output tokens: a positive integer up to this, else unknown (null) */
   maxTokens: 1_000_000_000,
-  /** price keys per offering (and per tier): past it the rest are dropped; a key is at most 64 chars of [a-z0-9_] */
+  /** price keys per offering (and per tier): past it the rest are dropped; a key is at most 100 chars of [a-z0-9_] */
   priceKeys: 64,
   /** conditional price tiers per offering: past it the rest are dropped */
   priceTiers: 16,

@@ -40,7 +40,11 @@ function diffTracked(old: ExistingRow, next: { pricing: Pricing; context_length:
   for (const [k, to] of Object.entries(next)) {
     const from = before[k]
     const same =
-      k === 'pricing' ? samePricing(from as Pricing, to as Pricing) : k === 'deprecation' ? sameDeprecation(from as Deprecation | null, to as Deprecation | null) : JSON.stringify(from ?? null) === JSON.stringify(to ?? null)
+      k === 'pricing'
+        ? samePricing(from as Pricing, to as Pricing)
+        : k === 'deprecation'
+          ? sameDeprecation(from as Deprecation | null, to as Deprecation | null)
+          : JSON.stringify(from ?? null) === JSON.stringify(to ?? null)
     if (!same) out[k] = { from: from ?? null, to: to ?? null }
   }
   return out

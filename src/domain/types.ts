@@ -21,8 +21,8 @@ export const PRICE_UNITS = {
 } as const
 export const PRICE_COMPONENTS = Object.keys(PRICE_UNITS) as (keyof typeof PRICE_UNITS)[]
 export type PriceComponent = keyof typeof PRICE_UNITS
-/** What any price key may look like (known or not): lower-case words joined by `_`, at most 64 chars. */
-export const PRICE_KEY = /^[a-z][a-z0-9_]{0,63}$/
+/** What any price key may look like (known or not): lower-case words joined by `_`, at most 100 chars (LiteLLM spells units into its names: 66 seen). */
+export const PRICE_KEY = /^[a-z][a-z0-9_]{0,99}$/
 /** The stored and internal value of a price the upstream marks variable (`-1`: depends on the model routed to); served as null. */
 export const VARIABLE_PRICE = 'variable'
 /**
@@ -109,7 +109,7 @@ export interface UpstreamValues {
 /** Where a value came from. */
 export type ValueSource = 'upstream' | 'override' | string
 export type FieldSources = Partial<
-  Record<'context_length' | 'max_output_tokens' | 'input_modalities' | 'output_modalities' | 'capabilities' | 'pricing' | 'created' | 'deprecation', ValueSource>
+  Record<'context_length' | 'max_output_tokens' | 'input_modalities' | 'output_modalities' | 'capabilities' | 'pricing' | 'pricing_tiers' | 'created' | 'deprecation', ValueSource>
 >
 
 /** A config override for one offering: highest precedence. */

@@ -324,7 +324,18 @@ describe('LiteLLM snapshot 2026-03-14', () => {
     })
     expect(skipped).toBe(4)
     expect(entries).toEqual([
-      { provider: 'groq', modelId: 'ok', contextLength: null, maxOutputTokens: null, inputModalities: null, outputModalities: null, capabilities: null, pricing: { prompt: '0.0000001' }, priceTiers: [], deprecation: null },
+      {
+        provider: 'groq',
+        modelId: 'ok',
+        contextLength: null,
+        maxOutputTokens: null,
+        inputModalities: null,
+        outputModalities: null,
+        capabilities: null,
+        pricing: { prompt: '0.0000001' },
+        priceTiers: [],
+        deprecation: null,
+      },
     ])
     for (const body of [null, undefined, 'x', 42, [], [{ litellm_provider: 'groq' }], { data: [{ litellm_provider: 'groq' }] }]) {
       expect(() => litellm.parse(body)).toThrow(/^litellm: /)

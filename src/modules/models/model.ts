@@ -43,10 +43,12 @@ export type ListModelsQuery = z.infer<typeof ListModelsQuery>
 /** A price: exact decimal string, or null when the upstream marks it variable. */
 const priceValue = z.string().nullable()
 const Pricing = z
-  .object(Object.fromEntries(Object.entries(PRICE_UNITS).map(([k, unit]) => [k, priceValue.optional().describe(`USD per ${unit}`)])) as Record<keyof typeof PRICE_UNITS, z.ZodOptional<typeof priceValue>>)
+  .object(
+    Object.fromEntries(Object.entries(PRICE_UNITS).map(([k, unit]) => [k, priceValue.optional().describe(`USD per ${unit}`)])) as Record<keyof typeof PRICE_UNITS, z.ZodOptional<typeof priceValue>>,
+  )
   .catchall(priceValue)
   .describe(
-    'Exact decimal strings in USD per unit, under OpenRouter\'s key names (units per key below: per token for token keys, per request, per image, per web search). Keys the provider does not state are absent; the set is open: any other price key the provider or reference sends is carried exactly, in the unit its name or source states (e.g. LiteLLM `output_cost_per_second`). `null`: the price is variable (the provider sends `-1`, e.g. routers whose price is the routed model\'s); see `pricing_variable`.',
+    "Exact decimal strings in USD per unit, under OpenRouter's key names (units per key below: per token for token keys, per request, per image, per web search). Keys the provider does not state are absent; the set is open: any other price key the provider or reference sends is carried exactly, in the unit its name or source states (e.g. LiteLLM `output_cost_per_second`). `null`: the price is variable (the provider sends `-1`, e.g. routers whose price is the routed model's); see `pricing_variable`.",
   )
 
 const PriceTier = z
@@ -68,7 +70,10 @@ export const Model = z
     id: z.string().describe('`<provider>/<provider_model_id>`: unique and stable'),
     canonical_id: z.string().describe('The underlying model (`org/model`): offerings of the same model at different providers share it'),
     object: z.literal('model'),
-    created: z.number().int().describe("Unix seconds: as the provider states it, else the reference catalog's release date (models.dev `release_date`), else when modelcat first saw the model; `sources.created` says which"),
+    created: z
+      .number()
+      .int()
+      .describe("Unix seconds: as the provider states it, else the reference catalog's release date (models.dev `release_date`), else when modelcat first saw the model; `sources.created` says which"),
     owned_by: z.string(),
     provider: z.string(),
     provider_model_id: z.string().describe('The id to send to the provider itself'),
@@ -106,7 +111,7 @@ export const Model = z
         source: z.string().nullable().describe('Who says so: `upstream` (the provider), `models.dev` (`status: deprecated`), `litellm` (`deprecation_date`)'),
       })
       .nullable()
-      .describe("Set when the provider (or, when the provider says nothing, a reference catalog of the same provider) announces the model goes away"),
+      .describe('Set when the provider (or, when the provider says nothing, a reference catalog of the same provider) announces the model goes away'),
     first_seen_at: z.string().describe('RFC 3339: when modelcat first saw this offering'),
     last_seen_at: z.string().nullable().describe("RFC 3339: the provider's last successful refresh (null for bootstrap entries)"),
     source: z.enum(['live', 'bootstrap']).describe("`live`: from the provider's own list; `bootstrap`: from the embedded models.dev snapshot, until the provider's first successful refresh"),

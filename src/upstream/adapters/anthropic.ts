@@ -4,7 +4,7 @@ import { positiveInt } from '../fields'
 import { joinUrl, listItems, paginate, UpstreamError, withQuery, type Adapter } from '../adapter'
 
 /** `{supported: boolean, …nested}`: one capability of the 2026 schema. */
-const Supported = z.object({ supported: z.boolean() }).nullish().catch(null)
+const Supported = z.object({ supported: z.boolean() }).passthrough().nullish().catch(null)
 
 /**
  * Anthropic GET /v1/models: `{type:"model", id, display_name, created_at}`; the 2026 schema adds
@@ -19,11 +19,7 @@ const Item = z.object({
   created_at: z.iso.datetime({ offset: true }).nullish().catch(null),
   max_input_tokens: positiveInt.nullish().catch(null),
   max_tokens: positiveInt.nullish().catch(null),
-  capabilities: z
-    .object({ image_input: Supported, structured_outputs: Supported, thinking: Supported })
-    .passthrough()
-    .nullish()
-    .catch(null),
+  capabilities: z.object({ image_input: Supported, structured_outputs: Supported, thinking: Supported }).passthrough().nullish().catch(null),
 })
 
 /** Anthropic's capability objects → modelcat's flags (only those it states); the whole object passes through as `provider_capabilities`. */
