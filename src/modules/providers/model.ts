@@ -22,7 +22,7 @@ export const ProviderInfo = z
     last_error: z.string().nullable(),
     last_duration_ms: z.number().int().nullable(),
     skipped_items: z.number().int().describe('Items of the last successful list that failed validation'),
-    last_warning: z.string().nullable().describe('The last successful list was incomplete (page cap) or forced past the anomaly guard'),
+    last_warning: z.string().nullable().describe('The last successful list was incomplete (page cap) or forced past the anomaly guard or the price-sanity guard'),
     adapter: z.string(),
     key_required: z.boolean(),
     has_key: z.boolean(),
