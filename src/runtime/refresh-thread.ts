@@ -18,6 +18,7 @@ export class RefreshThread implements Refresher {
   #ready: Promise<void>
   #stopped?: () => void
   #lastReport: RefreshReport | null = null
+  #failure: string | null = null
 
   constructor(
     private readonly opts: {
@@ -31,6 +32,8 @@ export class RefreshThread implements Refresher {
       onReport?: (report: RefreshReport) => void
       /** Hears each shared snapshot refused by the thread's cluster replica: metrics. */
       onSnapshotRejected?: (reason: string) => void
+      /** Hears the thread's death (its start failed or it crashed): metrics; /ready fails from then on. */
+      onFailure?: (error: string) => void
     },
   ) {
     this.#thread = new Worker(threadEntry())
@@ -54,10 +57,25 @@ export class RefreshThread implements Refresher {
         this.opts.onReport?.(m.report)
       } else if (m.type === 'snapshotRejected') this.opts.onSnapshotRejected?.(m.reason)
       else if (m.type === 'stopped') this.#stopped?.()
-      else if (m.type === 'fatal') this.opts.log.error({ error: m.error }, 'refresh thread failed')
+      else if (m.type === 'fatal') this.#fail(m.error, 'refresh thread failed')
     }
-    this.#thread.onerror = (e) => this.opts.log.error({ error: e.message }, 'refresh thread crashed')
+    this.#thread.onerror = (e) => this.#fail(e.message, 'refresh thread crashed')
     this.#post({ type: 'init', env: opts.env })
+  }
+
+  /** The thread is gone: said once in the log, kept for /ready (503) and handed to the metrics; waiting callers fail. */
+  #fail(error: string, message: string) {
+    this.opts.log.error({ error }, message)
+    if (this.#failure) return
+    this.#failure = error.split('\n')[0] ?? error
+    this.opts.onFailure?.(this.#failure)
+    for (const p of this.#pending.values()) p.reject(new Error(`refresh thread failed: ${this.#failure}`))
+    this.#pending.clear()
+  }
+
+  /** Why the refresh thread died, or null while it runs. */
+  get failure() {
+    return this.#failure
   }
 
   #post(m: ToThread) {
