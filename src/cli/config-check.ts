@@ -16,7 +16,12 @@ message naming every bad key, exit code 2. Good config: a summary of what would 
     const config = configOrExit()
     const rows = config.providers
       .filter((p) => p.enabled)
-      .map((p) => ({ provider: p.id, adapter: p.adapter, base_url: redactUrl(p.baseUrl), key: p.apiKey ? 'set' : p.keyRequired ? `missing (${p.apiKeyEnv.join(' or ') || 'api_key'})` : `not needed (${p.apiKeyEnv.join(' or ') || 'api_key'} optional)` }))
+      .map((p) => ({
+        provider: p.id,
+        adapter: p.adapter,
+        base_url: redactUrl(p.baseUrl),
+        key: p.apiKey ? 'set' : p.keyRequired ? `missing (${p.apiKeyEnv.join(' or ') || 'api_key'})` : `not needed (${p.apiKeyEnv.join(' or ') || 'api_key'} optional)`,
+      }))
     process.stdout.write(
       `config ok${config.configPath ? ` (${config.configPath})` : ' (environment only)'}\n` +
         `listen ${config.host}:${config.port}, db ${config.dbPath}, refresh every ${config.refresh.intervalSeconds} s, admin API ${config.adminToken ? 'on' : 'off'}\n\n` +

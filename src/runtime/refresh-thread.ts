@@ -19,6 +19,7 @@ export class RefreshThread implements Refresher {
   #stopped?: () => void
   #lastReport: RefreshReport | null = null
   #failure: string | null = null
+  #notReady?: (e: Error) => void
 
   constructor(
     private readonly opts: {
@@ -38,7 +39,11 @@ export class RefreshThread implements Refresher {
   ) {
     this.#thread = new Worker(threadEntry())
     let ready!: () => void
-    this.#ready = new Promise((r) => (ready = r))
+    this.#ready = new Promise((r, reject) => {
+      ready = r
+      this.#notReady = reject
+    })
+    this.#ready.catch(() => undefined) // a thread that dies before 'ready' fails its callers, not the process
     this.#thread.onmessage = (event: MessageEvent<FromThread>) => {
       const m = event.data
       if (m.type === 'ready') {
@@ -67,8 +72,16 @@ export class RefreshThread implements Refresher {
   #fail(error: string, message: string) {
     this.opts.log.error({ error }, message)
     if (this.#failure) return
-    this.#failure = error.split('\n')[0] ?? error
+    // the message without its stack frames (the log line above has them)
+    this.#failure = error
+      .split('\n')
+      .filter((l) => !/^\s+at /.test(l))
+      .join(' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 500)
     this.opts.onFailure?.(this.#failure)
+    this.#notReady?.(new Error(`refresh thread failed: ${this.#failure}`))
     for (const p of this.#pending.values()) p.reject(new Error(`refresh thread failed: ${this.#failure}`))
     this.#pending.clear()
   }
@@ -91,7 +104,10 @@ export class RefreshThread implements Refresher {
   }
 
   start() {
-    void this.#ready.then(() => this.#post({ type: 'start' }))
+    void this.#ready.then(
+      () => this.#post({ type: 'start' }),
+      () => undefined, // died before it was ready: /ready says so
+    )
   }
 
   /** Sends a request to the thread and waits for its result message. */

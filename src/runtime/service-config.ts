@@ -42,7 +42,7 @@ export function serviceConfig(env: Record<string, string | undefined>): { config
   const own = loadConfig(env)
   if (env.MODELCAT_CONFIG?.trim()) return { config: own, source: `config: ${own.configPath} (MODELCAT_CONFIG of this shell)` }
   const path = serviceConfigPath(own.dbPath)
-  if (!existsSync(path)) return { config: own, source: 'config: this shell\'s environment (no service has recorded its config beside this DB yet)' }
+  if (!existsSync(path)) return { config: own, source: "config: this shell's environment (no service has recorded its config beside this DB yet)" }
   let stored: Stored
   try {
     stored = Stored.parse(JSON.parse(readFileSync(path, 'utf8')))

@@ -95,7 +95,9 @@ async function change(values: { dir: string }) {
   const file = join(resolve(values.dir), 'demo.json')
   if (!existsSync(file)) fail(`no demo running (no ${file}): start one with \`bun run demo\``)
   const state = JSON.parse(readFileSync(file, 'utf8')) as DemoState
-  const switched = await fetch(`${state.upstream}/_demo/generation?to=2`, { method: 'POST' }).catch(() => fail(`the demo's fake upstream (${state.upstream}) does not answer: is \`bun run demo\` still running?`))
+  const switched = await fetch(`${state.upstream}/_demo/generation?to=2`, { method: 'POST' }).catch(() =>
+    fail(`the demo's fake upstream (${state.upstream}) does not answer: is \`bun run demo\` still running?`),
+  )
   if (!switched.ok) fail(`the fake upstream refused: ${await switched.text()}`)
   const before = ((await (await fetch(`${state.service}/ready`)).json()) as { catalog_version: number }).catalog_version
   const res = await fetch(`${state.service}/admin/refresh?wait=true`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })
