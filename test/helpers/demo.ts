@@ -68,12 +68,10 @@ async function start(values: { port?: string; 'upstream-port'?: string; dir: str
   const serviceUrl = await Promise.race([listening, exited])
   writeFileSync(join(dir, 'demo.json'), JSON.stringify({ service: serviceUrl, upstream: fixtures.url, pid: process.pid } satisfies DemoState))
 
-  // ready once every enabled provider has been tried
-  for (let i = 0; i < 600; i++) {
-    const list = (await fetch(`${serviceUrl}/v1/providers`).then((r) => r.json())) as { data: { enabled: boolean; last_attempt_at: string | null; status: string }[] }
-    if (list.data.filter((p) => p.enabled && p.status !== 'needs_key').every((p) => p.last_attempt_at)) break
-    await Bun.sleep(100)
-  }
+  // ready once the first refresh has landed: an admin refresh with wait joins the one in flight (or runs one) and
+  // answers after the new version is served (the provider table, read from SQLite, may show it a moment earlier)
+  const ready = await fetch(`${serviceUrl}/admin/refresh?wait=true`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })
+  if (!ready.ok) fail(`the first refresh did not land: ${ready.status} ${await ready.text()}`)
   console.log(
     [
       'modelcat demo (no network: real provider captures replayed)',
