@@ -35,6 +35,9 @@ beforeAll(async () => {
 afterAll(() => demo?.kill('SIGKILL'))
 
 type Json = Record<string, any>
+const eachOf = <T>(xs: T[], check: (x: T) => unknown) => {
+  for (const x of xs) check(x)
+}
 const json = (out: string): Json => JSON.parse(out)
 const list = (out: string) => json(out).data as Json[]
 const nonEmpty = (out: string) => {
@@ -49,7 +52,7 @@ const CHECKS: [RegExp, (out: string) => void | Promise<void>][] = [
   [/limit=50&offset=100/, (o) => void (expect(list(o)).toHaveLength(50), expect(json(o)).toMatchObject({ has_more: true, next_cursor: expect.any(String), total: expect.any(Number) }))],
   [/\?gateway=groq"$/, (o) => expect(new Set(nonEmpty(o).map((m) => m.provider))).toEqual(new Set(['groq']))],
   [/gateway=hug,togetherai/, (o) => expect(new Set(nonEmpty(o).map((m) => m.provider))).toEqual(new Set(['huggingface', 'together']))],
-  [/\?unique=true"$/, (o) => void nonEmpty(o).forEach((m) => expect(m.provider_count).toBeGreaterThan(0))],
+  [/\?unique=true"$/, (o) => eachOf(nonEmpty(o), (m) => expect(m.provider_count).toBeGreaterThan(0))],
   [
     /q=llama&input_modalities=image/,
     (o) => {
@@ -65,7 +68,7 @@ const CHECKS: [RegExp, (out: string) => void | Promise<void>][] = [
   ],
   [
     /free=true&exclude_gateway=openrouter&unique=true/,
-    (o) => void nonEmpty(o).forEach((m) => expect(m.providers.some((p: Json) => p.provider !== 'openrouter' && Number(p.pricing.prompt) === 0 && Number(p.pricing.completion) === 0)).toBe(true)),
+    (o) => eachOf(nonEmpty(o), (m) => expect(m.providers.some((p: Json) => p.provider !== 'openrouter' && Number(p.pricing.prompt) === 0 && Number(p.pricing.completion) === 0)).toBe(true)),
   ],
   [
     /limit=100&sort=context_length&order=desc/,
@@ -100,12 +103,12 @@ const CHECKS: [RegExp, (out: string) => void | Promise<void>][] = [
   [/circuit-breakers$/, (o) => expect(nonEmpty(o).map((b) => b.provider)).toContain('groq')],
   [/circuit-breakers\/groq$/, (o) => expect(json(o)).toMatchObject({ provider: 'groq' })],
   [/circuit-breakers\/groq\/reset$/, (o) => expect(json(o)).toMatchObject({ provider: 'groq', state: 'closed' })],
-  [/circuit-breakers\/reset$/, (o) => void nonEmpty(o).forEach((b) => expect(b.state).toBe('closed'))],
+  [/circuit-breakers\/reset$/, (o) => eachOf(nonEmpty(o), (b) => expect(b.state).toBe('closed'))],
   [/\/health\/providers$/, (o) => expect(nonEmpty(o).find((p) => p.provider === 'groq')).toMatchObject({ status: 'ok', last_error: null })],
   [/\/metrics$/, (o) => expect(o).toMatch(/^modelcat_catalog_version \d+$/m)],
   [/^bun run demo:change$/, (o) => expect(o).toMatch(/change feed: [1-9]\d* added, [1-9]\d* removed, [1-9]\d* changed/)],
-  [/since=2026-11-01T00:00:00Z&type=added/, (o) => void nonEmpty(o).forEach((c) => expect(c.type).toBe('added'))],
-  [/gateway=openrouter&type=changed/, (o) => void nonEmpty(o).forEach((c) => expect(c).toMatchObject({ type: 'changed', provider: 'openrouter' }))],
+  [/since=2026-11-01T00:00:00Z&type=added/, (o) => eachOf(nonEmpty(o), (c) => expect(c.type).toBe('added'))],
+  [/gateway=openrouter&type=changed/, (o) => eachOf(nonEmpty(o), (c) => expect(c).toMatchObject({ type: 'changed', provider: 'openrouter' }))],
   [/changes\.atom$/, (o) => void (expect(o).toStartWith('<?xml'), expect(o).toContain('<entry>'))],
   [/sort=newest&limit=20/, (o) => expect(list(o)).toHaveLength(20)],
   [/^open \$MC\/swagger$/, (o) => expect(o).toContain('swagger-ui')],
@@ -142,7 +145,7 @@ test('every line of "Using it" runs against the demo and answers as its comment 
 
 test("the README's sample model is the demo's answer for it (times aside)", async () => {
   const sample = JSON.parse(block(section('A model:'), 'json')) as Json
-  const served = (await (await fetch(`${MC}/v1/models?gateway=together`)).json()).data.find((m: Json) => m.id === sample.id) as Json
+  const served = ((await (await fetch(`${MC}/v1/models?gateway=together`)).json()) as { data: Json[] }).data.find((m) => m.id === sample.id) as Json
   expect(served).toBeDefined()
   for (const key of ['first_seen_at', 'last_seen_at']) {
     expect(served[key]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
