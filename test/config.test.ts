@@ -444,7 +444,7 @@ describe('config check = start check', () => {
       expect(code).toBe(2)
       expect(stderr).toContain('refresh.breaker_base_seconds')
     }
-  })
+  }, 60_000)
 
   test('http.admin_refresh_cooldown_seconds: default 10 s, 0 allowed, negative refused', () => {
     expect(loadConfig({}).adminRefreshCooldownMs).toBe(10_000)
