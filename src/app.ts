@@ -22,7 +22,7 @@ export interface AppDeps {
   models: ModelsService
   /** Metrics registry (the front door and refresh reports feed it). */
   metrics: Metrics
-  /** Cooldown between admin refreshes of the same scope (tests shorten it). */
+  /** Cooldown between admin refreshes of the same scope (tests shorten it; default: the config's). */
   adminCooldownMs?: number
 }
 
@@ -31,13 +31,13 @@ export function createApp({ config, store, refresher, models: service, metrics, 
   const app = new Elysia()
     .use(errorHandler())
     .use(docs({ ...modelsDocPaths, ...changesDocPaths }))
-    .use(healthModule(store, config))
+    .use(healthModule(store, config, refresher))
     .get('/metrics', async () => new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } }), {
       detail: { tags: ['health'], summary: 'Prometheus metrics', description: 'Refresh, breaker, catalog and HTTP metrics in the Prometheus text format (prom-client).' },
     })
     .use(modelsModule(service))
     .use(changesModule(store, config.providers, config.publicUrl))
     .use(providersModule(store, config))
-  return config.adminToken ? app.use(adminModule(config.adminToken, refresher, config.providers, store, adminCooldownMs)) : app
+  return config.adminToken ? app.use(adminModule(config.adminToken, refresher, config.providers, store, adminCooldownMs ?? config.adminRefreshCooldownMs)) : app
 }
 export type App = ReturnType<typeof createApp>

@@ -74,6 +74,8 @@ export interface Config {
   cluster: { namespace: string; pollMs: number; graceMs: number; secret?: string }
   /** Requests per minute per client IP (0: no limit). */
   rateLimitPerMinute: number
+  /** Admin refreshes of the same scope closer together than this are refused (429); 0: no cooldown. */
+  adminRefreshCooldownMs: number
   /** The service's public base URL (no trailing slash), for absolute links (the Atom feed); unset: relative links. */
   publicUrl?: string
   /** Reference catalogs, by source id (`models.dev`, `litellm`); defaults for those not configured. */
@@ -107,6 +109,7 @@ export const DEFAULTS = {
   maxDropFraction: 0.5,
   referenceIntervalSeconds: 86_400,
   referenceTimeoutMs: 30_000,
+  adminRefreshCooldownSeconds: 10,
   /** Circuit breakers (src/refresh/breakers.ts): consecutive failures to open, first and longest open time, ±jitter, 401/403 retry. */
   breakers: { failureThreshold: 3, baseMs: 60_000, maxMs: 3_600_000, jitter: 0.2, misconfiguredRetryMs: 21_600_000 },
 }
@@ -222,6 +225,7 @@ const WebhookToml = z.strictObject({
 
 const HttpToml = z.strictObject({
   rate_limit_per_minute: z.number().int().min(0).optional(),
+  admin_refresh_cooldown_seconds: z.number().min(0).max(86_400).optional(),
   public_url: PublicUrl.optional(),
 })
 
@@ -347,6 +351,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const resolve = (refs: ReferenceProvider[], problem: (p: string) => void) => resolveProviders(toml, env, providerTimeoutMs, problem, refs, opts.allowLoopbackHttpReference === true)
   const providers = resolve(reference, (p) => problems.push(`${configPath}: ${p}`))
 
+  // constraints between keys, the same the runtime enforces (BreakerRegistry): a config that passes here starts
+  const base = toml.refresh?.breaker_base_seconds ?? DEFAULTS.breakers.baseMs / 1000
+  const max = toml.refresh?.breaker_max_seconds ?? DEFAULTS.breakers.maxMs / 1000
+  if (base > max) {
+    const which = toml.refresh?.breaker_base_seconds !== undefined ? 'refresh.breaker_base_seconds' : 'refresh.breaker_max_seconds'
+    problems.push(`${configPath}: ${which}: breaker_base_seconds (${base}) must not exceed breaker_max_seconds (${max})`)
+  }
+
   if (problems.length) throw new ConfigError(problems)
   return {
     host: ev.HOST ?? DEFAULTS.host,
@@ -381,6 +393,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       secret: ev.MODELCAT_CLUSTER_SECRET,
     },
     rateLimitPerMinute: ev.MODELCAT_RATE_LIMIT ?? toml.http?.rate_limit_per_minute ?? 0,
+    adminRefreshCooldownMs: (toml.http?.admin_refresh_cooldown_seconds ?? DEFAULTS.adminRefreshCooldownSeconds) * 1000,
     publicUrl: ev.MODELCAT_PUBLIC_URL ?? toml.http?.public_url,
     references: Object.fromEntries(
       Object.entries(REFERENCE_TABLES).map(([table, id]) => {

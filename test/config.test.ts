@@ -397,3 +397,68 @@ describe('command line (bun src/index.ts)', () => {
     }
   }, 30_000)
 })
+
+describe('config check = start check', () => {
+  const problemsOf = (toml: string) => {
+    try {
+      loadConfig({ MODELCAT_CONFIG: tomlFile(toml) })
+      return []
+    } catch (err) {
+      return (err as ConfigError).problems
+    }
+  }
+
+  test('breaker_base_seconds above breaker_max_seconds is refused, naming the key; equal or below passes', () => {
+    expect(problemsOf('[refresh]\nbreaker_base_seconds = 7200\nbreaker_max_seconds = 60\n')).toEqual([
+      expect.stringContaining('refresh.breaker_base_seconds: breaker_base_seconds (7200) must not exceed breaker_max_seconds (60)'),
+    ])
+    // against the default of the other key, the one written is named
+    expect(problemsOf('[refresh]\nbreaker_base_seconds = 7200\n')).toEqual([expect.stringContaining('refresh.breaker_base_seconds')])
+    expect(problemsOf('[refresh]\nbreaker_max_seconds = 30\n')).toEqual([expect.stringContaining('refresh.breaker_max_seconds')])
+    expect(problemsOf('[refresh]\nbreaker_base_seconds = 60\nbreaker_max_seconds = 60\n')).toEqual([])
+    expect(problemsOf('[refresh]\nbreaker_base_seconds = 59\nbreaker_max_seconds = 60\n')).toEqual([])
+  })
+
+  test('every breaker option loadConfig accepts is one the runtime (BreakerRegistry) accepts', async () => {
+    const { BreakerRegistry } = await import('../src/refresh/breakers')
+    for (const [base, max] of [
+      [1, 1],
+      [60, 3600],
+      [3600, 3600],
+      [0.5, 1],
+    ] as const) {
+      const problems = problemsOf(`[refresh]\nbreaker_base_seconds = ${base}\nbreaker_max_seconds = ${max}\n`)
+      if (problems.length) continue // refused by the check: fine either way, as long as what passes runs
+      const config = loadConfig({ MODELCAT_CONFIG: tomlFile(`[refresh]\nbreaker_base_seconds = ${base}\nbreaker_max_seconds = ${max}\n`) })
+      expect(() => new BreakerRegistry(config.breakers)).not.toThrow()
+    }
+  })
+
+  test('`modelcat config check` and `modelcat serve` both exit 2 naming the key for a config serve cannot run', async () => {
+    const path = tomlFile('[refresh]\nbreaker_base_seconds = 7200\nbreaker_max_seconds = 60\n')
+    for (const args of [
+      ['config', 'check'],
+      ['serve', '--port', '0'],
+    ]) {
+      const p = spawnGroup(['bun', join(ROOT, 'src', 'index.ts'), ...args], { env: { PATH: process.env.PATH ?? '', MODELCAT_CONFIG: path, MODELCAT_DB: join(dir, 'never.db') } })
+      const [stderr, code] = await Promise.all([new Response(p.stderr).text(), p.exited])
+      expect(code).toBe(2)
+      expect(stderr).toContain('refresh.breaker_base_seconds')
+    }
+  }, 60_000)
+
+  test('http.admin_refresh_cooldown_seconds: default 10 s, 0 allowed, negative refused', () => {
+    expect(loadConfig({}).adminRefreshCooldownMs).toBe(10_000)
+    expect(loadConfig({ MODELCAT_CONFIG: tomlFile('[http]\nadmin_refresh_cooldown_seconds = 0\n') }).adminRefreshCooldownMs).toBe(0)
+    expect(problemsOf('[http]\nadmin_refresh_cooldown_seconds = -1\n')).toEqual([expect.stringContaining('http.admin_refresh_cooldown_seconds')])
+  })
+
+  test('a misspelt key in a [[webhooks]] table is refused (a non-strict table would send the hook every change type)', () => {
+    const ok = '[[webhooks]]\nurl = "https://example.com/hook"\nsecret = "at-least-8-chars"\ntypes = ["added"]\n'
+    expect(problemsOf(ok)).toEqual([])
+    expect(loadConfig({ MODELCAT_CONFIG: tomlFile(ok) }).webhooks[0]!.types).toEqual(['added'])
+    const problems = problemsOf(ok.replace('types =', 'type ='))
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatch(/webhooks\[0\].*type/)
+  })
+})

@@ -133,7 +133,7 @@ const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.pars
 const OFFERING_COLUMNS = sql.raw(`o.id, o.provider_id, o.provider_model_id, o.canonical_id, o.name, o.description, o.created, o.owned_by,
   o.context_length, o.max_output_tokens, o.input_modalities, o.output_modalities, o.supported_parameters, o.capabilities,
   o.deprecation, o.extra, o.sources, o.source, o.first_seen_at, o.last_seen_at, o.price_tiers, o.conflicts,
-  min((select last_success_at from providers p where p.id = o.provider_id), (select updated_at from catalog_state where id = 1)) as provider_seen,
+  case when o.source = 'live' then o.last_seen_at * 1000 end as provider_seen,
   (select json_group_object(component, usd) from pricing where offering_id = o.id) as pricing`)
 
 type RawOffering = Record<string, unknown> & { id: string; sort_value: string | number }
@@ -228,7 +228,7 @@ export function queryCanonical(db: Db, q: CatalogQuery & { canonicalId?: string 
     with f as (
       select o.id, o.canonical_id, o.name, o.created, o.first_seen_at, o.context_length, o.max_output_tokens,
         o.input_modalities, o.output_modalities, o.prompt_price, o.completion_price,
-        min((select last_success_at from providers p where p.id = o.provider_id), (select updated_at from catalog_state where id = 1)) as provider_seen,
+        case when o.source = 'live' then o.last_seen_at * 1000 end as provider_seen,
         row_number() over (partition by o.canonical_id order by (o.name = o.provider_model_id), length(o.name), o.id) as name_rank,
         row_number() over (partition by o.canonical_id order by o.prompt_price is null, o.prompt_price, o.completion_price is null, o.completion_price, o.id) as price_rank
       from offerings o where ${filters(q)} ${only}

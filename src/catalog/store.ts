@@ -404,6 +404,13 @@ export class CatalogStore {
             .onConflictDoUpdate({ target: providers.id, set: state })
             .run()
         }
+        // last_seen_at is a stored fact of the catalog version: a commit that makes a new version stamps the
+        // rows of every provider that succeeded in it; a refresh that changes nothing writes nothing, so
+        // the same catalog serves the same bytes and ETags, also after a restart
+        if (wrote && source === 'live') {
+          const stamp = this.db.$client.prepare("update offerings set last_seen_at = ? where provider_id = ? and source = 'live'")
+          for (const o of outcomes) if (o.ok) stamp.run(nowSec, o.provider)
+        }
         return wrote
       },
       (version) => {

@@ -1,7 +1,7 @@
 import type { CanonicalModel } from '../modules/models/serialize'
 import type { Model } from '../modules/models/model'
 import { openCatalog, openModels } from '../runtime'
-import { CliError, configOrExit } from './common'
+import { type ArgSpec, readConfigOrExit, UsageError } from './common'
 
 const csvCell = (v: unknown) => {
   const s = v === null || v === undefined ? '' : String(v)
@@ -11,19 +11,23 @@ const csvCell = (v: unknown) => {
 export const exportCommand = {
   name: 'export',
   summary: 'print the catalog as JSON (the /v1/models body) or CSV',
-  usage: `Usage: modelcat export [--format json|csv] [--unique]
+  usage: `Usage: modelcat export [--format json|csv | json|csv] [--unique]
 
-Prints the catalog of the DB (MODELCAT_DB) on stdout: JSON is exactly the GET /v1/models body, CSV one
-row per model with its prices (USD per token).
+Prints the catalog of the DB (MODELCAT_DB) on stdout, with the config the service recorded beside it
+(unless this shell sets MODELCAT_CONFIG; stderr says which): JSON is the GET /v1/models body the service
+serves for the same catalog version (the same bytes), CSV one row per model with its prices (USD per token).
 
-  --format json|csv   default json
+  --format json|csv   default json (\`modelcat export csv\` is the same as --format csv)
   --unique            one entry per underlying model (as ?unique=true)`,
-  run(args: string[]) {
-    const i = args.indexOf('--format')
-    const format = i >= 0 ? args[i + 1] : 'json'
-    if (format !== 'json' && format !== 'csv') throw new CliError(`--format: expected json or csv, got '${format ?? ''}'`, 2)
-    const unique = args.includes('--unique')
-    const config = configOrExit()
+  args: { options: { format: { type: 'string' }, unique: { type: 'boolean' } }, positionals: ['format'] } as ArgSpec,
+  run({ values, positionals }: { values: Record<string, string | boolean | undefined>; positionals: string[] }) {
+    const flag = values.format as string | undefined
+    const given = positionals[0]
+    if (flag !== undefined && given !== undefined && flag !== given) throw new UsageError(`two formats: --format ${flag} and '${given}'`)
+    const format = flag ?? given ?? 'json'
+    if (format !== 'json' && format !== 'csv') throw new UsageError(`${flag !== undefined ? '--format' : 'format'}: expected json or csv, got '${format}'`)
+    const unique = values.unique === true
+    const config = readConfigOrExit()
     const catalog = openCatalog(config)
     try {
       const body = openModels(config, catalog.store, { warm: false }).list({ free: false, unique })

@@ -4,6 +4,7 @@ export const healthcheckCommand = {
   name: 'healthcheck',
   summary: 'exit 0 when GET /health on 127.0.0.1:$PORT answers 200 (Docker HEALTHCHECK)',
   usage: 'Usage: modelcat healthcheck\n\nGET http://127.0.0.1:$PORT/health; exit 0 on 200, 1 otherwise (the image has no curl).',
+  args: {},
   async run() {
     let port = DEFAULTS.port
     try {

@@ -2,7 +2,7 @@ import type { ProviderResult } from '../domain/vocabulary'
 import { resolveProviderNames } from '../config'
 import { scrubberFor } from '../lib/scrub'
 import { openInProcess } from '../runtime'
-import { CliError, configOrExit, table } from './common'
+import { type ArgSpec, clip, CliError, configOrExit, table } from './common'
 
 export const refreshCommand = {
   name: 'refresh',
@@ -14,10 +14,10 @@ catalog DB (MODELCAT_DB), as the service would. Progress is live on a terminal, 
 a summary table follows. Exit code 1 when every provider failed, 0 otherwise.
 
   --provider a,b   only these providers`,
-  async run(args: string[]) {
+  args: { options: { provider: { type: 'string' } } } as ArgSpec,
+  async run({ values }: { values: Record<string, string | boolean | undefined> }) {
     const config = configOrExit()
-    const flag = args.indexOf('--provider')
-    const named = flag >= 0 ? resolveProviderNames(config.providers, args[flag + 1] ?? '') : undefined
+    const named = typeof values.provider === 'string' ? resolveProviderNames(config.providers, values.provider) : undefined
     if (named?.unknown.length) throw new CliError(`unknown provider '${named.unknown.join("', '")}' (known: ${named.valid.join(', ')})`, 2)
     const ids = named?.ids
 
@@ -47,7 +47,7 @@ a summary table follows. Exit code 1 when every provider failed, 0 otherwise.
         models: r.model_count,
         skipped: r.skipped,
         ms: r.duration_ms,
-        error: scrub(r.error ?? r.warning ?? '', 70) || null,
+        error: clip(scrub(r.error ?? r.warning ?? '') ?? '', 70) || null,
       }))
       process.stdout.write(`\n${table(rows, ['provider', 'status', 'models', 'skipped', 'ms', 'error'])}\n\ncatalog version ${report.catalog_version}, ${report.duration_ms} ms\n`)
       const fetched = report.results.filter((r) => r.status === 'ok' || r.status === 'failed')

@@ -7,6 +7,16 @@ import type { Metrics } from './metrics'
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 const MAX_URL_LENGTH = 8192
+/** Request bodies: no route takes one; a declared body larger than this is a 413 in the error shape. */
+export const MAX_BODY_BYTES = 1024 * 1024
+/**
+ * Bun.serve's own body limit, a backstop above MAX_BODY_BYTES (for bodies without a Content-Length): what
+ * Bun refuses itself (this, and headers over its 16 KiB parser limit: 431) it answers before any JS runs,
+ * with an empty body.
+ */
+export const SERVER_MAX_BODY_BYTES = 8 * MAX_BODY_BYTES
+/** Probes an orchestrator relies on: never rate limited (a limited probe restarts a healthy sidecar). */
+const UNLIMITED = new Set(['/health', '/ready', '/metrics'])
 
 /** Every route's label (its pattern), for paths that are a route as they are. */
 const STATIC_ROUTES = new Set([
@@ -123,8 +133,10 @@ export function createHandler({ app, answers, metrics, log, rateLimitPerMinute }
     const path = queryStart < 0 ? url.slice(pathStart) : url.slice(pathStart, queryStart)
     const done = (response: Response, complete = false) => finish(request, path, requestId, started, response, complete)
 
-    const wait = limiter ? limiter.take(server?.requestIP(request)?.address ?? 'unknown') : 0
+    const wait = limiter && !UNLIMITED.has(path) ? limiter.take(server?.requestIP(request)?.address ?? 'unknown') : 0
     if (url.length > MAX_URL_LENGTH) return done(errorResponse(414, `URL longer than ${MAX_URL_LENGTH} characters`, { code: 'uri_too_long' }))
+    const declared = request.headers.get('content-length')
+    if (declared && Number(declared) > MAX_BODY_BYTES) return done(errorResponse(413, `request body larger than ${MAX_BODY_BYTES} bytes`, { code: 'body_too_large' }))
     if (wait > 0) {
       metrics.rateLimited.inc()
       return done(errorResponse(429, 'too many requests from this address', { code: 'rate_limited', headers: { 'retry-after': String(wait) } }))
@@ -137,6 +149,8 @@ export function createHandler({ app, answers, metrics, log, rateLimitPerMinute }
         }),
       )
     }
+    // the UI at /swagger/ would resolve its relative spec URL below itself: one address for the docs
+    if (path === '/swagger/') return done(new Response(null, { status: 308, headers: { location: `/swagger${queryStart < 0 ? '' : url.slice(queryStart)}` } }))
     let answer: Response | Promise<Response>
     let complete = false // an answer of the hot path already carries the public headers
     try {

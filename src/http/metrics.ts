@@ -7,7 +7,10 @@ import { BREAKER_STATES } from '../domain/vocabulary'
  * Prometheus metrics (prom-client), one registry per app. Refresh metrics come from refresh reports
  * (in-process or from the refresh thread); catalog and breaker gauges are read at scrape time.
  */
-export function createMetrics(store: CatalogStore) {
+export function createMetrics(store: CatalogStore, opts: { enabledProviders?: readonly string[] } = {}) {
+  // state a provider left from an earlier run, when the current config disables it, is no series
+  const enabled = opts.enabledProviders ? new Set(opts.enabledProviders) : undefined
+  const shown = (provider: string) => !enabled || enabled.has(provider)
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'modelcat_process_' })
   const m = {
@@ -46,6 +49,7 @@ export function createMetrics(store: CatalogStore) {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    refresherFailed: new Gauge({ name: 'modelcat_refresher_failed', help: '1 when the refresh thread died (nothing is refreshed; /ready answers 503)', registers: [registry] }),
     breakerTransitions: new Counter({ name: 'modelcat_breaker_transitions_total', help: 'Circuit-breaker state transitions', labelNames: ['provider', 'from', 'to'], registers: [registry] }),
   }
   new Gauge({
@@ -55,7 +59,7 @@ export function createMetrics(store: CatalogStore) {
     registers: [registry],
     collect() {
       this.reset()
-      for (const [id, s] of store.providerStates()) this.set({ provider: id }, s.modelCount)
+      for (const [id, s] of store.providerStates()) if (shown(id)) this.set({ provider: id }, s.modelCount)
     },
   })
   new Gauge({
@@ -92,6 +96,7 @@ export function createMetrics(store: CatalogStore) {
     collect() {
       this.reset()
       for (const b of store.loadBreakers()) {
+        if (!shown(b.provider)) continue
         for (const state of BREAKER_STATES) this.set({ provider: b.provider, state }, b.state === state ? 1 : 0)
       }
     },

@@ -48,6 +48,8 @@ export interface Refresher {
   resetBreakers(provider?: string): Promise<BreakerSnapshot[]>
   start(): void
   stop(): Promise<void>
+  /** Set when the refresher died (the refresh thread failed): /ready answers 503 with it. */
+  readonly failure?: string | null
 }
 
 /**

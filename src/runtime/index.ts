@@ -71,7 +71,7 @@ export function openModels(config: Config, store: CatalogStore, opts: { warm?: b
 
 /** The HTTP side around a refresher: app and front door (the hot path before routing), metrics. */
 function openHttp(config: Config, store: CatalogStore, refresher: Refresher, log: Logger, opts: { metrics?: Metrics; models?: ModelsService; adminCooldownMs?: number } = {}) {
-  const metrics = opts.metrics ?? createMetrics(store)
+  const metrics = opts.metrics ?? createMetrics(store, { enabledProviders: refresher.enabledProviders.map((p) => p.id) })
   const models = opts.models ?? openModels(config, store)
   const app = createApp({ config, store, refresher, log, models, metrics, adminCooldownMs: opts.adminCooldownMs })
   const handler = createHandler({ app, answers: models.answers, metrics, log, rateLimitPerMinute: config.rateLimitPerMinute })
@@ -113,7 +113,7 @@ export async function openServer(config: Config, log: Logger) {
   const bootstrapped = bootstrapCatalog(store, config.providers, await REFERENCES[0]!.snapshot())
   if (bootstrapped) log.info({ offerings: bootstrapped, source: REFERENCES[0]!.snapshotLabel }, 'bootstrap catalog served until the first refreshes land')
   const models = openModels(config, store)
-  const metrics = createMetrics(store)
+  const metrics = createMetrics(store, { enabledProviders: config.providers.filter((p) => p.enabled).map((p) => p.id) })
   const refresher = new RefreshThread({
     env: environment(),
     store,
@@ -122,6 +122,7 @@ export async function openServer(config: Config, log: Logger) {
     onBodies: (version, bodies) => models.answers.adopt(version, bodies),
     onReport: (report) => metrics.observeReport(report),
     onSnapshotRejected: (reason) => metrics.clusterSnapshotRejected.inc({ reason }),
+    onFailure: () => metrics.refresherFailed.set(1),
   })
   const http = openHttp(config, store, refresher, log, { metrics, models })
   return {
@@ -215,7 +216,7 @@ export function openInProcess(
   const catalog = openCatalog(config, { log: opts.log })
   const { store } = catalog
   const webhooks = (opts.webhooks ?? true) ? openWebhooks(config, store, log, opts.webhookRetryDelaysMs) : undefined
-  const metrics = createMetrics(store)
+  const metrics = createMetrics(store, { enabledProviders: config.providers.filter((p) => p.enabled).map((p) => p.id) })
   const refresher = ProviderRefresher.fromConfig(config, store, log, { breakerOptions: opts.breakers, ...opts.refresherOptions })
   refresher.onReport((r) => metrics.observeReport(r))
   const references = openReferences(config, store, log, opts.referenceIntervalSeconds ?? 86_400)

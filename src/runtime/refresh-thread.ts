@@ -18,6 +18,8 @@ export class RefreshThread implements Refresher {
   #ready: Promise<void>
   #stopped?: () => void
   #lastReport: RefreshReport | null = null
+  #failure: string | null = null
+  #notReady?: (e: Error) => void
 
   constructor(
     private readonly opts: {
@@ -31,11 +33,17 @@ export class RefreshThread implements Refresher {
       onReport?: (report: RefreshReport) => void
       /** Hears each shared snapshot refused by the thread's cluster replica: metrics. */
       onSnapshotRejected?: (reason: string) => void
+      /** Hears the thread's death (its start failed or it crashed): metrics; /ready fails from then on. */
+      onFailure?: (error: string) => void
     },
   ) {
     this.#thread = new Worker(threadEntry())
     let ready!: () => void
-    this.#ready = new Promise((r) => (ready = r))
+    this.#ready = new Promise((r, reject) => {
+      ready = r
+      this.#notReady = reject
+    })
+    this.#ready.catch(() => undefined) // a thread that dies before 'ready' fails its callers, not the process
     this.#thread.onmessage = (event: MessageEvent<FromThread>) => {
       const m = event.data
       if (m.type === 'ready') {
@@ -54,10 +62,33 @@ export class RefreshThread implements Refresher {
         this.opts.onReport?.(m.report)
       } else if (m.type === 'snapshotRejected') this.opts.onSnapshotRejected?.(m.reason)
       else if (m.type === 'stopped') this.#stopped?.()
-      else if (m.type === 'fatal') this.opts.log.error({ error: m.error }, 'refresh thread failed')
+      else if (m.type === 'fatal') this.#fail(m.error, 'refresh thread failed')
     }
-    this.#thread.onerror = (e) => this.opts.log.error({ error: e.message }, 'refresh thread crashed')
+    this.#thread.onerror = (e) => this.#fail(e.message, 'refresh thread crashed')
     this.#post({ type: 'init', env: opts.env })
+  }
+
+  /** The thread is gone: said once in the log, kept for /ready (503) and handed to the metrics; waiting callers fail. */
+  #fail(error: string, message: string) {
+    this.opts.log.error({ error }, message)
+    if (this.#failure) return
+    // the message without its stack frames (the log line above has them)
+    this.#failure = error
+      .split('\n')
+      .filter((l) => !/^\s+at /.test(l))
+      .join(' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 500)
+    this.opts.onFailure?.(this.#failure)
+    this.#notReady?.(new Error(`refresh thread failed: ${this.#failure}`))
+    for (const p of this.#pending.values()) p.reject(new Error(`refresh thread failed: ${this.#failure}`))
+    this.#pending.clear()
+  }
+
+  /** Why the refresh thread died, or null while it runs. */
+  get failure() {
+    return this.#failure
   }
 
   #post(m: ToThread) {
@@ -73,7 +104,10 @@ export class RefreshThread implements Refresher {
   }
 
   start() {
-    void this.#ready.then(() => this.#post({ type: 'start' }))
+    void this.#ready.then(
+      () => this.#post({ type: 'start' }),
+      () => undefined, // died before it was ready: /ready says so
+    )
   }
 
   /** Sends a request to the thread and waits for its result message. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FakeUpstream } from '../helpers/fake-upstream'
 import { makeHarness, tempDir, tomlFor } from '../helpers/harness'
@@ -96,12 +96,174 @@ describe('modelcat providers / export / config check', () => {
     expect(bad.stderr).toContain('PORT')
   })
 
-  test('--help on every command', async () => {
+  test('--help on every command: its own usage, the environment written once (in modelcat --help)', async () => {
+    const main = await run(['--help'])
+    expect(main.code).toBe(0)
+    expect(main.stdout).toContain('Environment:')
+    expect(main.stdout.match(/MODELCAT_DB /g)).toHaveLength(1)
+    expect(main.stdout).toContain('HF_TOKEN') // the real key variables, not a <PROVIDER>_API_KEY pattern
+    expect(main.stdout).not.toContain('<PROVIDER>_API_KEY')
     for (const cmd of ['serve', 'refresh', 'providers', 'export', 'config', 'healthcheck']) {
       const { stdout, code } = await run([cmd, '--help'])
       expect(code).toBe(0)
       expect(stdout).toContain(`Usage: modelcat ${cmd}`)
-      expect(stdout).toContain('MODELCAT_DB')
+      expect(stdout).not.toContain('Environment:') // not repeated per command: a pointer instead
+      expect(stdout).toContain('modelcat --help')
+      expect(main.stdout).toContain(`  ${cmd}`)
     }
+  }, 90_000)
+})
+
+describe('a command line that is wrong is a usage error (exit 2), never ignored and never a server start', () => {
+  test('--version and -v print the version and start nothing', async () => {
+    const fresh = join(tempDir('modelcat-cli-v-'), 'catalog.db')
+    for (const args of [['--version'], ['-v'], ['serve', '--version']]) {
+      const { stdout, code } = await run(args, { MODELCAT_DB: fresh })
+      expect(code).toBe(0)
+      expect(stdout.trim()).toMatch(/^modelcat \d+\.\d+\.\d+$/)
+    }
+    expect(existsSync(fresh)).toBe(false)
+  })
+
+  test('unknown flags, extra arguments and missing values: exit 2 naming them, with the usage; no DB is created', async () => {
+    const fresh = join(tempDir('modelcat-cli-bad-'), 'catalog.db')
+    const cases: [string[], string][] = [
+      [['--bogus'], "unknown option '--bogus'"],
+      [['serve', '9999'], "unexpected argument '9999'"],
+      [['serve', '--prot', '9999'], "unknown option '--prot'"],
+      [['serve', '--port'], '--port'],
+      [['serve', '--port', 'x'], "--port: expected 0–65535, got 'x'"],
+      [['serve', '--port', '70000'], '--port'],
+      [['providers', '--jsno'], "unknown option '--jsno'"],
+      [['providers', 'extra'], "unexpected argument 'extra'"],
+      [['export', '--format', 'xml'], "expected json or csv, got 'xml'"],
+      [['export', 'xml'], "expected json or csv, got 'xml'"],
+      [['export', '--format', 'json', 'csv'], 'two formats'],
+      [['export', 'csv', 'more'], "unexpected argument 'more'"],
+      [['config'], 'modelcat config check'],
+      [['config', 'chek'], "unknown config subcommand 'chek'"],
+      [['refresh', '--provider'], '--provider'],
+      [['healthcheck', 'now'], "unexpected argument 'now'"],
+      [['nope'], "unknown command 'nope'"],
+    ]
+    for (let i = 0; i < cases.length; i += 4) {
+      const batch = cases.slice(i, i + 4)
+      const results = await Promise.all(batch.map(([args]) => run(args, { MODELCAT_DB: fresh })))
+      for (const [j, { stderr, code }] of results.entries()) {
+        const [args, message] = batch[j]!
+        expect({ args, code }).toEqual({ args, code: 2 })
+        expect(stderr).toContain(message)
+        expect(stderr).toContain('Usage: modelcat')
+      }
+    }
+    expect(existsSync(fresh)).toBe(false)
+  }, 120_000)
+
+  test('export: the format as a flag or as the one positional argument, the same output', async () => {
+    const flag = await run(['export', '--format', 'csv'])
+    const positional = await run(['export', 'csv'])
+    expect(positional.code).toBe(0)
+    expect(positional.stdout).toBe(flag.stdout)
+    expect((await run(['export', '--format', 'csv', 'csv'])).stdout).toBe(flag.stdout) // the same format twice is no conflict
+  })
+
+  test('a closed pipe (export | head) ends quietly: no EPIPE stack trace', async () => {
+    const p = spawnGroup(['bash', '-c', `bun ${ENTRY} export | head -c 100 >/dev/null; echo "status=\${PIPESTATUS[0]}" >&2`], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
+    const [stderr] = await Promise.all([new Response(p.stderr).text(), p.exited])
+    expect(stderr).not.toContain('EPIPE')
+    expect(stderr).not.toMatch(/\bat \S+ \(/) // no stack frame
+    expect(stderr).toContain('status=0')
+  })
+})
+
+describe('modelcat serve: --port/--host, and a busy port is one line', () => {
+  test('serve --port/--host win over PORT/HOST; a busy port: exit 1 with one line naming it and the way out', async () => {
+    const busy = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('taken') })
+    try {
+      const { stderr, code } = await run(['serve', '--port', String(busy.port), '--host', '127.0.0.1'], { PORT: '1', HOST: '0.0.0.0', LOG_LEVEL: 'silent' })
+      expect(code).toBe(1)
+      expect(stderr.trim().split('\n')).toEqual([`modelcat: cannot listen on 127.0.0.1:${busy.port}: the port is in use; choose another with PORT=<port> or --port <port> (0: any free port)`])
+      // the same through PORT
+      const viaEnv = await run(['serve'], { PORT: String(busy.port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' })
+      expect(viaEnv.code).toBe(1)
+      expect(viaEnv.stderr).toContain(`cannot listen on 127.0.0.1:${busy.port}: the port is in use`)
+      expect(viaEnv.stderr).not.toContain('EADDRINUSE')
+    } finally {
+      busy.stop(true)
+    }
+  })
+
+  test('serve --port 0 listens on a free port (the flag, not PORT, decides)', async () => {
+    const p = spawnGroup(['bun', ENTRY, 'serve', '--port', '0', '--host', '127.0.0.1'], { env: { PATH: process.env.PATH ?? '', ...env, PORT: '1', LOG_LEVEL: 'info' }, stdout: 'pipe', stderr: 'pipe' })
+    try {
+      const reader = (p.stdout as ReadableStream<Uint8Array>).getReader()
+      let text = ''
+      while (!text.includes('modelcat listening')) {
+        const { value, done } = await reader.read()
+        if (done) break
+        text += new TextDecoder().decode(value)
+      }
+      const url = String(JSON.parse(text.split('\n').find((l) => l.includes('modelcat listening'))!).url)
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+      expect(url).not.toContain(':1/')
+      expect((await fetch(`${url}health`)).status).toBe(200)
+    } finally {
+      p.kill('SIGKILL')
+    }
+  })
+})
+
+describe("the CLI's read commands use the service's config", () => {
+  test('providers and export in a shell without MODELCAT_CONFIG or keys report what the service serves, and say which config', async () => {
+    // the service: the test's config (groq with a key from the environment, together with one in the file)
+    const sdir = tempDir('modelcat-cli-svc-')
+    writeFileSync(join(sdir, 'modelcat.toml'), toml().replace('api_key = "test-key-groq"', 'api_key_env = "GROQ_API_KEY"'))
+    const senv = { MODELCAT_DB: join(sdir, 'catalog.db'), MODELCAT_CONFIG: join(sdir, 'modelcat.toml'), GROQ_API_KEY: 'gsk-service-only' }
+    const refreshed = await run(['refresh'], senv)
+    expect(refreshed.code).toBe(1 - 1)
+    const p = spawnGroup(['bun', ENTRY, 'serve', '--port', '0', '--host', '127.0.0.1'], { env: { PATH: process.env.PATH ?? '', ...senv, LOG_LEVEL: 'info' }, stdout: 'pipe', stderr: 'pipe' })
+    try {
+      const reader = (p.stdout as ReadableStream<Uint8Array>).getReader()
+      let text = ''
+      while (!text.includes('modelcat listening')) text += new TextDecoder().decode((await reader.read()).value)
+      void (async () => {
+        while (!(await reader.read()).done);
+      })()
+      const url = String(JSON.parse(text.split('\n').find((l) => l.includes('modelcat listening'))!).url)
+      // another shell: only the DB
+      const shell = { MODELCAT_DB: senv.MODELCAT_DB, MODELCAT_CONFIG: '', GROQ_API_KEY: '' }
+      const providers = await run(['providers'], shell)
+      expect(providers.code).toBe(0)
+      expect(providers.stdout).toMatch(/^groq\s+ok\s+16\s/m) // not needs_key: the service has the key
+      expect(providers.stdout).not.toMatch(/^openrouter/m) // disabled by the service's config
+      expect(providers.stderr).toContain("config: the service's")
+      expect(providers.stderr).toContain(senv.MODELCAT_CONFIG)
+      const recorded = await Bun.file(`${senv.MODELCAT_DB}.service.json`).text()
+      expect(recorded).not.toContain('gsk-service-only') // whether a key is set, never the key
+      const exported = await run(['export'], shell)
+      expect(exported.code).toBe(0)
+      expect(exported.stdout.trim()).toBe((await (await fetch(`${url}v1/models`)).text()).trim()) // the very bytes the service serves
+      // near miss: this shell's own MODELCAT_CONFIG wins, and says so
+      const own = await run(['providers'], { ...shell, MODELCAT_CONFIG: senv.MODELCAT_CONFIG })
+      expect(own.stderr).toContain('MODELCAT_CONFIG of this shell')
+      expect(own.stdout).toMatch(/^groq\s+needs_key\s/m)
+    } finally {
+      p.kill('SIGKILL')
+    }
+  }, 120_000)
+
+  test('the error column is cut at a word, never mid-word', async () => {
+    const { clip } = await import('../../src/cli/common')
+    const text = 'HTTP 400: Incorrect API key provided: xa***YF. You can obtain an API key from https://console.x.ai.'
+    const cut = clip(text, 60)
+    expect(cut.length).toBeLessThanOrEqual(60)
+    expect(cut.endsWith('…')).toBe(true)
+    expect(text.startsWith(cut.slice(0, -1))).toBe(true)
+    expect(text[cut.length - 1]).toBe(' ') // the word before the cut is whole
+    expect(clip('short', 60)).toBe('short')
   })
 })

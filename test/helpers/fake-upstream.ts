@@ -7,6 +7,7 @@ export type Behaviour =
   | { kind: 'body'; body: string; contentType?: string; status?: number; delayMs?: number; headers?: Record<string, string> }
   | { kind: 'hang' }
   | { kind: 'drip'; chunk: string; everyMs: number }
+  | { kind: 'handler'; handle: (req: Request) => Response | Promise<Response> }
 
 /**
  * A stand-in for the internet: an HTTP server on 127.0.0.1 (port 0) that replays real captures
@@ -63,6 +64,8 @@ export class FakeUpstream {
       case 'body':
         if (b.delayMs) await Bun.sleep(b.delayMs)
         return new Response(b.body, { status: b.status ?? 200, headers: { 'content-type': b.contentType ?? 'application/json', ...b.headers } })
+      case 'handler':
+        return b.handle(req)
       case 'hang':
         return new Promise<Response>((resolve) => req.signal.addEventListener('abort', () => resolve(new Response(null))))
       case 'drip': {

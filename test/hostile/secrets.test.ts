@@ -177,7 +177,8 @@ describe('hostile upstream: secrets', () => {
       return stdout + stderr
     }
     const asJson = await run(['providers', '--json'])
-    expect(errorOf(JSON.parse(asJson).data, 'full', 'id').last_error).toContain('Malformed API Key passed in. Passed in: Bearer [REDACTED]')
+    // (stderr, after the JSON, says which config the read command used)
+    expect(errorOf(JSON.parse(asJson.slice(0, asJson.lastIndexOf('}') + 1)).data, 'full', 'id').last_error).toContain('Malformed API Key passed in. Passed in: Bearer [REDACTED]')
     const tableOut = await run(['providers'])
     expect(tableOut).toContain('Malformed API Key passed in')
     const refreshOut = await run(['refresh', '--provider', 'ansi,full,redirect'])

@@ -84,12 +84,70 @@ describe('hardening', () => {
     const statuses: number[] = []
     let last: Response | undefined
     for (let i = 0; i < 7; i++) {
-      last = await h.get('/health')
+      last = await h.get('/v1/providers')
       statuses.push(last.status)
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429])
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
     expect(((await last!.json()) as any).error.code).toBe('rate_limited')
+  })
+
+  test("health, readiness and metrics are never rate limited (an orchestrator's probe must not restart a healthy sidecar); the rest is", async () => {
+    const h = await setup({ extraToml: '[http]\nrate_limit_per_minute = 2\n' })
+    for (let i = 0; i < 5; i++) {
+      expect((await h.get('/health')).status).toBe(200)
+      expect((await h.get('/ready')).status).toBe(200)
+      expect((await h.get('/metrics')).status).toBe(200)
+    }
+    // near misses: the budget is per address and counts every other route, the provider health view included
+    const others = [await h.get('/health/providers'), await h.get('/v1/models'), await h.get('/health/providers')].map((r) => r.status)
+    expect(others).toEqual([200, 200, 429])
+    expect((await h.get('/healthz')).status).toBe(429)
+  })
+})
+
+describe('edges of the front door', () => {
+  test('/swagger/ (trailing slash) sends the browser to /swagger, whose spec URL then resolves', async () => {
+    const h = await setup()
+    const res = await h.handler(new Request('http://localhost/swagger/'))
+    expect(res.status).toBe(308)
+    expect(res.headers.get('location')).toBe('/swagger')
+    const page = await (await h.handler(new Request('http://localhost/swagger'))).text()
+    const spec = page.match(/url:\s*['"]([^'"]+)['"]/)?.[1] ?? '/swagger/json'
+    const specRes = await h.handler(new Request(new URL(spec, 'http://localhost/swagger').href))
+    expect(specRes.status).toBe(200)
+    expect(((await specRes.json()) as { openapi: string }).openapi).toMatch(/^3\./)
+    // near miss: other paths below /swagger are untouched
+    expect((await h.handler(new Request('http://localhost/swagger/json'))).status).toBe(200)
+  })
+
+  test('a declared body over 1 MiB is a 413 in the error shape; one at the cap goes through', async () => {
+    const h = await setup()
+    const big = await h.handler(new Request('http://localhost/v1/models', { method: 'POST', headers: { 'content-length': String(1024 * 1024 + 1) } }))
+    expect(big.status).toBe(413)
+    expect(((await big.json()) as any).error).toMatchObject({ code: 'body_too_large', type: 'invalid_request_error' })
+    const atCap = await h.handler(new Request('http://localhost/health', { headers: { 'content-length': String(1024 * 1024) } }))
+    expect(atCap.status).toBe(200)
+  })
+})
+
+describe('a real server', () => {
+  test("Bun's own limits: what it refuses before any JS runs is past what the front door answers in the error shape", async () => {
+    const { MAX_BODY_BYTES, SERVER_MAX_BODY_BYTES } = await import('../../src/http/handler')
+    const h = await setup()
+    const server = Bun.serve({ port: 0, hostname: '127.0.0.1', maxRequestBodySize: SERVER_MAX_BODY_BYTES, fetch: (r, s) => h.handler(r, s) })
+    try {
+      // a 2 MiB body with its Content-Length: the front door's 413, in the error shape (Bun's limit is above it)
+      const res = await fetch(`${server.url}v1/models`, { method: 'POST', body: 'x'.repeat(2 * MAX_BODY_BYTES) })
+      expect(res.status).toBe(413)
+      expect(((await res.json()) as any).error.code).toBe('body_too_large')
+      // a 10 KB URL: the front door's 414 in the error shape, below Bun's 16 KiB header limit
+      const long = await fetch(`${server.url}v1/models?q=${'a'.repeat(10_000)}`)
+      expect(long.status).toBe(414)
+      expect(((await long.json()) as any).error.code).toBe('uri_too_long')
+    } finally {
+      server.stop(true)
+    }
   })
 })
 

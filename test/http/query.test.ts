@@ -549,3 +549,23 @@ describe('validation', () => {
     }
   })
 })
+
+describe('input edges: an empty numeric filter means absent', () => {
+  test('?min_context= (empty) keeps the offerings without a context length; min_context=0 or 1 does not', async () => {
+    const unknown = all.filter((m) => m.context_length === null)
+    expect(unknown.length).toBeGreaterThan(0) // the captures hold offerings without a context length
+    expect(await ids('/v1/models?min_context=')).toEqual(all.map((m) => m.id))
+    expect(await ids('/v1/models?min_context=&gateway=all')).toEqual(all.map((m) => m.id))
+    // near miss: a value, even the smallest, is a filter and leaves out the unknown ones
+    expect(await ids('/v1/models?min_context=1')).toEqual(all.filter((m) => m.context_length !== null && m.context_length >= 1).map((m) => m.id))
+    expect((await ids('/v1/models?min_context=1')).length).toBe(all.length - unknown.length)
+  })
+
+  test('?max_prompt_price= (empty) is no price filter; max_prompt_price=0 leaves only the free ones', async () => {
+    expect(await ids('/v1/models?max_prompt_price=')).toEqual(all.map((m) => m.id))
+    const free = all.filter((m) => typeof m.pricing.prompt === 'string' && Number(m.pricing.prompt) === 0).map((m) => m.id) // a variable price (null) is no price
+    expect(free.length).toBeGreaterThan(0)
+    expect(free.length).toBeLessThan(all.length)
+    expect(await ids('/v1/models?max_prompt_price=0')).toEqual(free)
+  })
+})

@@ -84,6 +84,7 @@ export const adminModule = (token: string, refresher: Refresher, providers: Reso
   }
   const refreshResponses = { 200: RefreshReport, 202: z.object({ status: z.literal('accepted'), providers: z.array(z.string()) }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody }
   const security = [{ bearer: [] }]
+  const enabled = new Set(providers.filter((p) => p.enabled).map((p) => p.id)) // leftovers of disabled providers are not shown
   const savedBreakers = () => new Map(store.loadBreakers().map((b) => [b.provider, b]))
   const closed = (provider: string): BreakerSnapshot => ({
     provider,
@@ -124,7 +125,7 @@ export const adminModule = (token: string, refresher: Refresher, providers: Reso
       response: { 200: Breaker, 401: ErrorBody, 404: ErrorBody },
       detail: { tags: ['admin'], summary: 'One circuit breaker', security },
     })
-    .post('/circuit-breakers/reset', async () => ({ object: 'list' as const, data: (await refresher.resetBreakers()).map(breakerOut) }), {
+    .post('/circuit-breakers/reset', async () => ({ object: 'list' as const, data: (await refresher.resetBreakers()).filter((b) => enabled.has(b.provider)).map(breakerOut) }), {
       response: { 200: z.object({ object: z.literal('list'), data: z.array(Breaker) }), 401: ErrorBody },
       detail: { tags: ['admin'], summary: 'Reset every circuit breaker', description: 'Closes every breaker: the next refresh fetches every provider again.', security },
     })

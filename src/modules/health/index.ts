@@ -2,7 +2,7 @@ import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { CatalogStore } from '../../catalog/store'
 import type { Config } from '../../config'
-import { providerStatus } from '../../catalog/provider-status'
+import { providerHealth } from '../../catalog/provider-status'
 import { ErrorBody, errorResponse } from '../../http/errors'
 import { BreakerState } from '../../domain/vocabulary'
 import { scrubberFor } from '../../lib/scrub'
@@ -18,7 +18,7 @@ const ProviderHealth = z.object({
   last_error: z.string().nullable(),
 })
 
-export const healthModule = (store: CatalogStore, config: Config) =>
+export const healthModule = (store: CatalogStore, config: Config, refresher?: { readonly failure?: string | null }) =>
   new Elysia({ name: 'health' })
     .get('/health', () => ({ status: 'ok' as const }), {
       response: { 200: z.object({ status: z.literal('ok') }) },
@@ -27,12 +27,14 @@ export const healthModule = (store: CatalogStore, config: Config) =>
     .get(
       '/ready',
       () =>
-        store.version > 0
-          ? { status: 'ready' as const, catalog_version: store.version }
-          : errorResponse(503, 'no catalog loaded yet: the first refresh has not committed', { code: 'catalog_not_loaded' }),
+        refresher?.failure
+          ? errorResponse(503, `the refresher died, nothing is refreshed: ${refresher.failure}`, { code: 'refresher_failed' })
+          : store.version > 0
+            ? { status: 'ready' as const, catalog_version: store.version }
+            : errorResponse(503, 'no catalog loaded yet: the first refresh has not committed', { code: 'catalog_not_loaded' }),
       {
         response: { 200: z.object({ status: z.literal('ready'), catalog_version: z.number().int() }), 503: ErrorBody },
-        detail: { tags: ['health'], summary: 'Readiness', description: '200 once a catalog is loaded, 503 before.' },
+        detail: { tags: ['health'], summary: 'Readiness', description: '200 once a catalog is loaded, 503 before, and 503 when the refresher died (the catalog would never be refreshed again).' },
       },
     )
     .get(
@@ -48,14 +50,15 @@ export const healthModule = (store: CatalogStore, config: Config) =>
             .map((p) => {
               const s = states.get(p.id)
               const b = breakerOf.get(p.id)
+              const health = providerHealth(p, s, b) // the same status and last error as /v1/providers
               return {
                 provider: p.id,
-                status: providerStatus(p, s, b?.state),
+                status: health.status,
                 breaker: b?.state ?? 'closed',
                 breaker_retry_at: b?.retryAt ? new Date(b.retryAt).toISOString() : null,
                 last_success_at: s?.lastSuccessAt ? new Date(s.lastSuccessAt).toISOString() : null,
                 age_seconds: s?.lastSuccessAt ? Math.round((now - s.lastSuccessAt) / 1000) : null,
-                last_error: scrubberFor(config)(s?.lastError ?? b?.lastError), // public: scrubbed again on the way out
+                last_error: scrubberFor(config)(health.lastError), // public: scrubbed again on the way out
               }
             }),
         }

@@ -1,7 +1,7 @@
 import type { Config, ResolvedProvider } from '../../config'
 import { REFERENCES } from '../../reference'
 import type { CatalogStore } from '../../catalog/store'
-import { providerStatus } from '../../catalog/provider-status'
+import { providerHealth } from '../../catalog/provider-status'
 import { redactUrl, scrubberFor, type Scrubber } from '../../lib/scrub'
 import type { ProviderInfo, ReferenceInfo } from './model'
 
@@ -14,14 +14,15 @@ export function listProviders(store: CatalogStore, providers: ResolvedProvider[]
   return providers.map((p) => {
     const s = states.get(p.id)
     const b = breakers.get(p.id)
+    const health = providerHealth(p, s, b) // the one status and last error every view shows
     return {
       id: p.id,
       name: p.name,
       aliases: p.aliases,
       enabled: p.enabled,
-      status: providerStatus(p, s, b?.state),
-      breaker: b?.state ?? 'closed',
-      breaker_retry_at: iso(b?.retryAt),
+      status: health.status,
+      breaker: p.enabled ? (b?.state ?? 'closed') : 'closed',
+      breaker_retry_at: p.enabled ? iso(b?.retryAt) : null,
       model_count: p.enabled ? (s?.modelCount ?? 0) : 0,
       total: p.enabled ? (s?.modelCount ?? 0) : 0,
       unique: p.enabled ? (s?.uniqueModels ?? 0) : 0,
@@ -29,7 +30,7 @@ export function listProviders(store: CatalogStore, providers: ResolvedProvider[]
       exclusive: p.enabled ? (s?.exclusiveModels ?? 0) : 0,
       last_success_at: iso(s?.lastSuccessAt),
       last_attempt_at: iso(s?.lastAttemptAt),
-      last_error: scrub(s?.lastError),
+      last_error: scrub(health.lastError),
       last_duration_ms: s?.lastDurationMs ?? null,
       skipped_items: s?.skippedItems ?? 0,
       last_warning: scrub(s?.lastWarning),
