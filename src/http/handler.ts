@@ -137,6 +137,9 @@ export function createHandler({ app, answers, metrics, log, rateLimitPerMinute }
         }),
       )
     }
+    // an admin refresh may be waited for longer than the server's idle timeout (10 s): its connection has none
+    // (the admin module caps the wait: [http] admin_wait_max_seconds; an unauthenticated request is answered at once)
+    if (request.method === 'POST' && path.startsWith('/admin/refresh')) server?.timeout(request, 0)
     let answer: Response | Promise<Response>
     let complete = false // an answer of the hot path already carries the public headers
     try {
