@@ -10,6 +10,7 @@ import type { BreakerSnapshot, ProviderResult, ProviderResultStatus, RefreshRepo
 import { scrubberFor } from '../lib/scrub'
 import { BreakerRegistry, type BreakerRegistryOptions } from './breakers'
 import { getJson } from '../upstream/fetch'
+import { RefreshSchedule } from './schedule'
 
 export type { ProviderResult, RefreshReport } from '../domain/vocabulary'
 
@@ -118,14 +119,22 @@ export class ProviderRefresher implements Refresher {
     return this.opts.providers.filter((p) => p.enabled)
   }
 
-  /** Starts the schedule: a first refresh right away (in the background), then one every interval. */
+  /**
+   * Starts the schedule: a first refresh of every enabled provider right away (in the background), then each
+   * provider again one interval after its last scheduled fetch ended: its own `interval_seconds`, else the
+   * refresh interval. Providers due together are fetched in one refresh (one commit).
+   */
   start() {
+    const schedule = new RefreshSchedule(new Map(this.enabledProviders.map((p) => [p.id, (p.intervalSeconds ?? this.opts.intervalSeconds) * 1000])))
     const tick = () => {
       this.#timer = null
-      this.refresh({ trigger: 'schedule' })
+      const due = schedule.due(Date.now())
+      const run = due.length ? this.refresh({ providers: due, trigger: 'schedule' }) : Promise.resolve()
+      run
         .catch((err) => this.opts.log.error({ err }, 'scheduled refresh failed'))
         .finally(() => {
-          if (!this.#stop.signal.aborted) this.#timer = setTimeout(tick, this.opts.intervalSeconds * 1000)
+          schedule.ran(due, Date.now())
+          if (!this.#stop.signal.aborted) this.#timer = setTimeout(tick, schedule.delay(Date.now()))
         })
     }
     this.#timer = setTimeout(tick, 0)
