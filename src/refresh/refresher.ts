@@ -9,8 +9,10 @@ import { ADAPTERS } from '../upstream/adapters'
 import type { BreakerSnapshot, ProviderResult, ProviderResultStatus, RefreshReport } from '../domain/vocabulary'
 import { scrubberFor } from '../lib/scrub'
 import { BreakerRegistry, type BreakerRegistryOptions } from './breakers'
-import { getJson } from '../upstream/fetch'
+import { getJson, NotModified } from '../upstream/fetch'
+import type { UpstreamValidators } from '../catalog/rows'
 import { RefreshSchedule } from './schedule'
+import pkg from '../../package.json'
 
 export type { ProviderResult, RefreshReport } from '../domain/vocabulary'
 
@@ -196,7 +198,12 @@ export class ProviderRefresher implements Refresher {
     const settled = await Promise.allSettled(
       toFetch.map((p) =>
         this.fetchProvider(p, signal, force).then((o) => {
-          this.opts.onProviderDone?.(p.id, { ok: o.ok, models: o.ok ? o.offerings.length : 0, error: o.ok ? null : o.error, durationMs: o.durationMs })
+          this.opts.onProviderDone?.(p.id, {
+            ok: o.ok,
+            models: o.ok ? (o.unchanged ? this.opts.store.liveCount(p.id) : o.offerings.length) : 0,
+            error: o.ok ? null : o.error,
+            durationMs: o.durationMs,
+          })
           return o
         }),
       ),
@@ -217,7 +224,8 @@ export class ProviderRefresher implements Refresher {
     const { version } = outcomes.length ? this.opts.store.commitRefresh(trigger, startedAt, outcomes) : { version: this.opts.store.version }
 
     for (const o of outcomes) {
-      if (o.ok) this.opts.log.info({ provider: o.provider, models: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs, warning: o.warning ?? undefined }, 'provider refreshed')
+      if (o.ok && o.unchanged) this.opts.log.info({ provider: o.provider, duration_ms: o.durationMs }, 'provider list not modified (304): rows kept')
+      else if (o.ok) this.opts.log.info({ provider: o.provider, models: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs, warning: o.warning ?? undefined }, 'provider refreshed')
       else this.opts.log.warn({ provider: o.provider, error: o.error, duration_ms: o.durationMs }, 'provider refresh failed')
     }
     const report: RefreshReport = {
@@ -228,7 +236,9 @@ export class ProviderRefresher implements Refresher {
       results: [
         ...outcomes.map((o) =>
           o.ok
-            ? result(o.provider, 'ok', { model_count: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs, warning: o.warning })
+            ? o.unchanged
+              ? result(o.provider, 'ok', { model_count: this.opts.store.liveCount(o.provider), duration_ms: o.durationMs, not_modified: true })
+              : result(o.provider, 'ok', { model_count: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs, warning: o.warning })
             : result(o.provider, 'failed', { error: o.error, duration_ms: o.durationMs }),
         ),
         ...skipped,
@@ -251,11 +261,29 @@ export class ProviderRefresher implements Refresher {
       apiKey: p.apiKey,
       maxPages: this.opts.maxPages,
       staticModels: p.staticModels,
-      getJson: (url, headers = {}) => getJson(url, headers, { signal, maxBytes: this.opts.maxResponseBytes, fetch: this.opts.fetch }),
+      getJson: (url, headers = {}) => {
+        // conditional requests: only the first request of a fetch may carry the last list's validators, and only
+        // when that list came in one request (the validators then cover all of it) and its rows are still here
+        const first = requests++ === 0
+        const request = first ? requestKey(url, headers, p.adapter) : ''
+        const conditional = first && stored?.request === request && this.opts.store.liveCount(p.id) > 0 ? stored : undefined
+        const onValidators = first ? (v: { etag: string | null; lastModified: string | null }) => (received = v.etag || v.lastModified ? { request, ...v } : null) : undefined
+        return getJson(url, headers, { signal, maxBytes: this.opts.maxResponseBytes, fetch: this.opts.fetch, conditional, onValidators })
+      },
     }
+    const stored = this.opts.store.upstreamValidators(p.id)
+    let requests = 0
+    let received: UpstreamValidators | null = null
     const durationMs = () => Math.round(performance.now() - started)
     try {
-      const listed = await adapter.list(ctx)
+      let listed: Awaited<ReturnType<Adapter['list']>>
+      try {
+        listed = await adapter.list(ctx)
+      } catch (err) {
+        // 304: the list the upstream answered last time; nothing to parse, its rows stay
+        if (err instanceof NotModified) return { provider: p.id, ok: true, unchanged: true, offerings: [], skipped: 0, durationMs: durationMs(), warning: null }
+        throw err
+      }
       const { items, truncated } = Array.isArray(listed) ? { items: listed, truncated: undefined } : listed
       const offerings: OfferingInput[] = []
       const canonicalIds: string[] = []
@@ -291,7 +319,9 @@ export class ProviderRefresher implements Refresher {
           `${refused} prices out of range ignored (at most ${LIMITS.decimalSignificantDigits} significant digits, within 1e-${LIMITS.decimalFractionDigits} to 1e${LIMITS.decimalIntegerDigits})`,
         this.anomaly(p.id, offerings.length, force),
       ].filter(Boolean)
-      return { provider: p.id, ok: true, offerings, canonicalIds, skipped, durationMs: durationMs(), warning: warnings.join('; ') || null }
+      // validators cover the list only when it came in one request (a paged list's first page says nothing of the others)
+      const validators = requests === 1 ? received : null
+      return { provider: p.id, ok: true, offerings, canonicalIds, skipped, durationMs: durationMs(), warning: warnings.join('; ') || null, validators }
     } catch (err) {
       // upstream text is stored, logged and shown: scrubbed of every configured key (src/lib/scrub.ts)
       const message = scrubberFor(this.opts.providers)(timeout.aborted && !stop.aborted ? `timed out after ${p.timeoutMs} ms` : (err as Error).message)
@@ -312,6 +342,17 @@ export class ProviderRefresher implements Refresher {
     if (force) return `forced past the anomaly guard: ${what}`
     throw new Error(`${what}: kept the last good list (POST /admin/refresh?provider=${providerId}&force=true accepts it)`)
   }
+}
+
+/**
+ * What a request's validators belong to: its URL and headers (hashed: the headers hold the key), the adapter
+ * and modelcat's version (a new version may read the same list differently: it fetches it in full once).
+ */
+function requestKey(url: string, headers: Record<string, string>, adapter: string): string {
+  return new Bun.CryptoHasher('sha256')
+    .update(JSON.stringify([url, Object.entries(headers).sort(), adapter, pkg.version]))
+    .digest('base64url')
+    .slice(0, 22)
 }
 
 function result(provider: string, status: ProviderResultStatus, extra: Partial<ProviderResult> = {}): ProviderResult {
