@@ -199,7 +199,10 @@ export class AnswerCache {
       this.budget?.charge(ms)
       this.onBuild?.(ms / 1000)
     }
-    if (body.version !== this.catalog.version || body.size > this.#maxBytes) return body
+    if (body.version !== this.catalog.version || body.size > this.#maxBytes) {
+      body.onCompressed = (_, ms) => this.budget?.charge(ms)
+      return body
+    }
     this.#insert(key, body)
     return body
   }
@@ -226,8 +229,10 @@ export class AnswerCache {
     this.#byBody.set(body, key)
     this.#lru.set(key, entry)
     this.#bytes += body.size
-    // compressed variants count once they exist (and only while the body is held)
-    body.onCompressed = (n) => {
+    // compressed variants count once they exist (and only while the body is held); compressing is work of
+    // an uncached answer too (on the thread pool, but on the same cores): the budget is charged for it
+    body.onCompressed = (n, ms) => {
+      this.budget?.charge(ms)
       if (this.#lru.get(key) !== entry) return
       this.#bytes += n
       this.#evict()

@@ -129,6 +129,20 @@ describe('the answer cache is bounded by bytes', () => {
 })
 
 describe('the build budget (a token bucket of build milliseconds)', () => {
+  test('an uncached answer is charged its build and, when a client asks for it, its compression', async () => {
+    const cache = new AnswerCache(new FakeCatalog(), { fastPath: '/v1/models', buildMsPerSecond: 1000, now: () => 0 })
+    const full = cache.budget!.tokens
+    const body = cache.get(answerKey({ big: 1 }), () => ({ r: 'x'.repeat(2_000_000) }))
+    const afterBuild = cache.budget!.tokens
+    expect(afterBuild).toBeLessThan(full)
+    await body.br()
+    expect(cache.budget!.tokens).toBeLessThan(afterBuild)
+    // near miss: a hit costs nothing
+    const beforeHit = cache.budget!.tokens
+    cache.get(answerKey({ big: 1 }), () => ({}))
+    expect(cache.budget!.tokens).toBe(beforeHit)
+  })
+
   test('admits while it has time, refuses with the wait once overdrawn, admits again as time passes', () => {
     let now = 0
     const budget = new BuildBudget(100, () => now)
@@ -157,8 +171,8 @@ describe('admission control over HTTP', () => {
     h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER }, ''), env: { MODELCAT_BUILD_BUDGET_MS: '1' }, clock: () => now })
     await h.worker.refresh()
     await Bun.sleep(0)
-    await h.models.warm() // the hot views of the new version, built (and charged) before the tests drive the clock
-    now += 60_000
+    await h.models.warm() // the hot views of the new version, built and compressed (and charged) before the tests drive the clock
+    now += 3_600_000 // whatever that cost, the budget is full again
   })
   afterAll(async () => {
     await h.close()
