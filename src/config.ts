@@ -90,7 +90,7 @@ export const DEFAULTS = {
   answerCacheMb: 256,
   answerCacheEntries: 4096,
   /** Milliseconds per second the HTTP thread may spend building uncached answers (0: unlimited). */
-  buildBudgetMsPerSecond: 200,
+  buildBudgetMsPerSecond: 100,
   /** `POST /admin/refresh?wait=true` waits at most this long (then 202; the refresh goes on). */
   adminWaitMaxSeconds: 900,
   /** Circuit breakers (src/refresh/breakers.ts): consecutive failures to open, first and longest open time, ±jitter, 401/403 retry. */
