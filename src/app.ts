@@ -38,6 +38,6 @@ export function createApp({ config, store, refresher, models: service, metrics, 
     .use(modelsModule(service))
     .use(changesModule(store, config.providers, config.publicUrl))
     .use(providersModule(store, config))
-  return config.adminToken ? app.use(adminModule(config.adminToken, refresher, config.providers, store, adminCooldownMs ?? config.adminRefreshCooldownMs)) : app
+  return config.adminToken ? app.use(adminModule(config.adminToken, refresher, config.providers, store, adminCooldownMs ?? config.adminRefreshCooldownMs, config.adminWaitMaxSeconds * 1000)) : app
 }
 export type App = ReturnType<typeof createApp>

@@ -40,6 +40,8 @@ export interface ResolvedProvider {
   previousHost?: string | null
   /** `models = [...]` from the TOML table (the `static` adapter lists these). */
   staticModels?: unknown[]
+  /** `interval_seconds` of its table: how often the schedule fetches it (absent: refresh.interval_seconds). */
+  intervalSeconds?: number
 }
 
 export type ProviderOrigin = 'builtin' | 'reference' | 'config'
@@ -76,6 +78,10 @@ export interface Config {
   rateLimitPerMinute: number
   /** Admin refreshes of the same scope closer together than this are refused (429); 0: no cooldown. */
   adminRefreshCooldownMs: number
+  /** The answer cache's bounds and the budget of uncached builds (src/serving/answer-cache.ts). */
+  answers: { maxBytes: number; maxEntries: number; buildMsPerSecond: number }
+  /** Longest an admin request with `wait=true` waits for its refresh before answering 202 (the refresh goes on). */
+  adminWaitMaxSeconds: number
   /** The service's public base URL (no trailing slash), for absolute links (the Atom feed); unset: relative links. */
   publicUrl?: string
   /** Reference catalogs, by source id (`models.dev`, `litellm`); defaults for those not configured. */
@@ -110,6 +116,13 @@ export const DEFAULTS = {
   referenceIntervalSeconds: 86_400,
   referenceTimeoutMs: 30_000,
   adminRefreshCooldownSeconds: 10,
+  /** The answer cache (src/serving/answer-cache.ts): bytes (MiB) and entries of built answers; adopted hot views come on top. */
+  answerCacheMb: 256,
+  answerCacheEntries: 4096,
+  /** Milliseconds per second the HTTP thread may spend building uncached answers (0: unlimited). */
+  buildBudgetMsPerSecond: 100,
+  /** `POST /admin/refresh?wait=true` waits at most this long (then 202; the refresh goes on). */
+  adminWaitMaxSeconds: 900,
   /** Circuit breakers (src/refresh/breakers.ts): consecutive failures to open, first and longest open time, ±jitter, 401/403 retry. */
   breakers: { failureThreshold: 3, baseMs: 60_000, maxMs: 3_600_000, jitter: 0.2, misconfiguredRetryMs: 21_600_000 },
 }
@@ -146,6 +159,8 @@ const EnvSchema = z.object({
   MODELCAT_CLUSTER_SECRET: optionalEnv(z.string().min(16, 'at least 16 characters')),
   MODELCAT_RATE_LIMIT: optionalEnv(z.coerce.number().int().min(0)),
   MODELCAT_PUBLIC_URL: optionalEnv(PublicUrl),
+  MODELCAT_ANSWER_CACHE_MB: optionalEnv(z.coerce.number().int().min(1).max(1_048_576)),
+  MODELCAT_BUILD_BUDGET_MS: optionalEnv(z.coerce.number().int().min(0).max(1000)),
 })
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9._-]*$/
@@ -158,6 +173,7 @@ const ProviderToml = z.strictObject({
   api_key_env: z.string().min(1).optional(),
   enabled: z.boolean().optional(),
   timeout_ms: z.number().int().min(1).max(600_000).optional(),
+  interval_seconds: z.number().int().min(1).optional(),
   aliases: z.array(z.string().regex(PROVIDER_ID)).optional(),
   key_required: z.boolean().optional(),
   models: z.array(z.looseObject({ id: z.string().min(1) })).optional(),
@@ -227,6 +243,10 @@ const HttpToml = z.strictObject({
   rate_limit_per_minute: z.number().int().min(0).optional(),
   admin_refresh_cooldown_seconds: z.number().min(0).max(86_400).optional(),
   public_url: PublicUrl.optional(),
+  answer_cache_mb: z.number().int().min(1).max(1_048_576).optional(),
+  answer_cache_entries: z.number().int().min(1).max(1_000_000).optional(),
+  build_budget_ms_per_second: z.number().int().min(0).max(1000).optional(),
+  admin_wait_max_seconds: z.number().int().min(1).max(86_400).optional(),
 })
 
 interface Toml {
@@ -395,6 +415,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitPerMinute: ev.MODELCAT_RATE_LIMIT ?? toml.http?.rate_limit_per_minute ?? 0,
     adminRefreshCooldownMs: (toml.http?.admin_refresh_cooldown_seconds ?? DEFAULTS.adminRefreshCooldownSeconds) * 1000,
     publicUrl: ev.MODELCAT_PUBLIC_URL ?? toml.http?.public_url,
+    answers: {
+      maxBytes: (ev.MODELCAT_ANSWER_CACHE_MB ?? toml.http?.answer_cache_mb ?? DEFAULTS.answerCacheMb) * 1024 * 1024,
+      maxEntries: toml.http?.answer_cache_entries ?? DEFAULTS.answerCacheEntries,
+      buildMsPerSecond: ev.MODELCAT_BUILD_BUDGET_MS ?? toml.http?.build_budget_ms_per_second ?? DEFAULTS.buildBudgetMsPerSecond,
+    },
+    adminWaitMaxSeconds: toml.http?.admin_wait_max_seconds ?? DEFAULTS.adminWaitMaxSeconds,
     references: Object.fromEntries(
       Object.entries(REFERENCE_TABLES).map(([table, id]) => {
         const t = toml.references?.[table] ?? {}
@@ -550,6 +576,7 @@ function resolveProviders(
     }
     if (t.enabled !== undefined) p.enabled = t.enabled && !p.unusable
     if (t.timeout_ms) p.timeoutMs = t.timeout_ms
+    if (t.interval_seconds) p.intervalSeconds = t.interval_seconds
     if (t.key_required !== undefined) p.keyRequired = t.key_required
     if (t.models) p.staticModels = t.models
     if (p.adapter === 'static' && !p.staticModels?.length) problem(`providers.${key}.models: the static adapter needs at least one model`)

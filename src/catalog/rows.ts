@@ -18,8 +18,19 @@ export type ProviderOutcome =
       warning: string | null
       /** Set when an admin forced the list past a guard (price sanity): recorded on each change it made. */
       guard?: string | null
+      /** The validators of this list (null: none to keep, e.g. a paged list); absent: leave the stored ones. */
+      validators?: UpstreamValidators | null
+      /** The upstream answered 304 to a conditional request: its rows stay as they are, only its state moves. */
+      unchanged?: boolean
     }
   | { provider: string; ok: false; error: string; durationMs: number }
+
+/** A provider's validators (ETag, Last-Modified) and the request (hash of URL and headers) they answered. */
+export interface UpstreamValidators {
+  request: string
+  etag: string | null
+  lastModified: string | null
+}
 
 export interface OfferingRow {
   id: string

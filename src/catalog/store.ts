@@ -6,7 +6,7 @@ import type { ReferenceProvider } from '../reference/providers'
 import { deriveCapabilities } from './capabilities'
 import { createCanonicalizer, type Canonicalizer } from './canonical'
 import { getOffering, queryCanonical, queryOfferings, type CatalogQuery } from './reads'
-import type { ChangeRow, OfferingRow, ProviderOutcome, ProviderState } from './rows'
+import type { ChangeRow, OfferingRow, ProviderOutcome, ProviderState, UpstreamValidators } from './rows'
 import { Enricher, json, pricingWriter } from './enrich'
 import { LIMITS } from './limits'
 import { WebhookOutbox } from './outbox'
@@ -393,11 +393,22 @@ export class CatalogStore {
         let wrote = false
         let fill: ReturnType<Enricher['load']> | undefined
         for (const o of outcomes) {
-          if (o.ok && this.replaceProviderOfferings(o.provider, o.offerings, o.canonicalIds, runId, nowSec, (fill ??= this.enricher.load()), source, o.guard ?? null) > 0) wrote = true
+          if (o.ok && !o.unchanged && this.replaceProviderOfferings(o.provider, o.offerings, o.canonicalIds, runId, nowSec, (fill ??= this.enricher.load()), source, o.guard ?? null) > 0) wrote = true
           if (source === 'bootstrap') continue // the snapshot is no attempt at the provider: its state stays as it was
-          const state = o.ok
-            ? { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: o.durationMs, skippedItems: o.skipped, lastWarning: o.warning }
-            : { lastAttemptAt: now, lastError: o.error, lastDurationMs: o.durationMs }
+          const state = !o.ok
+            ? { lastAttemptAt: now, lastError: o.error, lastDurationMs: o.durationMs }
+            : o.unchanged
+              ? // 304: the same list as last time (its skipped count and warning stand); it was seen now
+                { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: o.durationMs }
+              : {
+                  lastAttemptAt: now,
+                  lastSuccessAt: now,
+                  lastError: null,
+                  lastDurationMs: o.durationMs,
+                  skippedItems: o.skipped,
+                  lastWarning: o.warning,
+                  ...(o.validators !== undefined ? { upstreamValidators: o.validators } : {}),
+                }
           this.db
             .insert(providers)
             .values({ id: o.provider, ...state })
@@ -598,6 +609,11 @@ export class CatalogStore {
   }
 
   /** Offerings of a provider that came from its own list (not the bootstrap snapshot): what the anomaly guard compares with. */
+  /** The validators of a provider's last full list (for a conditional fetch), if it has them. */
+  upstreamValidators(providerId: string): UpstreamValidators | null {
+    return this.db.select({ v: providers.upstreamValidators }).from(providers).where(eq(providers.id, providerId)).get()?.v ?? null
+  }
+
   liveCount(providerId: string): number {
     return (
       this.db
@@ -739,6 +755,6 @@ export class CatalogStore {
 
 function summarize(o: ProviderOutcome) {
   return o.ok
-    ? { provider: o.provider, status: 'ok', model_count: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs, warning: o.warning }
+    ? { provider: o.provider, status: 'ok', model_count: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs, warning: o.warning, ...(o.unchanged ? { not_modified: true } : {}) }
     : { provider: o.provider, status: 'failed', error: o.error, duration_ms: o.durationMs }
 }

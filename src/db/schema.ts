@@ -11,6 +11,11 @@ export const providers = sqliteTable('providers', {
   skippedItems: integer('skipped_items').notNull().default(0),
   /** Set when the last successful list was incomplete (page cap) or forced past the anomaly guard. */
   lastWarning: text('last_warning'),
+  /**
+   * The validators (ETag, Last-Modified) of the provider's last full list, when it came in one request, and the
+   * request they belong to (a hash of its URL and headers): the next fetch asks If-None-Match / If-Modified-Since.
+   */
+  upstreamValidators: text('upstream_validators', { mode: 'json' }).$type<{ request: string; etag: string | null; lastModified: string | null }>(),
 })
 
 /** One row per provider × provider model id. */

@@ -43,6 +43,7 @@ export const ProviderResult = z.object({
   error: z.string().nullable(),
   /** Set on success when the list is incomplete (page cap) or was forced past the anomaly guard. */
   warning: z.string().nullable(),
+  not_modified: z.boolean().optional().describe('true: the upstream answered 304 to a conditional request (If-None-Match / If-Modified-Since): the stored list was kept, nothing parsed'),
 })
 export type ProviderResult = z.infer<typeof ProviderResult>
 

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
+import { BuildRefused } from '../serving/answer-cache'
 
 /** The one error shape (OpenAI's), for every 4xx and 5xx. */
 export const ErrorBody = z
@@ -51,6 +52,13 @@ export function errorResponse(status: number, message: string, opts: { param?: s
 export const errorHandler = () =>
   new Elysia({ name: 'error-handler' }).error({ ApiError }).onError({ as: 'global' }, ({ code, error, request }) => {
     if (code === 'ApiError') return error.toResponse()
+    if (error instanceof BuildRefused) {
+      // admission control (src/serving/answer-cache.ts): an uncached answer past the build budget
+      return errorResponse(503, `${error.message}; retry after ${error.retryAfterSeconds} s (cached answers are served meanwhile)`, {
+        code: 'overloaded',
+        headers: { 'retry-after': String(error.retryAfterSeconds) },
+      })
+    }
     if (code === 'VALIDATION') {
       const first = (error as unknown as { all?: { path?: string | string[]; message?: string }[] }).all?.[0]
       const param = Array.isArray(first?.path) ? first.path.join('.') : (first?.path ?? '').replace(/^\//, '') || null

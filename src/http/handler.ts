@@ -151,6 +151,9 @@ export function createHandler({ app, answers, metrics, log, rateLimitPerMinute }
     }
     // the UI at /swagger/ would resolve its relative spec URL below itself: one address for the docs
     if (path === '/swagger/') return done(new Response(null, { status: 308, headers: { location: `/swagger${queryStart < 0 ? '' : url.slice(queryStart)}` } }))
+    // an admin refresh may be waited for longer than the server's idle timeout (10 s): its connection has none
+    // (the admin module caps the wait: [http] admin_wait_max_seconds; an unauthenticated request is answered at once)
+    if (request.method === 'POST' && path.startsWith('/admin/refresh')) server?.timeout(request, 0)
     let answer: Response | Promise<Response>
     let complete = false // an answer of the hot path already carries the public headers
     try {

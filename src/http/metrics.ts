@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { CatalogStore } from '../catalog/store'
 import type { RefreshReport } from '../domain/vocabulary'
 import { BREAKER_STATES } from '../domain/vocabulary'
+import type { AnswerCache } from '../serving/answer-cache'
 
 /**
  * Prometheus metrics (prom-client), one registry per app. Refresh metrics come from refresh reports
@@ -101,8 +102,53 @@ export function createMetrics(store: CatalogStore, opts: { enabledProviders?: re
       }
     },
   })
+  /** Counters read from a source at scrape time (the answer cache counts in plain numbers: no prom-client call per request). */
+  const counterOf = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset()
+        this.inc(read())
+      },
+    })
+  const answerBuild = new Histogram({
+    name: 'modelcat_answer_build_seconds',
+    help: 'Time to build an uncached answer on the HTTP thread (query, serialization, ETag)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  })
   return {
     ...m,
+    answerBuild,
+    /** The answer cache's hits, misses, evictions, refusals, bytes and entries, and each build's time. */
+    watchAnswers(cache: AnswerCache) {
+      cache.onBuild = (seconds) => answerBuild.observe(seconds)
+      counterOf('modelcat_answer_cache_hits_total', 'Answers served from the answer cache (fast path included)', () => cache.stats.hits)
+      counterOf('modelcat_answer_cache_misses_total', 'Answers built because they were not cached', () => cache.stats.misses)
+      counterOf('modelcat_answer_cache_evictions_total', 'Built answers evicted to stay within the byte or entry bound', () => cache.stats.evictions)
+      counterOf('modelcat_answer_builds_refused_total', 'Uncached answers refused with 503 because the build budget was spent', () => cache.stats.refused)
+      new Gauge({
+        name: 'modelcat_answer_cache_bytes',
+        help: 'Bytes held by the answer cache: built (bounded, LRU) and pinned (the hot views adopted from the refresh thread)',
+        labelNames: ['kind'],
+        registers: [registry],
+        collect() {
+          const s = cache.snapshot()
+          this.set({ kind: 'built' }, s.bytes)
+          this.set({ kind: 'pinned' }, s.pinnedBytes)
+        },
+      })
+      new Gauge({
+        name: 'modelcat_answer_cache_entries',
+        help: 'Answers held by the answer cache',
+        registers: [registry],
+        collect() {
+          this.set(cache.snapshot().entries)
+        },
+      })
+    },
     /** Counts one refresh report: per-provider outcomes and durations, breaker transitions. */
     observeReport(report: RefreshReport) {
       for (const r of report.results) {

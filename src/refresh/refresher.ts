@@ -9,7 +9,10 @@ import { ADAPTERS } from '../upstream/adapters'
 import type { BreakerSnapshot, ProviderResult, ProviderResultStatus, RefreshReport } from '../domain/vocabulary'
 import { scrubberFor } from '../lib/scrub'
 import { BreakerRegistry, type BreakerRegistryOptions } from './breakers'
-import { getJson } from '../upstream/fetch'
+import { getJson, NotModified } from '../upstream/fetch'
+import type { UpstreamValidators } from '../catalog/rows'
+import { RefreshSchedule } from './schedule'
+import pkg from '../../package.json'
 
 export type { ProviderResult, RefreshReport } from '../domain/vocabulary'
 
@@ -120,14 +123,22 @@ export class ProviderRefresher implements Refresher {
     return this.opts.providers.filter((p) => p.enabled)
   }
 
-  /** Starts the schedule: a first refresh right away (in the background), then one every interval. */
+  /**
+   * Starts the schedule: a first refresh of every enabled provider right away (in the background), then each
+   * provider again one interval after its last scheduled fetch ended: its own `interval_seconds`, else the
+   * refresh interval. Providers due together are fetched in one refresh (one commit).
+   */
   start() {
+    const schedule = new RefreshSchedule(new Map(this.enabledProviders.map((p) => [p.id, (p.intervalSeconds ?? this.opts.intervalSeconds) * 1000])))
     const tick = () => {
       this.#timer = null
-      this.refresh({ trigger: 'schedule' })
+      const due = schedule.due(Date.now())
+      const run = due.length ? this.refresh({ providers: due, trigger: 'schedule' }) : Promise.resolve()
+      run
         .catch((err) => this.opts.log.error({ err }, 'scheduled refresh failed'))
         .finally(() => {
-          if (!this.#stop.signal.aborted) this.#timer = setTimeout(tick, this.opts.intervalSeconds * 1000)
+          schedule.ran(due, Date.now())
+          if (!this.#stop.signal.aborted) this.#timer = setTimeout(tick, schedule.delay(Date.now()))
         })
     }
     this.#timer = setTimeout(tick, 0)
@@ -189,7 +200,12 @@ export class ProviderRefresher implements Refresher {
     const settled = await Promise.allSettled(
       toFetch.map((p) =>
         this.fetchProvider(p, signal, force).then((o) => {
-          this.opts.onProviderDone?.(p.id, { ok: o.ok, models: o.ok ? o.offerings.length : 0, error: o.ok ? null : o.error, durationMs: o.durationMs })
+          this.opts.onProviderDone?.(p.id, {
+            ok: o.ok,
+            models: o.ok ? (o.unchanged ? this.opts.store.liveCount(p.id) : o.offerings.length) : 0,
+            error: o.ok ? null : o.error,
+            durationMs: o.durationMs,
+          })
           return o
         }),
       ),
@@ -210,7 +226,8 @@ export class ProviderRefresher implements Refresher {
     const { version } = outcomes.length ? this.opts.store.commitRefresh(trigger, startedAt, outcomes) : { version: this.opts.store.version }
 
     for (const o of outcomes) {
-      if (o.ok) this.opts.log.info({ provider: o.provider, models: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs, warning: o.warning ?? undefined }, 'provider refreshed')
+      if (o.ok && o.unchanged) this.opts.log.info({ provider: o.provider, duration_ms: o.durationMs }, 'provider list not modified (304): rows kept')
+      else if (o.ok) this.opts.log.info({ provider: o.provider, models: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs, warning: o.warning ?? undefined }, 'provider refreshed')
       else this.opts.log.warn({ provider: o.provider, error: o.error, duration_ms: o.durationMs }, 'provider refresh failed')
     }
     const report: RefreshReport = {
@@ -221,7 +238,9 @@ export class ProviderRefresher implements Refresher {
       results: [
         ...outcomes.map((o) =>
           o.ok
-            ? result(o.provider, 'ok', { model_count: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs, warning: o.warning })
+            ? o.unchanged
+              ? result(o.provider, 'ok', { model_count: this.opts.store.liveCount(o.provider), duration_ms: o.durationMs, not_modified: true })
+              : result(o.provider, 'ok', { model_count: o.offerings.length, skipped: o.skipped, duration_ms: o.durationMs, warning: o.warning })
             : result(o.provider, 'failed', { error: o.error, duration_ms: o.durationMs }),
         ),
         ...skipped,
@@ -244,11 +263,29 @@ export class ProviderRefresher implements Refresher {
       apiKey: p.apiKey,
       maxPages: this.opts.maxPages,
       staticModels: p.staticModels,
-      getJson: (url, headers = {}) => getJson(url, headers, { signal, maxBytes: this.opts.maxResponseBytes, fetch: this.opts.fetch }),
+      getJson: (url, headers = {}) => {
+        // conditional requests: only the first request of a fetch may carry the last list's validators, and only
+        // when that list came in one request (the validators then cover all of it) and its rows are still here
+        const first = requests++ === 0
+        const request = first ? requestKey(url, headers, p.adapter) : ''
+        const conditional = first && stored?.request === request && this.opts.store.liveCount(p.id) > 0 ? stored : undefined
+        const onValidators = first ? (v: { etag: string | null; lastModified: string | null }) => (received = v.etag || v.lastModified ? { request, ...v } : null) : undefined
+        return getJson(url, headers, { signal, maxBytes: this.opts.maxResponseBytes, fetch: this.opts.fetch, conditional, onValidators })
+      },
     }
+    const stored = this.opts.store.upstreamValidators(p.id)
+    let requests = 0
+    let received: UpstreamValidators | null = null
     const durationMs = () => Math.round(performance.now() - started)
     try {
-      const listed = await adapter.list(ctx)
+      let listed: Awaited<ReturnType<Adapter['list']>>
+      try {
+        listed = await adapter.list(ctx)
+      } catch (err) {
+        // 304: the list the upstream answered last time; nothing to parse, its rows stay
+        if (err instanceof NotModified) return { provider: p.id, ok: true, unchanged: true, offerings: [], skipped: 0, durationMs: durationMs(), warning: null }
+        throw err
+      }
       const { items, truncated } = Array.isArray(listed) ? { items: listed, truncated: undefined } : listed
       const offerings: OfferingInput[] = []
       const canonicalIds: string[] = []
@@ -286,7 +323,9 @@ export class ProviderRefresher implements Refresher {
       ]
       const guard = this.priceSanity(p.id, offerings, force)
       warnings.push(guard)
-      return { provider: p.id, ok: true, offerings, canonicalIds, skipped, durationMs: durationMs(), warning: warnings.filter(Boolean).join('; ') || null, guard }
+      // validators cover the list only when it came in one request (a paged list's first page says nothing of the others)
+      const validators = requests === 1 ? received : null
+      return { provider: p.id, ok: true, offerings, canonicalIds, skipped, durationMs: durationMs(), warning: warnings.filter(Boolean).join('; ') || null, guard, validators }
     } catch (err) {
       // upstream text is stored, logged and shown: scrubbed of every configured key (src/lib/scrub.ts)
       const message = scrubberFor(this.opts.providers)(timeout.aborted && !stop.aborted ? `timed out after ${p.timeoutMs} ms` : (err as Error).message)
@@ -340,6 +379,17 @@ function jumped(before: number | null, after: string | undefined): boolean {
   if (!Number.isFinite(next) || before <= 0 || next <= 0) return false // 0 ↔ priced is no unit error; a variable price is no number
   const ratio = next / before
   return ratio >= PRICE_JUMP_FACTOR || ratio <= 1 / PRICE_JUMP_FACTOR
+}
+
+/**
+ * What a request's validators belong to: its URL and headers (hashed: the headers hold the key), the adapter
+ * and modelcat's version (a new version may read the same list differently: it fetches it in full once).
+ */
+function requestKey(url: string, headers: Record<string, string>, adapter: string): string {
+  return new Bun.CryptoHasher('sha256')
+    .update(JSON.stringify([url, Object.entries(headers).sort(), adapter, pkg.version]))
+    .digest('base64url')
+    .slice(0, 22)
 }
 
 function result(provider: string, status: ProviderResultStatus, extra: Partial<ProviderResult> = {}): ProviderResult {

@@ -64,15 +64,23 @@ export function openCatalog(config: Config, opts: { log?: Logger; maintain?: boo
 export type Catalog = ReturnType<typeof openCatalog>
 
 /** The answer cache and models service of one thread (the front door's fast path and the hot views). */
-export function openModels(config: Config, store: CatalogStore, opts: { warm?: boolean } = {}) {
-  const answers = new AnswerCache(store, { fastPath: '/v1/models' })
+export function openModels(config: Config, store: CatalogStore, opts: { warm?: boolean; admission?: boolean; clock?: () => number } = {}) {
+  const answers = new AnswerCache(store, {
+    fastPath: '/v1/models',
+    maxBytes: config.answers.maxBytes,
+    maxEntries: config.answers.maxEntries,
+    // the budget guards the HTTP thread; the refresh thread builds the hot views whatever they cost
+    buildMsPerSecond: (opts.admission ?? true) ? config.answers.buildMsPerSecond : 0,
+    now: opts.clock,
+  })
   return new ModelsService(store, config.providers, answers, opts)
 }
 
 /** The HTTP side around a refresher: app and front door (the hot path before routing), metrics. */
-function openHttp(config: Config, store: CatalogStore, refresher: Refresher, log: Logger, opts: { metrics?: Metrics; models?: ModelsService; adminCooldownMs?: number } = {}) {
+function openHttp(config: Config, store: CatalogStore, refresher: Refresher, log: Logger, opts: { metrics?: Metrics; models?: ModelsService; adminCooldownMs?: number; clock?: () => number } = {}) {
   const metrics = opts.metrics ?? createMetrics(store, { enabledProviders: refresher.enabledProviders.map((p) => p.id) })
-  const models = opts.models ?? openModels(config, store)
+  const models = opts.models ?? openModels(config, store, { clock: opts.clock })
+  metrics.watchAnswers(models.answers)
   const app = createApp({ config, store, refresher, log, models, metrics, adminCooldownMs: opts.adminCooldownMs })
   const handler = createHandler({ app, answers: models.answers, metrics, log, rateLimitPerMinute: config.rateLimitPerMinute })
   return { metrics, models, app, handler }
@@ -145,7 +153,7 @@ export function openRefreshThread(config: Config, log: Logger, on: { onVersion: 
   if (rescrubbed) log.info({ rows: rescrubbed }, 'scrubbed stored upstream errors of secrets')
   const webhooks = openWebhooks(config, store, log)
   // the hot views of each new version are built and compressed here, off the HTTP thread
-  const models = openModels(config, store, { warm: false })
+  const models = openModels(config, store, { warm: false, admission: false })
   store.onNewVersion((version) =>
     on.onVersion(
       version,
@@ -209,6 +217,8 @@ export function openInProcess(
     refresherOptions?: Partial<ProviderRefresherOptions>
     /** false: commits send no webhooks (the CLI's one-off refresh). */
     webhooks?: boolean
+    /** The build budget's clock (ms): tests drive admission control with it. */
+    clock?: () => number
   } = {},
 ) {
   const log = opts.log ?? pino({ level: 'silent' })
@@ -232,7 +242,7 @@ export function openInProcess(
     webhooks,
     /** The HTTP side, built on first use (the CLI's refresh needs none). */
     get http() {
-      return (http ??= openHttp(config, store, refresher, log, { metrics, adminCooldownMs: opts.adminCooldownMs }))
+      return (http ??= openHttp(config, store, refresher, log, { metrics, adminCooldownMs: opts.adminCooldownMs, clock: opts.clock }))
     },
     async stop() {
       await Promise.all([refresher.stop(), references.stop()])

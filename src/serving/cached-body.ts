@@ -28,6 +28,8 @@ export class CachedBody {
   #br?: Promise<Uint8Array>
   /** The variants once compressed, so that a response needs no await. */
   #done: { gzip?: Uint8Array; br?: Uint8Array } = {}
+  /** Hears the size of each compressed variant as it is added and the milliseconds it took (the answer cache counts both). */
+  onCompressed?: (bytes: number, ms: number) => void
   /** Header values fixed for the body's life (built once, not per request). */
   readonly #headers: Record<string, string>
   readonly #lastModified: string
@@ -69,12 +71,25 @@ export class CachedBody {
   }
 
   gzip(): Promise<Uint8Array> {
-    return (this.#gzip ??= gz(this.bytes, { level: 6 }).then((b) => (this.#done.gzip = b)))
+    const started = performance.now()
+    return (this.#gzip ??= gz(this.bytes, { level: 6 }).then((b) => this.#add('gzip', b, started)))
   }
 
   br(): Promise<Uint8Array> {
     // quality 5: most of brotli's gain at a small fraction of quality 11's time on multi-MB bodies
-    return (this.#br ??= brotli(this.bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: this.bytes.byteLength } }).then((b) => (this.#done.br = b)))
+    const started = performance.now()
+    return (this.#br ??= brotli(this.bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: this.bytes.byteLength } }).then((b) => this.#add('br', b, started)))
+  }
+
+  #add(encoding: 'gzip' | 'br', bytes: Uint8Array, started: number): Uint8Array {
+    this.#done[encoding] = bytes
+    this.onCompressed?.(bytes.byteLength, performance.now() - started)
+    return bytes
+  }
+
+  /** Bytes held: the body and the variants compressed so far. */
+  get size(): number {
+    return this.bytes.byteLength + (this.#done.gzip?.byteLength ?? 0) + (this.#done.br?.byteLength ?? 0)
   }
 
   /** Compresses both variants ahead of the first request (for the hot path, after a commit). */

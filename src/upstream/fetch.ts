@@ -5,6 +5,26 @@ export interface BoundedFetchOptions {
   signal: AbortSignal
   maxBytes: number
   fetch?: typeof fetch
+  /** Validators of the last answer: sent as If-None-Match / If-Modified-Since; a 304 throws NotModified. */
+  conditional?: Validators
+  /** Hears the validators (ETag, Last-Modified) of a 200 answer. */
+  onValidators?: (validators: Validators) => void
+}
+
+export interface Validators {
+  etag: string | null
+  lastModified: string | null
+}
+
+/** Longest ETag / Last-Modified kept (an upstream's header values; longer ones are ignored). */
+export const MAX_VALIDATOR_CHARS = 512
+
+/** The upstream answered 304 to a conditional request: the list is the one it answered last time. */
+export class NotModified extends Error {
+  constructor() {
+    super('not modified (304)')
+    this.name = 'NotModified'
+  }
 }
 
 /**
@@ -38,13 +58,21 @@ async function fetchJson(url: string, headers: Record<string, string>, opts: Bou
   const doFetch = opts.fetch ?? fetch
   let res: Response
   try {
+    const c = opts.conditional
+    const conditional: Record<string, string> = {}
+    if (c?.etag) conditional['if-none-match'] = c.etag
+    if (c?.lastModified) conditional['if-modified-since'] = c.lastModified
     res = await doFetch(url, {
-      headers: { accept: 'application/json', 'user-agent': 'modelcat', ...headers },
+      headers: { accept: 'application/json', 'user-agent': 'modelcat', ...headers, ...conditional },
       redirect: 'manual',
       signal: opts.signal,
     })
   } catch (err) {
     throw asUpstreamError(err, opts.signal)
+  }
+  if (res.status === 304 && (opts.conditional?.etag || opts.conditional?.lastModified)) {
+    await res.body?.cancel()
+    throw new NotModified()
   }
   if (res.status >= 300 && res.status < 400) {
     await res.body?.cancel()
@@ -56,6 +84,12 @@ async function fetchJson(url: string, headers: Record<string, string>, opts: Bou
   if (/html/i.test(contentType) || /^\s*</.test(text)) {
     throw new UpstreamError(`expected JSON, got ${contentType || 'HTML'} (${text.length} bytes)`, res.status)
   }
+  // validators are the upstream's strings: kept only when of a sane length (they are stored and sent back)
+  const validator = (name: string) => {
+    const v = res.headers.get(name)
+    return v && v.length <= MAX_VALIDATOR_CHARS ? v : null
+  }
+  opts.onValidators?.({ etag: validator('etag'), lastModified: validator('last-modified') })
   try {
     return JSON.parse(text)
   } catch (err) {

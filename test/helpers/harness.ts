@@ -10,7 +10,8 @@ import { checkContract, type RouteLike } from './contracts'
 export const tempDir = (prefix = 'modelcat-test-') => mkdtempSync(join(tmpdir(), prefix))
 
 /**
- * What the composition root builds for one thread (src/runtime openInProcess), minus the port: a real SQLite
+ * What the composition root builds for one thread (the build budget off unless a test sets MODELCAT_BUILD_BUDGET_MS:
+ * tests build hundreds of distinct answers in a row) (src/runtime openInProcess), minus the port: a real SQLite
  * file in a temp dir, a config read from a real TOML file, the refresher and the app (driven through the front door).
  */
 export function makeHarness(opts: {
@@ -21,12 +22,13 @@ export function makeHarness(opts: {
   breakers?: BreakerRegistryOptions
   webhookRetryDelaysMs?: number[]
   configOptions?: LoadOptions
+  clock?: () => number
 }) {
   const dir = opts.dir ?? tempDir()
   const configPath = join(dir, 'modelcat.toml')
   writeFileSync(configPath, opts.toml)
-  const config = loadConfig({ MODELCAT_CONFIG: configPath, MODELCAT_DB: join(dir, 'catalog.db'), ...opts.env }, opts.configOptions)
-  const runtime = openInProcess(config, { log: opts.log ?? pino({ level: 'silent' }), breakers: opts.breakers, webhookRetryDelaysMs: opts.webhookRetryDelaysMs ?? [50, 100, 200] })
+  const config = loadConfig({ MODELCAT_CONFIG: configPath, MODELCAT_DB: join(dir, 'catalog.db'), MODELCAT_BUILD_BUDGET_MS: '0', ...opts.env }, opts.configOptions)
+  const runtime = openInProcess(config, { log: opts.log ?? pino({ level: 'silent' }), breakers: opts.breakers, webhookRetryDelaysMs: opts.webhookRetryDelaysMs ?? [50, 100, 200], clock: opts.clock })
   const { db, store, refresher: worker, references, metrics, webhooks } = runtime
   const { app, handler, models } = runtime.http
   /** `<METHOD> <route path> <status>` of every answer checked against its declared schema. */

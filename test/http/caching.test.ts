@@ -204,6 +204,7 @@ describe('catalog versions', () => {
       const oldRetrieve = await etagOf(hh, '/v1/models/meta/llama-3.3-70b-instruct')
 
       u.replay(`${GROQ}/models`, 'groq/groq_models_2025-10-05.json')
+      await Bun.sleep(1010 - (Date.now() % 1000)) // last_seen_at is in seconds: the next refresh falls in a later second
       await hh.worker.refresh({ providers: ['groq'] })
       const after = await hh.get('/v1/models', { 'if-none-match': oldTag })
       expect(after.status).toBe(200)

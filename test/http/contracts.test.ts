@@ -15,7 +15,7 @@ let up: FakeUpstream
 let h: Harness
 beforeAll(() => {
   up = new FakeUpstream().replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json').replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
-  h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER }), env: { MODELCAT_ADMIN_TOKEN: 'tok' } })
+  h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER }), env: { MODELCAT_ADMIN_TOKEN: 'tok', MODELCAT_BUILD_BUDGET_MS: '1000' } })
 })
 afterAll(async () => {
   await h.close()
@@ -71,6 +71,10 @@ describe('every declared (route, status) answers its schema through the harness'
       const res = method === 'GET' ? await h.get(path, headers) : await h.post(path, headers)
       expect(`${method} ${path} → ${res.status}`).toBe(`${method} ${path} → ${status}`)
     }
+    // admission control: with the build budget overdrawn, uncached answers are 503 (in the error shape)
+    h.models.answers.budget!.charge(1e7)
+    for (const path of ['/v1/models?q=never-seen', '/v1/models/never/seen']) expect((await h.get(path)).status).toBe(503)
+    h.models.answers.budget!.charge(-1e7)
     expect(h.models.answers.fastPath(new Request('http://localhost/v1/models'))).toBeDefined()
   })
 

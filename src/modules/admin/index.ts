@@ -12,7 +12,9 @@ import { scrubberFor, type Scrubber } from '../../lib/scrub'
 
 const RefreshQuery = z.object({
   provider: commaList('Comma-separated provider ids or aliases; default: every enabled provider'),
-  wait: flag('`true`: answer when the refresh is done, with per-provider results'),
+  wait: flag(
+    '`true`: answer when the refresh is done, with per-provider results, however long it takes up to `[http] admin_wait_max_seconds` (default 900); past that cap 202, and the refresh goes on',
+  ),
   force: flag('`true`: accept lists the anomaly guard would refuse (a model count that fell to zero or by more than refresh.max_drop_fraction)'),
 })
 
@@ -53,7 +55,10 @@ const toBreaker = (b: BreakerSnapshot, scrub: Scrubber): z.infer<typeof Breaker>
 /** Admin-triggered refreshes of the same scope closer together than this are refused (429 + Retry-After). */
 export const REFRESH_COOLDOWN_MS = 10_000
 
-export const adminModule = (token: string, refresher: Refresher, providers: ResolvedProvider[], store: CatalogStore, cooldownMs = REFRESH_COOLDOWN_MS) => {
+/** Longest a `wait=true` request waits for its refresh by default (`[http] admin_wait_max_seconds`). */
+export const ADMIN_WAIT_MAX_MS = 900_000
+
+export const adminModule = (token: string, refresher: Refresher, providers: ResolvedProvider[], store: CatalogStore, cooldownMs = REFRESH_COOLDOWN_MS, waitMaxMs = ADMIN_WAIT_MAX_MS) => {
   const lastRun = new Map<string, number>()
   // upstream text leaves scrubbed (src/lib/scrub.ts), even if something upstream of here missed it
   const scrub = scrubberFor(providers)
@@ -71,10 +76,19 @@ export const adminModule = (token: string, refresher: Refresher, providers: Reso
     }
     lastRun.set(scope, Date.now())
     const run = refresher.refresh({ providers: ids, trigger: 'admin', force: opts.force })
-    if (opts.wait) return run.then(reportOut)
     run.catch(() => undefined) // reported through /v1/providers, /metrics and the log
-    set.status = 202
-    return { status: 'accepted' as const, providers: ids ?? refresher.enabledProviders.map((p) => p.id) }
+    const accepted = () => {
+      set.status = 202
+      return { status: 'accepted' as const, providers: ids ?? refresher.enabledProviders.map((p) => p.id) }
+    }
+    if (!opts.wait) return accepted()
+    // however long the refresh takes (the front door lifts the connection's idle timeout), up to the cap:
+    // past it the answer is 202 and the refresh goes on (its results in /v1/providers, /metrics, the log)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const capped = new Promise<'cap'>((resolve) => (timer = setTimeout(() => resolve('cap'), waitMaxMs)))
+    return Promise.race([run, capped])
+      .then((r) => (r === 'cap' ? accepted() : reportOut(r)))
+      .finally(() => clearTimeout(timer))
   }
   /** A provider named in the path: its id, or 404. */
   const known = (name: string) => {

@@ -20,13 +20,21 @@ export const modelsModule = (service: ModelsService) =>
     .get(
       '',
       ({ query, request }) => {
-        const body = service.list(query)
-        service.answers.remember(request, body)
-        return body.respond(request)
+        const answer = () => {
+          const body = service.list(query)
+          service.answers.remember(request, body)
+          return body.respond(request)
+        }
+        // synchronous unless the build budget refuses (then a brief wait, or 503 + Retry-After)
+        try {
+          return answer()
+        } catch (err) {
+          return service.answers.waitFor(err, answer)
+        }
       },
       {
         query: ListModelsQuery,
-        response: { 200: ModelList, 400: ErrorBody },
+        response: { 200: ModelList, 400: ErrorBody, 503: ErrorBody },
         detail: {
           tags: ['models'],
           summary: 'List models',
@@ -34,11 +42,22 @@ export const modelsModule = (service: ModelsService) =>
         },
       },
     )
-    .get('/*', ({ params, request }) => service.retrieve(decodeId(params['*'])).respond(request), {
-      params: z.object({ '*': z.string().describe('A model id, e.g. `groq/llama-3.1-8b-instant` (slashes allowed)') }),
-      response: { 200: z.union([Model, CanonicalModel]), 404: ErrorBody },
-      detail: { tags: ['models'], summary: 'Retrieve a model', description: 'The same object as in the list.' },
-    })
+    .get(
+      '/*',
+      ({ params, request }) => {
+        const answer = () => service.retrieve(decodeId(params['*'])).respond(request)
+        try {
+          return answer()
+        } catch (err) {
+          return service.answers.waitFor(err, answer)
+        }
+      },
+      {
+        params: z.object({ '*': z.string().describe('A model id, e.g. `groq/llama-3.1-8b-instant` (slashes allowed)') }),
+        response: { 200: z.union([Model, CanonicalModel]), 404: ErrorBody, 503: ErrorBody },
+        detail: { tags: ['models'], summary: 'Retrieve a model', description: 'The same object as in the list.' },
+      },
+    )
 
 /** The retrieve route is a wildcard (ids contain slashes): documented by hand as {id} (Swagger UI sends it percent-encoded). */
 export const modelsDocPaths = {
@@ -50,7 +69,11 @@ export const modelsDocPaths = {
         'An offering id (`groq/llama-3.3-70b-versatile`): the same object as in the list, plus `providers` (every offering of the same underlying model). A canonical id (`meta/llama-3.3-70b-instruct`): the canonical model with all its offerings, as in `unique=true`. Ids contain slashes: send them as they are or percent-encoded.',
       operationId: 'retrieveModel',
       parameters: [{ name: 'id', in: 'path' as const, required: true, schema: { type: 'string' as const }, description: 'e.g. `groq/llama-3.1-8b-instant`' }],
-      responses: { 200: jsonResponse(z.union([Model, CanonicalModel]), 'The model'), 404: jsonResponse(ErrorBody, 'Neither an offering id nor a canonical id') },
+      responses: {
+        200: jsonResponse(z.union([Model, CanonicalModel]), 'The model'),
+        404: jsonResponse(ErrorBody, 'Neither an offering id nor a canonical id'),
+        503: jsonResponse(ErrorBody, 'Not cached and the build budget is spent: retry after Retry-After seconds'),
+      },
     },
   },
 }
