@@ -4,6 +4,7 @@ import { breakers, catalogState, changes, offerings, providers, referenceModels,
 import type { ReferenceEntry } from '../reference/types'
 import { deriveCapabilities } from './capabilities'
 import { createCanonicalizer, type Canonicalizer } from './canonical'
+import { buildIndexData, type IndexData } from './engine'
 import { getOffering, queryCanonical, queryOfferings, type CatalogQuery } from './reads'
 import type { ChangeRow, OfferingRow, ProviderOutcome, ProviderState } from './rows'
 import { Enricher, json, pricingWriter } from './enrich'
@@ -574,6 +575,13 @@ export class CatalogStore {
   /** A page of canonical models (the unique view): grouped and priced by SQLite. */
   queryCanonical(q: CatalogQuery & { canonicalId?: string }) {
     return queryCanonical(this.db, q)
+  }
+
+  /** Every offering read into a query index (src/catalog/engine.ts), in one read transaction, with its version. */
+  indexData(serialize: (row: OfferingRow) => string): IndexData {
+    const { value, version } = this.readConsistent(() => buildIndexData(this.db, serialize))
+    value.version = version
+    return value
   }
 
   /**
