@@ -1,7 +1,6 @@
 import type { Db } from '../db/client'
 import { type CanonicalOffering, type CanonicalRow, type CatalogQuery, OFFERING_COLUMNS_SQL, type Page, type RawOffering, type SortKey, toOfferingRow } from './reads'
 import type { OfferingRow } from './rows'
-import type { CatalogStore } from './store'
 
 /**
  * The query engine: one in-memory index per catalog version, so that any /v1/models query is a few linear
@@ -47,6 +46,8 @@ export interface IndexData {
   hayOff: Uint32Array
   provider: Int32Array
   providerIds: string[]
+  /** 1 for an offering still from the bootstrap snapshot. */
+  bootstrap: Uint8Array
   /** Canonical group of each row; groups are numbered in canonical-id (binary) order. */
   canon: Int32Array
   canonIds: StringColumn
@@ -150,6 +151,7 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
   const hay = new Bytes()
   const hayOff = new Uint32Array(3 * n + 1)
   const provider = new Int32Array(n)
+  const bootstrap = new Uint8Array(n)
   const providerIndex = new Map<string, number>()
   const canon = new Int32Array(n)
   const canonNames: string[] = []
@@ -194,6 +196,7 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
     let p = providerIndex.get(row.providerId)
     if (p === undefined) providerIndex.set(row.providerId, (p = providerIndex.size))
     provider[r] = p
+    bootstrap[r] = raw.source === 'bootstrap' ? 1 : 0
     canon[r] = raw.canon_ord as number
     canonNames[raw.canon_ord as number] ??= row.canonicalId
     ctx[r] = f(raw.context_length)
@@ -257,6 +260,7 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
     hayOff,
     provider,
     providerIds: [...providerIndex.keys()],
+    bootstrap,
     canon,
     canonIds: canonIds.done(),
     groupStart,
@@ -359,6 +363,18 @@ export class QueryEngine {
 
   get version() {
     return this.data.version
+  }
+
+  /** Offerings per provider, and how many of them are still from the bootstrap snapshot. */
+  providerCounts(): Map<string, { total: number; bootstrap: number }> {
+    const d = this.data
+    const out = d.providerIds.map(() => ({ total: 0, bootstrap: 0 }))
+    for (let r = 0; r < d.n; r++) {
+      const c = out[d.provider[r]!]!
+      c.total++
+      c.bootstrap += d.bootstrap[r]!
+    }
+    return new Map(d.providerIds.map((p, i) => [p, out[i]!]))
   }
 
   /** Whether every offering of the index belongs to one of `providers` (the full list is then the whole buffer). */
@@ -465,10 +481,21 @@ export class QueryEngine {
       const sel = this.#providerMask(q.providers)
       const counts = new Int32Array(d.canonIds.offsets.length - 1)
       for (let r = 0; r < n; r++) if (sel[r]) counts[d.canon[r]!]!++
-      for (let r = 0; r < n; r++) if (m[r]) out[k++] = r
-      const rows = out.subarray(0, k)
       const c = (r: number) => counts[d.canon[r]!]!
-      rows.sort(q.order === 'asc' ? (a, b) => c(a) - c(b) || a - b : (a, b) => c(b) - c(a) || b - a)
+      // a counting sort by count, stable in id order (reversed for desc)
+      let top = 0
+      for (let r = 0; r < n; r++) if (m[r] && c(r) > top) top = c(r)
+      const at = new Uint32Array(top + 2)
+      for (let r = 0; r < n; r++)
+        if (m[r]) {
+          at[(q.order === 'asc' ? c(r) : top - c(r)) + 1]!++
+          k++
+        }
+      for (let b = 1; b < at.length; b++) at[b]! += at[b - 1]!
+      for (let i = 0; i < n; i++) {
+        const r = q.order === 'asc' ? i : n - 1 - i
+        if (m[r]) out[at[q.order === 'asc' ? c(r) : top - c(r)]!++] = r
+      }
       value = c
     } else {
       const perm = d.perms[`${q.sort}:${q.order}`]
@@ -567,10 +594,10 @@ export class QueryEngine {
     const touched = new Int32Array(G)
     let k = 0
     const max = (a: Float64Array, g: number, v: number) => {
-      if (v === v && !(a[g]! >= v)) a[g] = v
+      if (!Number.isNaN(v) && !(a[g]! >= v)) a[g] = v
     }
     const min = (a: Float64Array, g: number, v: number) => {
-      if (v === v && !(a[g]! <= v)) a[g] = v
+      if (!Number.isNaN(v) && !(a[g]! <= v)) a[g] = v
     }
     for (let r = 0; r < n; r++) {
       if (!m[r]) continue
@@ -679,7 +706,45 @@ export class QueryEngine {
 
 /** Every buffer of an index, for a transfer list (the HTTP thread receives them without a copy). */
 export function indexBuffers(d: IndexData): ArrayBuffer[] {
-  const views = [d.list, d.rowOff, d.ids.bytes, d.ids.offsets, d.names.bytes, d.names.offsets, d.lnames.bytes, d.lnames.offsets, d.inMods.bytes, d.inMods.offsets, d.outMods.bytes, d.outMods.offsets, d.inNull, d.members.bytes, d.members.offsets, d.hay, d.hayOff, d.provider, d.canon, d.canonIds.bytes, d.canonIds.offsets, d.groupStart, d.groupMembers, d.ctx, d.maxOut, d.prompt, d.completion, d.created, d.firstSeen, d.seen, d.nameRank, d.priceRank, d.nameOrd, d.termStart, d.postings, ...Object.values(d.perms)]
+  const views = [
+    d.list,
+    d.rowOff,
+    d.ids.bytes,
+    d.ids.offsets,
+    d.names.bytes,
+    d.names.offsets,
+    d.lnames.bytes,
+    d.lnames.offsets,
+    d.inMods.bytes,
+    d.inMods.offsets,
+    d.outMods.bytes,
+    d.outMods.offsets,
+    d.inNull,
+    d.members.bytes,
+    d.members.offsets,
+    d.hay,
+    d.hayOff,
+    d.provider,
+    d.bootstrap,
+    d.canon,
+    d.canonIds.bytes,
+    d.canonIds.offsets,
+    d.groupStart,
+    d.groupMembers,
+    d.ctx,
+    d.maxOut,
+    d.prompt,
+    d.completion,
+    d.created,
+    d.firstSeen,
+    d.seen,
+    d.nameRank,
+    d.priceRank,
+    d.nameOrd,
+    d.termStart,
+    d.postings,
+    ...Object.values(d.perms),
+  ]
   return [...new Set(views.map((v) => v.buffer as ArrayBuffer))]
 }
 
@@ -689,12 +754,19 @@ export function indexBuffers(d: IndexData): ArrayBuffer[] {
  * `build: false` only adopts indexes built elsewhere (the HTTP thread of `modelcat serve`) and answers
  * undefined until one for the current version arrived (callers then read SQLite).
  */
+/** What the index needs of the store (structural: the store imports this file). */
+interface IndexedCatalog {
+  readonly version: number
+  readonly generation: number
+  indexData(serialize: (row: OfferingRow) => string): IndexData
+}
+
 export class CatalogIndex {
   #engine?: QueryEngine
   #generation = -1
 
   constructor(
-    private readonly store: CatalogStore,
+    private readonly store: IndexedCatalog,
     private readonly opts: { build: boolean; serialize: (row: OfferingRow) => string },
   ) {}
 

@@ -137,37 +137,45 @@ describe('the query engine answers as a plain filter and as the SQL did', () => 
     expect(new Set(all.map((o) => o.canonical_id)).size).toBeLessThan(all.length)
   })
 
-  test.each([1, 2, 3])('400 random per-offering queries (seed %i): same rows, order and total as a plain filter over the full list', (seed) => {
-    const rand = rng(seed)
-    let nonEmpty = 0
-    for (let i = 0; i < 400; i++) {
-      const q = randomQuery(rand)
-      const page = engine.queryOfferings(q)
-      const expected = plain(q)
-      expect({ q, ids: pageIds(page.json()), total: page.total }).toEqual({ q, ...expected })
-      if (expected.ids.length) nonEmpty++
-    }
-    expect(nonEmpty).toBeGreaterThan(150) // the queries are not all empty (which would prove little)
-  }, 30_000)
-
-  test.each([4, 5])('200 random queries in both views with cursor walks (seed %i): identical to the SQL', (seed) => {
-    const rand = rng(seed)
-    for (let i = 0; i < 200; i++) {
-      const q = randomQuery(rand)
-      if (q.limit !== undefined) delete q.offset // cursors and offset do not mix
-      for (let step = 0; step < 4; step++) {
-        const sql = h.store.queryOfferings(q)
-        const mine = engine.queryOfferings(q)
-        expect({ q, rows: JSON.parse(mine.json()), total: mine.total, next: mine.next }).toEqual({ q, rows: sql.rows.map(toModel), total: sql.total, next: sql.next })
-        const sqlGroups = h.store.queryCanonical(q)
-        const groups = engine.queryCanonical(q)
-        expect({ q, ...groups }).toEqual({ q, ...sqlGroups })
-        const next = rand() < 0.5 ? mine.next : groups.next
-        if (!next || q.limit === undefined) break
-        q.after = next
+  test.each([1, 2, 3])(
+    '400 random per-offering queries (seed %i): same rows, order and total as a plain filter over the full list',
+    (seed) => {
+      const rand = rng(seed)
+      let nonEmpty = 0
+      for (let i = 0; i < 400; i++) {
+        const q = randomQuery(rand)
+        const page = engine.queryOfferings(q)
+        const expected = plain(q)
+        expect({ q, ids: pageIds(page.json()), total: page.total }).toEqual({ q, ...expected })
+        if (expected.ids.length) nonEmpty++
       }
-    }
-  }, 60_000)
+      expect(nonEmpty).toBeGreaterThan(150) // the queries are not all empty (which would prove little)
+    },
+    30_000,
+  )
+
+  test.each([4, 5])(
+    '200 random queries in both views with cursor walks (seed %i): identical to the SQL',
+    (seed) => {
+      const rand = rng(seed)
+      for (let i = 0; i < 200; i++) {
+        const q = randomQuery(rand)
+        if (q.limit !== undefined) delete q.offset // cursors and offset do not mix
+        for (let step = 0; step < 4; step++) {
+          const sql = h.store.queryOfferings(q)
+          const mine = engine.queryOfferings(q)
+          expect({ q, rows: JSON.parse(mine.json()), total: mine.total, next: mine.next }).toEqual({ q, rows: sql.rows.map(toModel), total: sql.total, next: sql.next })
+          const sqlGroups = h.store.queryCanonical(q)
+          const groups = engine.queryCanonical(q)
+          expect({ q, ...groups }).toEqual({ q, ...sqlGroups })
+          const next = rand() < 0.5 ? mine.next : groups.next
+          if (!next || q.limit === undefined) break
+          q.after = next
+        }
+      }
+    },
+    60_000,
+  )
 
   test('a cursor between rows, of the wrong type, or past the end resumes where the SQL does', () => {
     const cases: CatalogQuery[] = [

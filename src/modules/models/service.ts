@@ -1,6 +1,6 @@
 import type { ResolvedProvider } from '../../config'
 import { resolveGateways } from '../../http/gateways'
-import type { CatalogIndex } from '../../catalog/engine'
+import type { CatalogIndex, QueryEngine } from '../../catalog/engine'
 import type { CatalogQuery } from '../../catalog/reads'
 import type { CatalogStore } from '../../catalog/store'
 import { answerKey, type AnswerCache, type AnswerKey } from '../../serving/answer-cache'
@@ -99,7 +99,7 @@ export class ModelsService {
       let page: { total: number; next: { value: string | number; id: string } | null }
       if (unique) {
         const groups = engine ? engine.queryCanonical(catalog) : this.store.queryCanonical(catalog)
-        const status = this.#statusOf()
+        const status = this.#statusOf(engine)
         data = groups.rows.map((r) => toCanonicalModel(r, status))
         page = groups
       } else if (engine) {
@@ -125,11 +125,7 @@ export class ModelsService {
   hotBytes(query: ListModelsQuery): Uint8Array {
     const { catalog, unique } = this.normalize(query)
     const engine = this.index?.current()
-    const plain =
-      !unique &&
-      catalog.sort === 'id' &&
-      catalog.order === 'asc' &&
-      Object.entries(catalog).every(([k, v]) => v === undefined || k === 'providers' || k === 'sort' || k === 'order')
+    const plain = !unique && catalog.sort === 'id' && catalog.order === 'asc' && Object.entries(catalog).every(([k, v]) => v === undefined || k === 'providers' || k === 'sort' || k === 'order')
     if (engine && plain && engine.coversAll(catalog.providers)) return engine.data.list
     return this.list(query).bytes
   }
@@ -155,8 +151,9 @@ export class ModelsService {
   }
 
   /** Each provider's status, for the `providers` lists of canonical models. */
-  #statusOf(): (provider: string) => string {
-    const states = this.store.providerStates()
+  #statusOf(engine?: QueryEngine): (provider: string) => string {
+    // only the counts a status needs (not the costly distinct/exclusive model counts), from the index when there is one
+    const states = this.store.providerStates(undefined, { models: false, counts: engine?.providerCounts() })
     const byId = new Map(this.providers.map((p) => [p.id, p]))
     return (id) => {
       const p = byId.get(id)
