@@ -94,7 +94,10 @@ export class ModelsService {
     const { catalog, unique } = this.normalize(query)
     return this.answers.get(answerKey({ catalog, unique }), () => {
       const paged = catalog.limit !== undefined || catalog.offset !== undefined
-      const engine = this.index?.current()
+      // the index answers for its own version only: between a commit of the refresh thread and the handover of
+      // its index (a moment), the DB is newer and SQLite answers (this runs inside the cache's read transaction)
+      const indexed = this.index?.current()
+      const engine = indexed && indexed.version === this.store.readVersion() ? indexed : undefined
       let data: unknown[]
       let page: { total: number; next: { value: string | number; id: string } | null }
       if (unique) {
