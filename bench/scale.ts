@@ -147,7 +147,15 @@ if (import.meta.main) {
   loaded = true
   const firstMs = performance.now() - s.started
   const stallFirst = await stall
-  await Bun.sleep(500) // the index lands with the version message; let the hot bodies settle
+  // the HTTP thread's version (metrics) catching up with the DB's (an uncached answer's header): the index was handed over
+  for (;;) {
+    const metrics = await (await fetch(`${s.url}/metrics`)).text()
+    const served = Number(/^modelcat_catalog_version (\d+)/m.exec(metrics)?.[1])
+    const db = Number((await fetch(`${s.url}/v1/models?limit=1&q=${Math.random()}`)).headers.get('x-catalog-version'))
+    if (served === db) break
+    await Bun.sleep(100)
+  }
+  const handoverMs = performance.now() - s.started - firstMs
   const peakFirst = s.peakRss()
 
   const queries = scaleQueries(s.providers)
@@ -155,7 +163,8 @@ if (import.meta.main) {
   let slowest = ''
   for (const q of queries) {
     const t = performance.now()
-    const r = await fetch(`${s.url}/v1/models?${q}`)
+    // identity: the engine's answer, not the compression of a 1000-row page (a cost of its size, on the libuv pool)
+    const r = await fetch(`${s.url}/v1/models?${q}`, { headers: { 'accept-encoding': 'identity' } })
     await r.arrayBuffer()
     const ms = performance.now() - t
     if (!r.ok) throw new Error(`${q}: ${r.status}`)
@@ -175,6 +184,7 @@ if (import.meta.main) {
 
   console.log()
   line('first refresh (process start → all offerings served)', `${(firstMs / 1000).toFixed(1)} s`, 'none stated')
+  line('index + hot bodies handed to the HTTP thread, after that', `${(handoverMs / 1000).toFixed(1)} s`, 'none stated')
   line('second refresh, nothing changed (wait=true)', second, 'none stated')
   line('longest client wait on /health during the first refresh', `${stallFirst.toFixed(0)} ms`, 'the HTTP thread never stalls for long')
   line(`uncached answers: ${times.length} first-seen queries, median`, `${pct(times, 0.5).toFixed(1)} ms`, '≤ 25 ms', pct(times, 0.5) <= 25)

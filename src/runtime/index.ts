@@ -154,6 +154,7 @@ export function openRefreshThread(
     const data = index.current()!.data
     index.release() // its buffers leave with the message
     on.onVersion(version, bodies, data)
+    Bun.gc(false) // the build's garbage (a catalog's worth of strings) goes now, not at the next refresh
   })
   const worker = ProviderRefresher.fromConfig(config, store, log)
   const references = openReferences(config, store, log)
