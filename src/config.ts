@@ -6,6 +6,7 @@ import { toDecimal } from './lib/decimal'
 import { PRICE_COMPONENTS, type OfferingOverride, type PriceComponent, type Pricing } from './domain/types'
 import { ADAPTER_IDS, type AdapterId } from './upstream/adapters'
 import { BUILTIN_PROVIDERS } from './upstream/registry'
+import { builtinOf, embeddedReferenceProviders, KEY_VARIABLE, NPM_ADAPTERS, overlayReferenceProviders, type ReferenceProvider } from './reference/providers'
 import { CHANGE_TYPES, ChangeType } from './domain/vocabulary'
 
 /**
@@ -26,9 +27,22 @@ export interface ResolvedProvider {
   keyRequired: boolean
   timeoutMs: number
   builtin: boolean
+  /** Where its definition comes from: src/upstream/registry.ts, the models.dev reference data, or a config table alone. */
+  origin: ProviderOrigin
+  /** Reference-derived: its documentation (models.dev `doc`). */
+  docsUrl?: string | null
+  /** Why it cannot be refreshed as the reference describes it (no https base URL, unknown API package, …); such a provider stays disabled. */
+  unusable?: string | null
+  /** A config `base_url` sets its base URL (reference refreshes do not move it). */
+  baseUrlPinned?: boolean
+  /** Reference-derived: when a models.dev refresh last changed its base URL (ms), and the host before. */
+  baseUrlChangedAt?: number | null
+  previousHost?: string | null
   /** `models = [...]` from the TOML table (the `static` adapter lists these). */
   staticModels?: unknown[]
 }
+
+export type ProviderOrigin = 'builtin' | 'reference' | 'config'
 
 export interface Config {
   host: string
@@ -64,6 +78,19 @@ export interface Config {
   publicUrl?: string
   /** Reference catalogs, by source id (`models.dev`, `litellm`); defaults for those not configured. */
   references: Record<string, { enabled: boolean; url?: string; intervalSeconds: number; timeoutMs: number }>
+  /**
+   * The providers again, with newer reference data (a live models.dev fetch stored in the catalog) laid
+   * over the embedded snapshot's: same config, same environment. src/runtime openCatalog applies it.
+   */
+  withReferenceProviders?: (live: ReferenceProvider[]) => ResolvedProvider[]
+}
+
+/** Options of loadConfig that no deployment sets: the tests'. */
+export interface LoadOptions {
+  /** Replaces the embedded snapshot's providers (a test points one at its fake upstream). */
+  referenceProviders?: ReferenceProvider[]
+  /** TEST ONLY: accept `http://127.0.0.1…` reference base URLs (the fake upstream); never from env or TOML. */
+  allowLoopbackHttpReference?: boolean
 }
 
 export { LOG_LEVELS, type LogLevel } from './lib/log'
@@ -291,7 +318,7 @@ export function resolveProviderNames(providers: ResolvedProvider[], list: string
 /** A copy of the environment, for a thread that loads the same config itself (the refresh thread). */
 export const environment = (): Record<string, string | undefined> => ({ ...process.env })
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env, opts: LoadOptions = {}): Config {
   const problems: string[] = []
   type Env = z.infer<typeof EnvSchema>
   // Key by key, so that one bad variable does not hide the problems of the TOML file.
@@ -316,7 +343,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
 
   const providerTimeoutMs = toml.refresh?.provider_timeout_ms ?? DEFAULTS.providerTimeoutMs
-  const providers = resolveProviders(toml, env, providerTimeoutMs, (p) => problems.push(`${configPath}: ${p}`))
+  const reference = opts.referenceProviders ?? embeddedReferenceProviders()
+  const resolve = (refs: ReferenceProvider[], problem: (p: string) => void) => resolveProviders(toml, env, providerTimeoutMs, problem, refs, opts.allowLoopbackHttpReference === true)
+  const providers = resolve(reference, (p) => problems.push(`${configPath}: ${p}`))
 
   if (problems.length) throw new ConfigError(problems)
   return {
@@ -359,6 +388,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         return [id, { enabled: t.enabled ?? true, url: t.url, intervalSeconds: t.interval_seconds ?? DEFAULTS.referenceIntervalSeconds, timeoutMs: t.timeout_ms ?? DEFAULTS.referenceTimeoutMs }]
       }),
     ),
+    // the config was checked against the embedded data; newer data adds or moves providers, never new problems
+    withReferenceProviders: (live) => resolve(overlayReferenceProviders(reference, live), () => undefined),
   }
 }
 
@@ -378,8 +409,69 @@ function overridesOf(toml: Toml, providers: ResolvedProvider[]): Map<string, Off
   return out
 }
 
-/** Built-in providers, merged with `[providers.<id or alias>]` tables and custom providers. */
-function resolveProviders(toml: Toml, env: Record<string, string | undefined>, defaultTimeoutMs: number, problem: (message: string) => void): ResolvedProvider[] {
+/** Why a reference base URL cannot be used as is (null: it can): https only; loopback http only when a test allows it. */
+function refusedBaseUrl(url: string | null, allowLoopbackHttp: boolean): string | null {
+  if (!url) return 'models.dev states no API base URL (api)'
+  if (!URL.canParse(url)) return `the reference base URL ${JSON.stringify(url.slice(0, 100))} is not a URL`
+  const u = new URL(url)
+  if (u.username || u.password || u.search || u.hash) return 'the reference base URL carries credentials, a query or a fragment'
+  if (u.protocol === 'https:') return null
+  if (allowLoopbackHttp && u.protocol === 'http:' && u.hostname === '127.0.0.1') return null
+  return `the reference base URL is not https: (${u.protocol}//${u.host}); a config base_url may set it`
+}
+
+/** Why a reference-derived provider cannot be refreshed (null: it can); a config base_url / adapter stands in for the reference's. */
+function referenceUnusable(r: ReferenceProvider, allowLoopbackHttp: boolean, config: { baseUrl?: boolean; adapter?: boolean; key?: boolean } = {}): string | null {
+  const refused = config.baseUrl ? null : refusedBaseUrl(r.baseUrl, allowLoopbackHttp)
+  if (refused) return refused
+  if (!config.key && r.env.length === 0 && r.badEnv?.length) {
+    return `its key variable ${r.badEnv.join(', ').slice(0, 100)} is refused (names must match ${KEY_VARIABLE.source}); a config api_key or api_key_env may set one`
+  }
+  if (config.adapter || (r.npm && NPM_ADAPTERS[r.npm])) return null
+  return `its API package ${r.npm ?? '(none stated)'} maps to no modelcat adapter; a config adapter may set one`
+}
+
+/** A models.dev provider as modelcat would refresh it: enabled when one of its key variables is set. */
+function fromReference(r: ReferenceProvider, env: Record<string, string | undefined>, timeoutMs: number, allowLoopbackHttp: boolean): ResolvedProvider {
+  const adapter = r.npm ? NPM_ADAPTERS[r.npm] : undefined
+  const refused = refusedBaseUrl(r.baseUrl, allowLoopbackHttp)
+  const unusable = referenceUnusable(r, allowLoopbackHttp)
+  const apiKey = r.env.map((k) => env[k]?.trim()).find(Boolean)
+  return {
+    id: r.id,
+    name: r.name,
+    aliases: [],
+    adapter: adapter ?? 'openai',
+    baseUrl: refused ? '' : r.baseUrl!.replace(/\/+$/, ''),
+    apiKey,
+    apiKeyEnv: r.env,
+    // the default rule: refreshed when its key variable is set (the reference cannot say that a list needs none)
+    enabled: !unusable && Boolean(apiKey),
+    keyRequired: true,
+    timeoutMs,
+    builtin: false,
+    origin: 'reference',
+    docsUrl: r.docsUrl,
+    unusable,
+    baseUrlPinned: false,
+    baseUrlChangedAt: r.baseUrlChangedAt ?? null,
+    previousHost: r.previousHost ?? null,
+  }
+}
+
+/**
+ * Built-in providers, then every models.dev provider that is not one of them (under its models.dev id;
+ * an id the parsers map to a built-in, e.g. togetherai, is that built-in), merged with `[providers.<id or
+ * alias>]` tables and custom providers. Precedence: config > built-in > reference.
+ */
+function resolveProviders(
+  toml: Toml,
+  env: Record<string, string | undefined>,
+  defaultTimeoutMs: number,
+  problem: (message: string) => void,
+  reference: ReferenceProvider[] = [],
+  allowLoopbackHttp = false,
+): ResolvedProvider[] {
   const raw = (key: string) => toml.rawProviders?.[key] ?? {}
   const byName = new Map<string, ResolvedProvider>()
   const out: ResolvedProvider[] = BUILTIN_PROVIDERS.map(({ defaultEnabled, ...spec }) => ({
@@ -389,8 +481,17 @@ function resolveProviders(toml: Toml, env: Record<string, string | undefined>, d
     enabled: defaultEnabled ?? true,
     timeoutMs: defaultTimeoutMs,
     builtin: true,
+    origin: 'builtin' as const,
   }))
   for (const p of out) for (const name of [p.id, ...p.aliases]) byName.set(name, p)
+  const refById = new Map<string, ReferenceProvider>()
+  for (const r of reference) {
+    if (builtinOf(r.id) || byName.has(r.id)) continue // the built-in's own definition wins
+    const p = fromReference(r, env, defaultTimeoutMs, allowLoopbackHttp)
+    refById.set(r.id, r)
+    out.push(p)
+    byName.set(p.id, p)
+  }
 
   for (const [key, t] of Object.entries(toml.providers ?? {})) {
     let p = byName.get(key)
@@ -400,19 +501,41 @@ function resolveProviders(toml: Toml, env: Record<string, string | undefined>, d
       const needsUrl = t.adapter !== 'static'
       if (needsUrl && !t.base_url && !('base_url' in raw(key))) problem(`providers.${key}.base_url: required for a custom provider`)
       if (!t.adapter || (needsUrl && !t.base_url)) continue
-      p = { id: key, name: key, aliases: [], adapter: t.adapter, baseUrl: t.base_url ?? '', apiKeyEnv: [], enabled: true, keyRequired: false, timeoutMs: defaultTimeoutMs, builtin: false }
+      p = {
+        id: key,
+        name: key,
+        aliases: [],
+        adapter: t.adapter,
+        baseUrl: t.base_url ?? '',
+        apiKeyEnv: [],
+        enabled: true,
+        keyRequired: false,
+        timeoutMs: defaultTimeoutMs,
+        builtin: false,
+        origin: 'config',
+      }
       out.push(p)
       byName.set(key, p)
     }
     if (t.name) p.name = t.name
     if (t.adapter) p.adapter = t.adapter
-    if (t.base_url) p.baseUrl = t.base_url
+    if (t.base_url) {
+      p.baseUrl = t.base_url
+      p.baseUrlPinned = true
+    }
     if (t.api_key_env) {
       p.apiKeyEnv = [t.api_key_env]
       p.apiKey = env[t.api_key_env]?.trim() || undefined
     }
     if (t.api_key) p.apiKey = t.api_key
-    if (t.enabled !== undefined) p.enabled = t.enabled
+    const r = p.origin === 'reference' ? refById.get(p.id) : undefined
+    if (r) {
+      // config wins: its base_url stands in for a refused reference URL, its adapter for an unknown package
+      p.unusable = referenceUnusable(r, allowLoopbackHttp, { baseUrl: Boolean(t.base_url), adapter: Boolean(t.adapter), key: Boolean(t.api_key || t.api_key_env) })
+      if (p.unusable && t.enabled !== false) problem(`providers.${key}: not usable as models.dev describes it: ${p.unusable}`)
+      p.enabled = !p.unusable && Boolean(p.apiKey)
+    }
+    if (t.enabled !== undefined) p.enabled = t.enabled && !p.unusable
     if (t.timeout_ms) p.timeoutMs = t.timeout_ms
     if (t.key_required !== undefined) p.keyRequired = t.key_required
     if (t.models) p.staticModels = t.models
@@ -432,8 +555,13 @@ function resolveProviders(toml: Toml, env: Record<string, string | undefined>, d
     const chosen = new Set<ResolvedProvider>()
     for (const name of only) {
       const p = byName.get(name)
-      if (p) chosen.add(p)
-      else problem(`refresh.providers: unknown provider "${name}" (known: ${out.map((x) => x.id).join(', ')})`)
+      if (!p) problem(`refresh.providers: unknown provider "${name}" (known: ${out.map((x) => x.id).join(', ')})`)
+      else if (p.unusable) problem(`refresh.providers: "${name}" is not usable as models.dev describes it: ${p.unusable}`)
+      else {
+        chosen.add(p)
+        // naming a reference-derived provider turns it on (needs_key until its variable is set), unless its table says enabled = false
+        if (p.origin === 'reference' && toml.providers?.[name]?.enabled !== false && toml.providers?.[p.id]?.enabled !== false) p.enabled = true
+      }
     }
     for (const p of out) if (!chosen.has(p)) p.enabled = false
   }

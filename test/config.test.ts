@@ -71,7 +71,8 @@ describe('defaults', () => {
 
   test('without a config file every built-in provider is present, enabled unless its row says otherwise, keyless, with its registry base URL', () => {
     const c = loadConfig({})
-    expect(c.providers.map((p) => p.id)).toEqual(BUILTIN_PROVIDERS.map((p) => p.id))
+    // (then the reference-derived providers: test/config/reference-providers.test.ts)
+    expect(c.providers.filter((p) => p.origin !== 'reference').map((p) => p.id)).toEqual(BUILTIN_PROVIDERS.map((p) => p.id))
     for (const spec of BUILTIN_PROVIDERS) {
       const p = provider(c, spec.id)
       expect({ id: p.id, enabled: p.enabled, apiKey: p.apiKey, baseUrl: p.baseUrl, builtin: p.builtin, timeoutMs: p.timeoutMs }).toEqual({
@@ -185,7 +186,7 @@ describe('TOML file (MODELCAT_CONFIG)', () => {
       timeoutMs: 7000,
     })
     expect(provider(c, 'my-vllm').apiKey).toBeUndefined()
-    expect(c.providers).toHaveLength(BUILTIN_PROVIDERS.length + 1)
+    expect(c.providers.filter((p) => p.origin !== 'reference')).toHaveLength(BUILTIN_PROVIDERS.length + 1)
   })
 
   test('a custom provider listed in refresh.providers is enabled', () => {
@@ -197,7 +198,7 @@ describe('TOML file (MODELCAT_CONFIG)', () => {
     const c = loadConfig({ MODELCAT_CONFIG: tomlFile('[providers.hug]\napi_key = "hf_from_alias"\nbase_url = "http://127.0.0.1:9000/hf/v1"\n') })
     expect(provider(c, 'huggingface')).toMatchObject({ apiKey: 'hf_from_alias', baseUrl: 'http://127.0.0.1:9000/hf/v1' })
     expect(c.providers.map((p) => p.id)).not.toContain('hug')
-    expect(c.providers).toHaveLength(BUILTIN_PROVIDERS.length)
+    expect(c.providers.filter((p) => p.origin !== 'reference')).toHaveLength(BUILTIN_PROVIDERS.length)
   })
 
   test('refresh.providers accepts an alias (hf → huggingface)', () => {

@@ -27,6 +27,9 @@ export function bootstrapCatalog(store: CatalogStore, providers: ResolvedProvide
       outputModalities: e.outputModalities,
       capabilities: e.capabilities,
       pricing: e.pricing,
+      priceTiers: e.priceTiers ?? null,
+      created: e.releasedAt ?? null,
+      deprecation: e.deprecation ?? null,
     })
     byProvider.set(e.provider, list)
   }

@@ -1,7 +1,7 @@
 import { inArray } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { offerings, pricing, referenceModels } from '../db/schema'
-import type { Capabilities, FieldSources, OfferingOverride, Pricing, UpstreamValues } from '../domain/types'
+import { VARIABLE_PRICE, type Capabilities, type Conflict, type Deprecation, type FieldSources, type OfferingOverride, type PriceTier, type Pricing, type UpstreamValues } from '../domain/types'
 
 /** Reference catalogs in order of precedence (after the provider itself and config overrides). */
 export const REFERENCE_PRECEDENCE = ['models.dev', 'litellm'] as const
@@ -26,6 +26,13 @@ export interface Filled {
   capabilities: Capabilities | null
   pricing: Pricing
   priceSource: string | null
+  /** Conditional prices, from the same source as the base prices. */
+  priceTiers: PriceTier[] | null
+  /** Unix seconds: the upstream's, else a reference's release date; null: first seen (sources.created says which). */
+  created: number | null
+  deprecation: Deprecation | null
+  /** Where an exact reference entry disagrees with the provider's own value; null when none does. */
+  conflicts: Conflict[] | null
   sources: FieldSources
   /** Float copies of the exact prompt/completion prices: sort and filter keys only. */
   promptPrice: number | null
@@ -102,15 +109,44 @@ export class Enricher {
       if (capSources.length) sources.capabilities = [...new Set(capSources)].join('+')
 
       // Prices belong to one provider: its own, else a reference entry of the same provider and model.
+      // An upstream that states any price (a variable one included) is the only source of prices: no
+      // reference fills a key beside it. Tiers come from the source of the base prices.
       let effective: Pricing = {}
       let priceSource: string | null = null
-      if (Object.keys(upstream.pricing).length) [effective, priceSource] = [upstream.pricing, upstreamLabel]
+      let tiers: PriceTier[] | null = null
+      if (Object.keys(upstream.pricing).length) [effective, priceSource, tiers] = [upstream.pricing, upstreamLabel, upstream.priceTiers ?? null]
       else {
         const hit = exactRefs.find(([, r]) => r.pricing && Object.keys(r.pricing).length)
-        if (hit) [effective, priceSource] = [hit[1].pricing!, hit[0]]
+        if (hit) [effective, priceSource, tiers] = [hit[1].pricing!, hit[0], hit[1].priceTiers ?? null]
       }
       if (override?.pricing && Object.keys(override.pricing).length) [effective, priceSource] = [{ ...effective, ...override.pricing }, 'override']
       if (priceSource) sources.pricing = priceSource
+      if (tiers && tiers.length === 0) tiers = null
+      // the source of the base prices states no tiers: another reference entry of the same provider and
+      // model whose base prices agree (within 1 %) may — its tiers are about the same prices
+      if (!tiers && priceSource) {
+        const agrees = (r: RefRow) => ['prompt', 'completion'].every((k) => effective[k] !== undefined && r.pricing?.[k] !== undefined && !differs(effective[k]!, r.pricing[k]!))
+        const hit = exactRefs.find(([, r]) => r.priceTiers?.length && agrees(r))
+        if (hit) [tiers, sources.pricing_tiers] = [hit[1].priceTiers!, hit[0]]
+      }
+      if (tiers && !sources.pricing_tiers) sources.pricing_tiers = priceSource!
+
+      // created: the provider's, else a reference's release date (same provider first), else first seen
+      let created: number | null = null
+      if (upstream.created && upstream.created > 0) [created, sources.created] = [upstream.created, upstreamLabel]
+      else {
+        const hit = candidates.find(([, r]) => r.releasedAt && r.releasedAt > 0)
+        if (hit) [created, sources.created] = [hit[1].releasedAt!, hit[0]]
+        else sources.created = 'first_seen'
+      }
+
+      // deprecation: the provider's word, else a reference entry of the same provider (a dated one first)
+      let deprecation: Deprecation | null = null
+      if (upstream.deprecation) [deprecation, sources.deprecation] = [{ ...upstream.deprecation, source: upstream.deprecation.source ?? upstreamLabel }, upstreamLabel]
+      else {
+        const hit = exactRefs.find(([, r]) => r.deprecation?.date) ?? exactRefs.find(([, r]) => r.deprecation)
+        if (hit) [deprecation, sources.deprecation] = [{ ...hit[1].deprecation!, source: hit[0] }, hit[0]]
+      }
 
       return {
         contextLength: next.contextLength as number | null,
@@ -120,9 +156,13 @@ export class Enricher {
         capabilities: Object.keys(caps).length ? caps : null,
         pricing: effective,
         priceSource,
+        priceTiers: tiers,
+        created,
+        deprecation,
+        conflicts: conflictsOf(upstream, exactRefs),
         sources,
-        promptPrice: effective.prompt !== undefined ? Number(effective.prompt) : null,
-        completionPrice: effective.completion !== undefined ? Number(effective.completion) : null,
+        promptPrice: sortKey(effective.prompt),
+        completionPrice: sortKey(effective.completion),
       }
     }
   }
@@ -145,6 +185,10 @@ export class Enricher {
         inputModalities: offerings.inputModalities,
         outputModalities: offerings.outputModalities,
         capabilities: offerings.capabilities,
+        created: offerings.created,
+        deprecation: offerings.deprecation,
+        priceTiers: offerings.priceTiers,
+        conflicts: offerings.conflicts,
         promptPrice: offerings.promptPrice,
         completionPrice: offerings.completionPrice,
         upstream: offerings.upstream,
@@ -164,7 +208,7 @@ export class Enricher {
     let changed = 0
     for (const row of rows) {
       const current = prices.get(row.id) ?? {}
-      const upstream: UpstreamValues = row.upstream ?? {
+      const stored: UpstreamValues = row.upstream ?? {
         contextLength: row.contextLength,
         maxOutputTokens: row.maxOutputTokens,
         inputModalities: row.inputModalities,
@@ -172,12 +216,45 @@ export class Enricher {
         capabilities: row.capabilities,
         pricing: current,
       }
+      // rows written before created/deprecation/tiers were kept: their columns still hold the upstream's
+      const complete = stored.created !== undefined
+      const upstream: UpstreamValues = complete
+        ? stored
+        : { ...stored, created: row.sources?.created ? null : row.created, deprecation: row.sources?.deprecation ? null : row.deprecation, priceTiers: stored.priceTiers ?? null }
       const f = fill(row, upstream, row.source === 'bootstrap' ? 'bootstrap' : 'upstream')
-      const before = JSON.stringify([row.contextLength, row.maxOutputTokens, row.inputModalities, row.outputModalities, row.capabilities, row.sources, current, row.promptPrice, row.completionPrice])
-      const after = JSON.stringify([f.contextLength, f.maxOutputTokens, f.inputModalities, f.outputModalities, f.capabilities, f.sources, f.pricing, f.promptPrice, f.completionPrice])
-      if (before === after && row.upstream) continue
+      const before = JSON.stringify([
+        row.contextLength,
+        row.maxOutputTokens,
+        row.inputModalities,
+        row.outputModalities,
+        row.capabilities,
+        row.sources,
+        current,
+        row.promptPrice,
+        row.completionPrice,
+        row.created,
+        row.deprecation,
+        row.priceTiers,
+        row.conflicts,
+      ])
+      const after = JSON.stringify([
+        f.contextLength,
+        f.maxOutputTokens,
+        f.inputModalities,
+        f.outputModalities,
+        f.capabilities,
+        f.sources,
+        f.pricing,
+        f.promptPrice,
+        f.completionPrice,
+        f.created,
+        f.deprecation,
+        f.priceTiers,
+        f.conflicts,
+      ])
+      if (before === after && complete) continue
       if (before !== after) changed++
-      write(row.id, f, row.upstream ? undefined : upstream)
+      write(row.id, f, complete ? undefined : upstream)
     }
     return changed
   }
@@ -186,11 +263,26 @@ export class Enricher {
 /** Writes filled values onto a stored offering (and its prices); `upstream` backfills rows written before it existed. */
 export function writeFilled(db: Db) {
   const update = db.$client.prepare(
-    'update offerings set context_length = ?, max_output_tokens = ?, input_modalities = ?, output_modalities = ?, capabilities = ?, sources = ?, prompt_price = ?, completion_price = ?, upstream = coalesce(?, upstream), content_hash = null where id = ?',
+    'update offerings set context_length = ?, max_output_tokens = ?, input_modalities = ?, output_modalities = ?, capabilities = ?, sources = ?, prompt_price = ?, completion_price = ?, created = ?, deprecation = ?, price_tiers = ?, conflicts = ?, upstream = coalesce(?, upstream), content_hash = null where id = ?',
   )
   const writePrices = pricingWriter(db)
   return (id: string, f: Filled, upstream?: UpstreamValues) => {
-    update.run(f.contextLength, f.maxOutputTokens, json(f.inputModalities), json(f.outputModalities), json(f.capabilities), json(f.sources), f.promptPrice, f.completionPrice, json(upstream), id)
+    update.run(
+      f.contextLength,
+      f.maxOutputTokens,
+      json(f.inputModalities),
+      json(f.outputModalities),
+      json(f.capabilities),
+      json(f.sources),
+      f.promptPrice,
+      f.completionPrice,
+      f.created,
+      json(f.deprecation),
+      json(f.priceTiers),
+      json(f.conflicts),
+      json(upstream),
+      id,
+    )
     writePrices(id, f)
   }
 }
@@ -203,6 +295,36 @@ export function pricingWriter(db: Db) {
     deletePrices.run(id)
     for (const [component, usd] of Object.entries(f.pricing)) insertPrice.run(id, component, usd, f.priceSource ?? 'upstream')
   }
+}
+
+/** A price as a float sort/filter key: a decimal only (a variable price has none). */
+const sortKey = (v: string | undefined): number | null => (v === undefined || v === VARIABLE_PRICE ? null : Number(v))
+
+/** Prices that differ by more than this fraction of the larger one are a conflict. */
+export const PRICE_CONFLICT_FRACTION = 0.01
+function differs(x: string, y: string): boolean {
+  if (x === VARIABLE_PRICE || y === VARIABLE_PRICE) return x !== y
+  const [a, b] = [Number(x), Number(y)]
+  return Math.abs(a - b) > PRICE_CONFLICT_FRACTION * Math.max(Math.abs(a), Math.abs(b))
+}
+
+/**
+ * Where a reference entry of the same provider and model disagrees with what the provider states:
+ * a price (both decimals) by more than 1 %, the context length by any amount. The provider's value is served.
+ */
+function conflictsOf(upstream: UpstreamValues, refs: [string, RefRow][]): Conflict[] | null {
+  const out: Conflict[] = []
+  for (const [source, r] of refs) {
+    if (upstream.contextLength && r.contextLength && upstream.contextLength !== r.contextLength) {
+      out.push({ field: 'context_length', upstream: upstream.contextLength, reference: r.contextLength, source })
+    }
+    for (const [key, u] of Object.entries(upstream.pricing)) {
+      const ref = r.pricing?.[key]
+      if (ref === undefined || u === VARIABLE_PRICE || ref === VARIABLE_PRICE) continue
+      if (differs(u, ref)) out.push({ field: `pricing.${key}`, upstream: u, reference: ref, source })
+    }
+  }
+  return out.length ? out : null
 }
 
 export const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))

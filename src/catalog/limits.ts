@@ -1,4 +1,4 @@
-import { CAPABILITIES, PRICE_COMPONENTS, type Capabilities, type PriceComponent, type Deprecation, type OfferingInput, type Pricing } from '../domain/types'
+import { CAPABILITIES, PRICE_KEY, VARIABLE_PRICE, type Capabilities, type Deprecation, type OfferingInput, type PriceTier, type Pricing } from '../domain/types'
 import { DECIMAL_LIMITS, MAX_DECIMAL_CHARS } from '../lib/decimal'
 
 export { MAX_DECIMAL_CHARS }
@@ -28,6 +28,10 @@ export const LIMITS = {
   extraJsonBytes: 16 * 1024,
   /** context length / max output tokens: a positive integer up to this, else unknown (null) */
   maxTokens: 1_000_000_000,
+  /** price keys per offering (and per tier): past it the rest are dropped; a key is at most 100 chars of [a-z0-9_] */
+  priceKeys: 64,
+  /** conditional price tiers per offering: past it the rest are dropped */
+  priceTiers: 16,
   /** prices (lib/decimal.ts): significant digits, integer digits (value < 10^24), fraction digits (value ≥ 10^-30) */
   ...DECIMAL_LIMITS,
   /** entries the store's canonical-id memo keeps (least recently used dropped first) */
@@ -75,18 +79,45 @@ function capabilities(c: Capabilities | null | undefined): Capabilities | null {
   return Object.keys(out).length ? out : null
 }
 
-const COMPONENTS = new Set<string>(PRICE_COMPONENTS)
+/** Any key matching PRICE_KEY (the set is open), at most LIMITS.priceKeys of them; a value is a bounded decimal or the variable marker. */
 function pricing(p: Pricing | null | undefined): Pricing {
   const out: Pricing = {}
+  let n = 0
   for (const [k, v] of Object.entries(p ?? {})) {
-    if (COMPONENTS.has(k) && typeof v === 'string' && v.length <= MAX_DECIMAL_CHARS) out[k as PriceComponent] = v
+    if (n >= LIMITS.priceKeys) break
+    if (PRICE_KEY.test(k) && typeof v === 'string' && v.length <= MAX_DECIMAL_CHARS && (v === VARIABLE_PRICE || /^\d/.test(v))) {
+      out[k] = v
+      n++
+    }
   }
   return out
 }
 
+const whole7 = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= LIMITS.maxTokens ? n : undefined)
+
+/** At most LIMITS.priceTiers tiers, each with bounded numeric conditions, at most 7 day names and capped prices. */
+function priceTiers(t: PriceTier[] | null | undefined): PriceTier[] | null {
+  if (!Array.isArray(t)) return null
+  const out: PriceTier[] = []
+  for (const tier of t.slice(0, LIMITS.priceTiers)) {
+    const c = tier?.conditions ?? {}
+    const conditions: PriceTier['conditions'] = {}
+    for (const k of ['min_prompt_tokens', 'utc_start', 'utc_end'] as const) {
+      const v = whole7(c[k])
+      if (v !== undefined) conditions[k] = v
+    }
+    if (Array.isArray(c.utc_days)) conditions.utc_days = c.utc_days.slice(0, 7).flatMap((d) => (typeof d === 'string' && d.length <= 16 ? [d] : []))
+    const prices = pricing(tier?.pricing)
+    if (Object.keys(conditions).length && Object.keys(prices).length) out.push({ conditions, pricing: prices })
+  }
+  return out.length ? out : null
+}
+
 function deprecation(d: Deprecation | null | undefined): Deprecation | null {
   if (!d || typeof d !== 'object') return null
-  return { date: whole(d.date, LIMITS.deprecationChars), end_of_life: whole(d.end_of_life, LIMITS.deprecationChars), replacement: whole(d.replacement, LIMITS.deprecationChars) }
+  const out: Deprecation = { date: whole(d.date, LIMITS.deprecationChars), end_of_life: whole(d.end_of_life, LIMITS.deprecationChars), replacement: whole(d.replacement, LIMITS.deprecationChars) }
+  if (d.source != null) out.source = whole(d.source, LIMITS.deprecationChars)
+  return out
 }
 
 function extra(e: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
@@ -122,5 +153,6 @@ export function capOffering(o: OfferingInput): OfferingInput | null {
   if (o.capabilities != null) out.capabilities = capabilities(o.capabilities)
   if (o.deprecation != null) out.deprecation = deprecation(o.deprecation)
   if (o.extra != null) out.extra = extra(o.extra)
+  if (o.priceTiers != null) out.priceTiers = priceTiers(o.priceTiers)
   return out
 }

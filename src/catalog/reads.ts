@@ -19,6 +19,14 @@ export interface CatalogQuery {
   maxPromptPrice?: number
   maxCompletionPrice?: number
   free?: boolean
+  // --- issue 15 (prices): conflicts and lifecycle filters ---
+  /** true: only offerings a reference catalog disagrees with (`conflicts`); false: only those without. */
+  hasConflicts?: boolean
+  /** active: no deprecation; deprecated: a deprecation is announced; expiring: its date falls within 30 days of `today`. */
+  lifecycle?: 'active' | 'deprecated' | 'expiring'
+  /** YYYY-MM-DD (UTC): the day `expiring` is measured from (part of the query, so cached answers follow the day). */
+  today?: string
+  // --- end issue 15 ---
   sort: SortKey
   order: 'asc' | 'desc'
   limit?: number
@@ -51,8 +59,24 @@ function filters(q: CatalogQuery): SQL {
   if (q.maxPromptPrice !== undefined) parts.push(sql`o.prompt_price <= ${q.maxPromptPrice}`)
   if (q.maxCompletionPrice !== undefined) parts.push(sql`o.completion_price <= ${q.maxCompletionPrice}`)
   if (q.free) parts.push(sql`o.prompt_price = 0 and coalesce(o.completion_price, 0) = 0`)
+  parts.push(...priceFilters(q))
   return sql.join(parts, sql` and `)
 }
+
+// --- issue 15 (prices): the has_conflicts and lifecycle filters, each one WHERE clause over alias `o` ---
+/** The day an offering goes (or went) away: the earlier of its deprecation date and end of life. */
+const GOES = sql.raw(
+  `coalesce(min(date(json_extract(o.deprecation, '$.date')), date(json_extract(o.deprecation, '$.end_of_life'))), date(json_extract(o.deprecation, '$.date')), date(json_extract(o.deprecation, '$.end_of_life')))`,
+)
+function priceFilters(q: CatalogQuery): SQL[] {
+  const parts: SQL[] = []
+  if (q.hasConflicts !== undefined) parts.push(q.hasConflicts ? sql`o.conflicts is not null` : sql`o.conflicts is null`)
+  if (q.lifecycle === 'active') parts.push(sql`o.deprecation is null`)
+  if (q.lifecycle === 'deprecated') parts.push(sql`o.deprecation is not null`)
+  if (q.lifecycle === 'expiring') parts.push(sql`${GOES} between date(${q.today}) and date(${q.today}, '+30 days')`)
+  return parts
+}
+// --- end issue 15 ---
 
 /**
  * A sort key as a never-null SQL expression (nulls sort last in both directions), so that
@@ -96,9 +120,11 @@ function page(q: CatalogQuery): SQL {
 
 const dir = (q: CatalogQuery) => sql.raw(q.order === 'asc' ? 'asc' : 'desc')
 
+/** Known price keys in PRICE_COMPONENTS order, then any other key by name (the set is open). */
 function ordered(raw: Pricing | null): Pricing {
   const out: Pricing = {}
   for (const c of PRICE_COMPONENTS) if (raw?.[c] !== undefined) out[c] = raw[c]
+  for (const k of Object.keys(raw ?? {}).sort()) if (out[k] === undefined) out[k] = raw![k]!
   return out
 }
 
@@ -107,7 +133,7 @@ const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.pars
 /** The offering columns every read maps with toOfferingRow (alias `o`). */
 export const OFFERING_COLUMNS_SQL = `o.id, o.provider_id, o.provider_model_id, o.canonical_id, o.name, o.description, o.created, o.owned_by,
   o.context_length, o.max_output_tokens, o.input_modalities, o.output_modalities, o.supported_parameters, o.capabilities,
-  o.deprecation, o.extra, o.sources, o.source, o.first_seen_at, o.last_seen_at,
+  o.deprecation, o.extra, o.sources, o.source, o.first_seen_at, o.last_seen_at, o.price_tiers, o.conflicts,
   min((select last_success_at from providers p where p.id = o.provider_id), (select updated_at from catalog_state where id = 1)) as provider_seen,
   (select json_group_object(component, usd) from pricing where offering_id = o.id) as pricing`
 const OFFERING_COLUMNS = sql.raw(OFFERING_COLUMNS_SQL)
@@ -138,6 +164,8 @@ export function toOfferingRow(r: RawOffering): OfferingRow {
     lastSeenAt: r.last_seen_at as number,
     providerSeenAt: r.provider_seen as number | null,
     pricing: ordered(parse<Pricing>(r.pricing as string | null)),
+    priceTiers: parse(r.price_tiers as string | null),
+    conflicts: parse(r.conflicts as string | null),
   }
 }
 

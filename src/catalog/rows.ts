@@ -1,5 +1,5 @@
 import type { changes } from '../db/schema'
-import type { Capabilities, Deprecation, FieldSources, OfferingInput, Pricing } from '../domain/types'
+import type { Capabilities, Conflict, Deprecation, FieldSources, OfferingInput, PriceTier, Pricing } from '../domain/types'
 
 /** The shapes of what the catalog hands out and takes in (its reads and its refresh input). */
 
@@ -16,6 +16,8 @@ export type ProviderOutcome =
       skipped: number
       durationMs: number
       warning: string | null
+      /** Set when an admin forced the list past a guard (price sanity): recorded on each change it made. */
+      guard?: string | null
     }
   | { provider: string; ok: false; error: string; durationMs: number }
 
@@ -44,6 +46,8 @@ export interface OfferingRow {
   /** ms: the provider's last successful refresh (every offering it holds was in that list). */
   providerSeenAt?: number | null
   pricing: Pricing
+  priceTiers: PriceTier[] | null
+  conflicts: Conflict[] | null
 }
 
 export interface ProviderState {

@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, gt, gte, inArray, lt, sql } from 'drizzle-or
 import type { Db } from '../db/client'
 import { breakers, catalogState, changes, offerings, providers, referenceModels, refreshRuns } from '../db/schema'
 import type { ReferenceEntry } from '../reference/types'
+import type { ReferenceProvider } from '../reference/providers'
 import { deriveCapabilities } from './capabilities'
 import { createCanonicalizer, type Canonicalizer } from './canonical'
 import { buildIndexData, type IndexData } from './engine'
@@ -10,7 +11,7 @@ import type { ChangeRow, OfferingRow, ProviderOutcome, ProviderState } from './r
 import { Enricher, json, pricingWriter } from './enrich'
 import { LIMITS } from './limits'
 import { WebhookOutbox } from './outbox'
-import type { OfferingInput, OfferingOverride, Pricing } from '../domain/types'
+import type { Deprecation, OfferingInput, OfferingOverride, Pricing } from '../domain/types'
 import type { BreakerSnapshot, ChangeType } from '../domain/vocabulary'
 
 interface ExistingRow {
@@ -40,11 +41,20 @@ function diffTracked(old: ExistingRow, next: { pricing: Pricing; context_length:
   const out: Record<string, { from: unknown; to: unknown }> = {}
   for (const [k, to] of Object.entries(next)) {
     const from = before[k]
-    const same = k === 'pricing' ? samePricing(from as Pricing, to as Pricing) : JSON.stringify(from ?? null) === JSON.stringify(to ?? null)
+    const same =
+      k === 'pricing'
+        ? samePricing(from as Pricing, to as Pricing)
+        : k === 'deprecation'
+          ? sameDeprecation(from as Deprecation | null, to as Deprecation | null)
+          : JSON.stringify(from ?? null) === JSON.stringify(to ?? null)
     if (!same) out[k] = { from: from ?? null, to: to ?? null }
   }
   return out
 }
+
+/** A deprecation is news when it appears, goes, or its dates or replacement move (not when only its `source` label is new). */
+const sameDeprecation = (a: Deprecation | null, b: Deprecation | null) =>
+  (a === null) === (b === null) && (a === null || (a.date === b!.date && a.end_of_life === b!.end_of_life && a.replacement === b!.replacement))
 
 const samePricing = (a: Pricing, b: Pricing) => {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof Pricing>
@@ -205,7 +215,7 @@ export class CatalogStore {
     const version = this.#write(() => {
       this.db.delete(referenceModels).where(eq(referenceModels.source, source)).run()
       const insert = this.db.$client.prepare(
-        'insert or replace into reference_models (source, provider_id, model_key, canonical_id, context_length, max_output_tokens, input_modalities, output_modalities, capabilities, pricing) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'insert or replace into reference_models (source, provider_id, model_key, canonical_id, context_length, max_output_tokens, input_modalities, output_modalities, capabilities, pricing, price_tiers, deprecation, released_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
       for (const [i, e] of entries.entries()) {
@@ -220,6 +230,9 @@ export class CatalogStore {
           json(e.outputModalities),
           json(e.capabilities),
           json(e.pricing),
+          e.priceTiers?.length ? json(e.priceTiers) : null,
+          json(e.deprecation),
+          e.releasedAt ?? null,
         )
       }
       // an embedded snapshot is no fetch: the attempt times stay, so the first live fetch is due at once
@@ -245,6 +258,34 @@ export class CatalogStore {
       .values({ id: source, ...row })
       .onConflictDoUpdate({ target: providers.id, set: row })
       .run()
+  }
+
+  /**
+   * The providers a live reference fetch described (models.dev's `api`, `env`, … per provider), kept as one
+   * `refresh_runs` row (trigger `reference-providers:<source>`, the list in `results`): no table of its
+   * own. Only the newest row is kept.
+   */
+  recordReferenceProviders(source: string, list: ReferenceProvider[]) {
+    const trigger = `reference-providers:${source}`
+    const now = this.now()
+    this.db.$client
+      .transaction(() => {
+        this.db.delete(refreshRuns).where(eq(refreshRuns.trigger, trigger)).run()
+        this.db.insert(refreshRuns).values({ trigger, startedAt: now, finishedAt: now, results: list }).run()
+      })
+      .immediate()
+  }
+
+  /** The newest providers list a live fetch of `source` stored (null: never fetched live). */
+  referenceProviders(source: string): ReferenceProvider[] | null {
+    const row = this.db
+      .select({ results: refreshRuns.results })
+      .from(refreshRuns)
+      .where(eq(refreshRuns.trigger, `reference-providers:${source}`))
+      .orderBy(desc(refreshRuns.id))
+      .limit(1)
+      .get()
+    return (row?.results as ReferenceProvider[] | undefined) ?? null
   }
 
   /**
@@ -353,7 +394,7 @@ export class CatalogStore {
         let wrote = false
         let fill: ReturnType<Enricher['load']> | undefined
         for (const o of outcomes) {
-          if (o.ok && this.replaceProviderOfferings(o.provider, o.offerings, o.canonicalIds, runId, nowSec, (fill ??= this.enricher.load()), source) > 0) wrote = true
+          if (o.ok && this.replaceProviderOfferings(o.provider, o.offerings, o.canonicalIds, runId, nowSec, (fill ??= this.enricher.load()), source, o.guard ?? null) > 0) wrote = true
           if (source === 'bootstrap') continue // the snapshot is no attempt at the provider: its state stays as it was
           const state = o.ok
             ? { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: o.durationMs, skippedItems: o.skipped, lastWarning: o.warning }
@@ -403,6 +444,7 @@ export class CatalogStore {
     nowSec: number,
     fill: ReturnType<Enricher['load']>,
     source: 'live' | 'bootstrap',
+    guard: string | null = null,
   ): number {
     let changes = 0
     const st = this.statements()
@@ -429,6 +471,9 @@ export class CatalogStore {
         outputModalities: m.outputModalities ?? null,
         capabilities,
         pricing: m.pricing,
+        priceTiers: m.priceTiers?.length ? m.priceTiers : null,
+        created: m.created && m.created > 0 ? m.created : null,
+        deprecation: m.deprecation ?? null,
       }
       const f = fill({ id, providerId, providerModelId: m.providerModelId, canonicalId }, upstream, source === 'bootstrap' ? 'bootstrap' : 'upstream')
       const hash = Bun.hash(JSON.stringify([m, canonicalId, f, source])).toString(36)
@@ -436,16 +481,16 @@ export class CatalogStore {
       if (old?.content_hash === hash) continue
       changes++
       if (recordChanges) {
-        if (old?.source !== 'live') record('added', id, canonicalId, m.name, { pricing: f.pricing, context_length: f.contextLength })
+        if (old?.source !== 'live') record('added', id, canonicalId, m.name, { pricing: f.pricing, context_length: f.contextLength, ...(f.deprecation ? { deprecation: f.deprecation } : {}) })
         else {
           const diff = diffTracked(old, {
             pricing: f.pricing,
             context_length: f.contextLength,
             input_modalities: f.inputModalities,
             output_modalities: f.outputModalities,
-            deprecation: m.deprecation ?? null,
+            deprecation: f.deprecation,
           })
-          if (Object.keys(diff).length) record('changed', id, canonicalId, m.name, diff)
+          if (Object.keys(diff).length) record('changed', id, canonicalId, m.name, guard ? { ...diff, guard } : diff)
         }
       }
       st.upsert.run(
@@ -455,7 +500,7 @@ export class CatalogStore {
         canonicalId,
         m.name,
         m.description ?? null,
-        m.created ?? null,
+        f.created,
         m.ownedBy ?? null,
         f.contextLength,
         f.maxOutputTokens,
@@ -463,10 +508,12 @@ export class CatalogStore {
         json(f.outputModalities),
         json(m.supportedParameters),
         json(f.capabilities),
-        json(m.deprecation),
+        json(f.deprecation),
         json(upstream),
         json(f.sources),
         json(m.extra),
+        json(f.priceTiers),
+        json(f.conflicts),
         hash,
         f.promptPrice,
         f.completionPrice,
@@ -512,6 +559,8 @@ export class CatalogStore {
       'upstream',
       'sources',
       'extra',
+      'price_tiers',
+      'conflicts',
       'content_hash',
       'prompt_price',
       'completion_price',
@@ -551,6 +600,25 @@ export class CatalogStore {
         .where(and(eq(offerings.providerId, providerId), eq(offerings.source, 'live')))
         .get()?.n ?? 0
     )
+  }
+
+  /**
+   * The live offerings of a provider with a prompt or completion price (float sort keys): what the
+   * price-sanity guard compares a new list with.
+   */
+  livePrices(providerId: string): Map<string, { prompt: number | null; completion: number | null }> {
+    const rows = this.db.$client
+      .prepare(
+        "select provider_model_id as id, prompt_price as prompt, completion_price as completion from offerings where provider_id = ? and source = 'live' and (prompt_price is not null or completion_price is not null)",
+      )
+      .all(providerId) as { id: string; prompt: number | null; completion: number | null }[]
+    return new Map(rows.map((r) => [r.id, { prompt: r.prompt, completion: r.completion }]))
+  }
+
+  /** Offerings carrying conflicts with a reference catalog, per provider (the /metrics gauge). */
+  conflictCounts(): Map<string, number> {
+    const rows = this.db.$client.prepare('select provider_id as id, count(*) as n from offerings where conflicts is not null group by provider_id').all() as { id: string; n: number }[]
+    return new Map(rows.map((r) => [r.id, r.n]))
   }
 
   countOfferings(providerIds?: string[]): number {

@@ -1,5 +1,5 @@
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
-import type { Capabilities, Deprecation, FieldSources, Pricing, UpstreamValues } from '../domain/types'
+import type { Capabilities, Conflict, Deprecation, FieldSources, PriceTier, Pricing, UpstreamValues } from '../domain/types'
 
 /** Runtime state of each provider (the static facts live in src/upstream/registry.ts). */
 export const providers = sqliteTable('providers', {
@@ -36,6 +36,10 @@ export const offerings = sqliteTable(
     capabilities: text('capabilities', { mode: 'json' }).$type<Capabilities>(),
     deprecation: text('deprecation', { mode: 'json' }).$type<Deprecation>(),
     extra: text('extra', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** Conditional prices (long-context, time windows), from the same source as the base prices: src/domain/types.ts PriceTier. */
+    priceTiers: text('price_tiers', { mode: 'json' }).$type<PriceTier[]>(),
+    /** Where a reference catalog disagrees with the provider's own value (the provider's value is served). */
+    conflicts: text('conflicts', { mode: 'json' }).$type<Conflict[]>(),
     /** What the provider itself said of the fields references and overrides may fill (kept to re-enrich). */
     upstream: text('upstream', { mode: 'json' }).$type<UpstreamValues>(),
     /** Where each filled field's value came from: upstream | models.dev | litellm | override. */
@@ -71,7 +75,9 @@ export const pricing = sqliteTable(
     offeringId: text('offering_id')
       .notNull()
       .references(() => offerings.id, { onDelete: 'cascade' }),
-    component: text('component').notNull(), // prompt | completion | request | image | input_cache_read | input_cache_write
+    /** Any price key (src/domain/types.ts PRICE_UNITS names the known ones and their units); not a closed list. */
+    component: text('component').notNull(),
+    /** Exact decimal string in USD per unit, or `variable` (the upstream marks the price as depending on the model routed to). */
     usd: text('usd').notNull(),
     source: text('source').notNull().default('upstream'),
   },
@@ -93,6 +99,10 @@ export const referenceModels = sqliteTable(
     outputModalities: text('output_modalities', { mode: 'json' }).$type<string[]>(),
     capabilities: text('capabilities', { mode: 'json' }).$type<Capabilities>(),
     pricing: text('pricing', { mode: 'json' }).$type<Pricing>(),
+    priceTiers: text('price_tiers', { mode: 'json' }).$type<PriceTier[]>(),
+    deprecation: text('deprecation', { mode: 'json' }).$type<Deprecation>(),
+    /** Unix seconds: the model's release date as the reference states it. */
+    releasedAt: integer('released_at'),
   },
   (t) => [primaryKey({ columns: [t.source, t.providerId, t.modelKey] }), index('reference_models_canonical_idx').on(t.canonicalId, t.source)],
 )

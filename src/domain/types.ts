@@ -1,7 +1,54 @@
-/** Price components, named as in OpenRouter's `pricing` object. Values: USD per token (per request/image for those). */
-export const PRICE_COMPONENTS = ['prompt', 'completion', 'request', 'image', 'web_search', 'internal_reasoning', 'input_cache_read', 'input_cache_write'] as const
-export type PriceComponent = (typeof PRICE_COMPONENTS)[number]
-export type Pricing = Partial<Record<PriceComponent, string>>
+/**
+ * Price components modelcat knows by name, OpenRouter's `pricing` keys, and the unit of each (USD per …).
+ * The list orders the known keys; it does not close the set: a numeric price under any other key
+ * (PRICE_KEY below) is carried as the upstream or reference states it, in the unit its source uses.
+ */
+export const PRICE_UNITS = {
+  prompt: 'input token',
+  completion: 'output token',
+  request: 'request',
+  image: 'input image',
+  web_search: 'web search',
+  internal_reasoning: 'internal reasoning token',
+  input_cache_read: 'cached input token read',
+  input_cache_write: 'input token written to the cache (default, 5-minute TTL)',
+  input_cache_write_1h: 'input token written to the 1-hour cache',
+  audio: 'audio input token',
+  input_audio_cache: 'cached audio input token',
+  image_output: 'output image',
+  audio_output: 'audio output token',
+  image_token: 'image input token',
+} as const
+export const PRICE_COMPONENTS = Object.keys(PRICE_UNITS) as (keyof typeof PRICE_UNITS)[]
+export type PriceComponent = keyof typeof PRICE_UNITS
+/** What any price key may look like (known or not): lower-case words joined by `_`, at most 100 chars (LiteLLM spells units into its names: 66 seen). */
+export const PRICE_KEY = /^[a-z][a-z0-9_]{0,99}$/
+/** The stored and internal value of a price the upstream marks variable (`-1`: depends on the model routed to); served as null. */
+export const VARIABLE_PRICE = 'variable'
+/**
+ * Price key → exact decimal string in USD per unit (PRICE_UNITS), or VARIABLE_PRICE. Known keys are typed;
+ * any other key matching PRICE_KEY is carried too.
+ */
+export type Pricing = Partial<Record<PriceComponent, string>> & Record<string, string>
+
+/**
+ * A conditional price: `pricing` applies instead of the base price, per key, when every condition holds.
+ * Among tiers that apply, later ones win per key; a key a tier does not name keeps the base price.
+ */
+export interface PriceTier {
+  /** `min_prompt_tokens`: applies when the request's prompt tokens are strictly more than this; `utc_start`/`utc_end` (HHMM), `utc_days`: a daily UTC window. */
+  conditions: { min_prompt_tokens?: number; utc_start?: number; utc_end?: number; utc_days?: string[] }
+  pricing: Pricing
+}
+
+/** A reference catalog disagreeing with the provider's own value (the provider's value is served). */
+export interface Conflict {
+  /** `context_length` or `pricing.<key>` */
+  field: string
+  upstream: string | number
+  reference: string | number
+  source: string
+}
 
 /** Capability flags; absent = the upstream does not say. */
 export interface Capabilities {
@@ -14,8 +61,10 @@ export const CAPABILITIES = ['tools', 'vision', 'reasoning', 'structured_output'
 
 /** A provider's announcement that a model goes away. */
 export interface Deprecation {
-  /** RFC 3339 date of deprecation, when stated. */
+  /** RFC 3339 date (or YYYY-MM-DD) of deprecation, when stated. */
   date: string | null
+  /** Who says so: `upstream` (the provider's list), `models.dev`, `litellm`. Absent on rows written before it existed. */
+  source?: string | null
   /** End of life: the date the model stops answering, when stated. */
   end_of_life: string | null
   replacement: string | null
@@ -37,6 +86,8 @@ export interface OfferingInput {
   deprecation?: Deprecation | null
   /** Exact decimal strings, already converted to USD per token (see catalog/decimal.ts). */
   pricing: Pricing
+  /** Conditional prices the upstream states (OpenRouter `pricing.overrides`). */
+  priceTiers?: PriceTier[] | null
   /** Upstream fields worth passing through as they are (e.g. OpenRouter's top_provider). */
   extra?: Record<string, unknown> | null
 }
@@ -49,11 +100,17 @@ export interface UpstreamValues {
   outputModalities: string[] | null
   capabilities: Capabilities | null
   pricing: Pricing
+  /** Absent on rows written before these were kept. */
+  priceTiers?: PriceTier[] | null
+  created?: number | null
+  deprecation?: Deprecation | null
 }
 
 /** Where a value came from. */
 export type ValueSource = 'upstream' | 'override' | string
-export type FieldSources = Partial<Record<'context_length' | 'max_output_tokens' | 'input_modalities' | 'output_modalities' | 'capabilities' | 'pricing', ValueSource>>
+export type FieldSources = Partial<
+  Record<'context_length' | 'max_output_tokens' | 'input_modalities' | 'output_modalities' | 'capabilities' | 'pricing' | 'pricing_tiers' | 'created' | 'deprecation', ValueSource>
+>
 
 /** A config override for one offering: highest precedence. */
 export interface OfferingOverride {

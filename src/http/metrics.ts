@@ -59,6 +59,16 @@ export function createMetrics(store: CatalogStore) {
     },
   })
   new Gauge({
+    name: 'modelcat_conflicts',
+    help: 'Offerings where a reference catalog disagrees with the provider (price by more than 1 %, context length), per provider',
+    labelNames: ['provider'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const [id, n] of store.conflictCounts()) this.set({ provider: id }, n)
+    },
+  })
+  new Gauge({
     name: 'modelcat_catalog_version',
     help: 'The committed catalog version',
     registers: [registry],

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { num, optional, positiveInt as basePositiveInt, strings } from '../upstream/fields'
-import { toDecimal } from '../lib/decimal'
-import type { Capabilities, PriceComponent, Pricing } from '../domain/types'
+import { readPrices } from '../upstream/prices'
+import { VARIABLE_PRICE, type Capabilities, type Deprecation, type PriceTier, type Pricing } from '../domain/types'
 import type { ReferenceEntry, ReferenceSource } from './types'
 
 /**
@@ -73,13 +73,11 @@ const bool = z.boolean().nullish().catch(null)
 const Item = z.object({
   litellm_provider: z.string().min(1),
   mode: z.string().nullish().catch(null),
-  input_cost_per_token: num,
-  output_cost_per_token: num,
-  cache_read_input_token_cost: num,
   /** DeepSeek-style spelling of the cache-read price; equal to cache_read_input_token_cost where both are set. */
   input_cost_per_token_cache_hit: num,
-  cache_creation_input_token_cost: num,
-  output_cost_per_reasoning_token: num,
+  /** `[{input_cost_per_token, output_cost_per_token, range: [from, to]}]` (prompt-token ranges) */
+  tiered_pricing: z.array(z.unknown()).nullish().catch(null),
+  deprecation_date: z.string().nullish().catch(null),
   max_input_tokens: positiveInt,
   max_output_tokens: positiveInt,
   max_tokens: positiveInt,
@@ -94,26 +92,82 @@ type Item = z.infer<typeof Item>
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-const PRICE_FIELDS: [keyof Item, PriceComponent][] = [
-  ['input_cost_per_token', 'prompt'],
-  ['output_cost_per_token', 'completion'],
-  ['cache_read_input_token_cost', 'input_cache_read'],
-  ['cache_creation_input_token_cost', 'input_cache_write'],
-  ['output_cost_per_reasoning_token', 'internal_reasoning'],
-]
+/** LiteLLM cost fields → OpenRouter's key names (units as LiteLLM states them: per token, per image, per request). */
+export const LITELLM_PRICE_NAMES: Readonly<Record<string, string>> = {
+  input_cost_per_token: 'prompt',
+  output_cost_per_token: 'completion',
+  cache_read_input_token_cost: 'input_cache_read',
+  cache_creation_input_token_cost: 'input_cache_write',
+  cache_creation_input_token_cost_above_1hr: 'input_cache_write_1h',
+  output_cost_per_reasoning_token: 'internal_reasoning',
+  input_cost_per_audio_token: 'audio',
+  output_cost_per_audio_token: 'audio_output',
+  cache_read_input_audio_token_cost: 'input_audio_cache',
+  input_cost_per_image: 'image',
+  output_cost_per_image: 'image_output',
+  input_cost_per_image_token: 'image_token',
+  input_cost_per_request: 'request',
+}
+/** `<field>_above_<N>k_tokens`: the field's price for prompts over N thousand tokens. */
+const ABOVE = /^(.+)_above_(\d+)k_tokens$/
+/** A cost field: its name says "cost"; the unit is in the name (`_per_token`, `_per_second`, `_per_image`, …). */
+const isCost = (key: string) => key.includes('cost') && key !== 'tiered_pricing'
 
-/** Already USD per token; toDecimal drops the float's binary noise (5.9e-07 → "0.00000059"). */
-function pricingOf(item: Item): Pricing {
-  const out: Pricing = {}
-  for (const [field, component] of PRICE_FIELDS) {
-    const value = toDecimal(item[field])
-    if (value !== null && !value.startsWith('-')) out[component] = value
-  }
-  if (out.input_cache_read === undefined) {
-    const hit = toDecimal(item.input_cost_per_token_cache_hit)
-    if (hit !== null && !hit.startsWith('-')) out.input_cache_read = hit
-  }
+/**
+ * LiteLLM fills 0 as the default of every cost field (sample_spec): an entry whose every price is 0
+ * (`openrouter/openrouter/auto`: 0/0 for a router whose price varies) states nothing, unless its key says
+ * free (`…:free`, `…-free`). A 0 beside real prices (DeepSeek's cache write) is a statement and kept.
+ */
+const saysFree = (key: string) => /(^|[^a-z])free($|[^a-z])/i.test(key)
+
+function prices(raw: Record<string, unknown>, keepZero: boolean): Pricing {
+  const out = readPrices(raw, { rename: LITELLM_PRICE_NAMES })
+  for (const [k, v] of Object.entries(out)) if (v === VARIABLE_PRICE || (v === '0' && !keepZero)) delete out[k]
   return out
+}
+
+/**
+ * Every cost field, already in USD per unit; toDecimal drops the float's binary noise (5.9e-07 → "0.00000059").
+ * Known fields take OpenRouter's names; other cost fields (`input_cost_per_token_batches`,
+ * `output_cost_per_second`, …) keep LiteLLM's, whose name states the unit. `_above_<N>k_tokens` fields
+ * and `tiered_pricing` ranges become tiers.
+ */
+function pricingOf(key: string, raw: Record<string, unknown>, item: Item): { pricing: Pricing; tiers: PriceTier[] } {
+  const keepZero = saysFree(key) || Object.entries(raw).some(([k, v]) => isCost(k) && typeof v === 'number' && v > 0)
+  const base: Record<string, unknown> = {}
+  const above = new Map<number, Record<string, unknown>>()
+  for (const [k, v] of Object.entries(raw)) {
+    if (!isCost(k) || typeof v !== 'number') continue
+    const m = ABOVE.exec(k)
+    if (m) {
+      const over = Number(m[2]) * 1000
+      if (!above.has(over)) above.set(over, {})
+      above.get(over)![m[1]!] = v
+    } else if (k !== 'input_cost_per_token_cache_hit') base[k] = v
+  }
+  const pricing = prices(base, keepZero)
+  if (pricing.input_cache_read === undefined && typeof item.input_cost_per_token_cache_hit === 'number') {
+    Object.assign(pricing, prices({ cache_read_input_token_cost: item.input_cost_per_token_cache_hit }, keepZero))
+  }
+  const tiers: PriceTier[] = []
+  for (const r of item.tiered_pricing ?? []) {
+    const range = (r as { range?: unknown } | null)?.range
+    if (!Array.isArray(range) || typeof range[0] !== 'number') continue
+    const p = prices(Object.fromEntries(Object.entries(r as Record<string, unknown>).filter(([k]) => isCost(k))), keepZero)
+    if (range[0] > 0) {
+      if (Object.keys(p).length) tiers.push({ conditions: { min_prompt_tokens: range[0] }, pricing: p })
+    } else for (const [k, v] of Object.entries(p)) pricing[k] ??= v // the first range is the base price
+  }
+  for (const [over, fields] of [...above].sort((a, b) => a[0] - b[0])) {
+    const p = prices(fields, keepZero)
+    if (Object.keys(p).length) tiers.push({ conditions: { min_prompt_tokens: over }, pricing: p })
+  }
+  return { pricing, tiers }
+}
+
+function deprecationOf(item: Item): Deprecation | null {
+  const d = item.deprecation_date
+  return d && !Number.isNaN(Date.parse(d)) ? { date: d, end_of_life: null, replacement: null, source: 'litellm' } : null
 }
 
 function capabilitiesOf(item: Item): Capabilities | null {
@@ -162,6 +216,7 @@ export const litellm: ReferenceSource = {
         continue
       }
       const item = parsed.data
+      const { pricing, tiers } = pricingOf(key, raw as Record<string, unknown>, item)
       const entry: ReferenceEntry = {
         provider: LITELLM_PROVIDER_MAP[item.litellm_provider] ?? item.litellm_provider,
         modelId: litellmModelId(key, item.litellm_provider),
@@ -170,7 +225,9 @@ export const litellm: ReferenceSource = {
         inputModalities: item.supported_modalities ?? null,
         outputModalities: item.supported_output_modalities ?? null,
         capabilities: capabilitiesOf(item),
-        pricing: pricingOf(item),
+        pricing,
+        priceTiers: tiers,
+        deprecation: deprecationOf(item),
       }
       // Same model twice (`deepseek-chat` and `deepseek/deepseek-chat`; cohere and cohere_chat):
       // the key that carries the provider prefix is LiteLLM's current spelling and wins; else the first.

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { num, optional, positiveInt as basePositiveInt, strings } from '../upstream/fields'
-import { perMillionToPerToken } from '../lib/decimal'
-import type { Capabilities, PriceComponent, Pricing } from '../domain/types'
+import { optional, positiveInt as basePositiveInt, strings } from '../upstream/fields'
+import { contextTier, readPrices } from '../upstream/prices'
+import { VARIABLE_PRICE, type Capabilities, type Deprecation, type PriceTier, type Pricing } from '../domain/types'
 import type { ReferenceEntry, ReferenceSource } from './types'
 
 /**
@@ -30,8 +30,10 @@ const Model = z.object({
   name: z.string().nullish().catch(null),
   limit: z.object({ context: positiveInt, output: positiveInt }).nullish().catch(null),
   modalities: z.object({ input: strings, output: strings }).nullish().catch(null),
-  cost: z.object({ input: num, output: num, cache_read: num, cache_write: num, reasoning: num }).nullish().catch(null),
+  cost: z.record(z.string(), z.unknown()).nullish().catch(null),
   tool_call: bool,
+  release_date: z.string().nullish().catch(null),
+  status: z.string().nullish().catch(null),
   reasoning: bool,
   structured_output: bool,
   attachment: bool,
@@ -40,23 +42,54 @@ type Model = z.infer<typeof Model>
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** models.dev cost field (USD per 1M tokens) → modelcat price component (USD per token). */
-const COST_FIELDS: [keyof NonNullable<Model['cost']>, PriceComponent][] = [
-  ['input', 'prompt'],
-  ['output', 'completion'],
-  ['cache_read', 'input_cache_read'],
-  ['cache_write', 'input_cache_write'],
-  ['reasoning', 'internal_reasoning'],
-]
+/** models.dev cost fields (USD per 1M tokens) → OpenRouter's key names (USD per token); other numeric fields keep their names. */
+const COST_NAMES: Readonly<Record<string, string>> = {
+  input: 'prompt',
+  output: 'completion',
+  cache_read: 'input_cache_read',
+  cache_write: 'input_cache_write',
+  reasoning: 'internal_reasoning',
+  input_audio: 'audio',
+  output_audio: 'audio_output',
+}
+const NOT_PRICES = new Set(['tiers', 'context_over_200k', 'tier'])
 
-function pricingOf(cost: Model['cost']): Pricing {
-  const out: Pricing = {}
-  if (!cost) return out // no cost object: unknown, not free
-  for (const [field, component] of COST_FIELDS) {
-    const value = perMillionToPerToken(cost[field])
-    if (value !== null && !value.startsWith('-')) out[component] = value
-  }
+/** A cost object (or a tier of one) in USD per token. A reference has no "variable": a negative value is no price. */
+function costPrices(cost: unknown): Pricing {
+  const out = readPrices(cost, { rename: COST_NAMES, exponent: -6, skip: NOT_PRICES })
+  for (const [k, v] of Object.entries(out)) if (v === VARIABLE_PRICE) delete out[k]
   return out
+}
+
+/**
+ * No `cost` object: unknown, not free. A `cost` object is models.dev's explicit statement (the field is
+ * optional), so a 0 in it is "free".
+ */
+const pricingOf = (cost: Model['cost']): Pricing => (cost ? costPrices(cost) : {})
+
+/**
+ * `cost.tiers: [{input, output, …, tier: {type: "context", size}}]` → tiers over `size` prompt tokens;
+ * without tiers, the older `cost.context_over_200k` → a tier over 200,000.
+ */
+function tiersOf(cost: Model['cost']): PriceTier[] {
+  if (!cost) return []
+  if (Array.isArray(cost.tiers)) {
+    return cost.tiers.flatMap((t: unknown) => {
+      const tier = (t as { tier?: { type?: unknown; size?: unknown } } | null)?.tier
+      if (tier?.type !== 'context' || typeof tier.size !== 'number' || !(tier.size > 0)) return []
+      return contextTier(tier.size, costPrices(t))
+    })
+  }
+  return cost.context_over_200k ? contextTier(200_000, costPrices(cost.context_over_200k)) : []
+}
+
+/** `status: "deprecated"`: deprecated, date unknown. */
+const deprecationOf = (m: Model): Deprecation | null => (m.status === 'deprecated' ? { date: null, end_of_life: null, replacement: null, source: 'models.dev' } : null)
+
+/** `release_date` ("2024-10-22") → unix seconds. */
+function releasedAt(date: string | null | undefined): number | null {
+  const t = date ? Date.parse(date) : Number.NaN
+  return Number.isFinite(t) ? Math.floor(t / 1000) : null
 }
 
 function capabilitiesOf(m: Model): Capabilities | null {
@@ -103,6 +136,9 @@ export const modelsDev: ReferenceSource = {
           outputModalities: m.modalities?.output ?? null,
           capabilities: capabilitiesOf(m),
           pricing: pricingOf(m.cost),
+          priceTiers: tiersOf(m.cost),
+          deprecation: deprecationOf(m),
+          releasedAt: releasedAt(m.release_date),
         })
       }
     }

@@ -1,4 +1,4 @@
-import type { Capabilities, Pricing } from '../domain/types'
+import type { Capabilities, Deprecation, PriceTier, Pricing } from '../domain/types'
 
 /**
  * One model of a reference catalog (models.dev, LiteLLM), in modelcat's units: what it says about a
@@ -18,6 +18,12 @@ export interface ReferenceEntry {
   capabilities?: Capabilities | null
   /** USD per token exact decimal strings (per request / per image for those components). */
   pricing: Pricing
+  /** Conditional prices (long-context tiers), same units. */
+  priceTiers?: PriceTier[] | null
+  /** The reference's word that the model is deprecated (source set). */
+  deprecation?: Deprecation | null
+  /** Unix seconds: the model's release date. */
+  releasedAt?: number | null
 }
 
 /** A reference catalog: where it lives and how its body becomes entries. */

@@ -7,6 +7,7 @@ import { BreakerRegistry } from './breakers'
 import { getJson } from '../upstream/fetch'
 import type { Config } from '../config'
 import { REFERENCES } from '../reference'
+import { diffReferenceProviders, embeddedReferenceProviders, type ReferenceProvider } from '../reference/providers'
 
 export interface ResolvedReference {
   source: ReferenceSource
@@ -18,6 +19,8 @@ export interface ResolvedReference {
   /** The embedded snapshot's bytes (gzip JSON), used while the source has never been fetched. */
   snapshot?: () => Promise<Uint8Array<ArrayBuffer>>
   snapshotLabel?: string
+  /** What the body says of the providers themselves (models.dev: base URL, key variables). */
+  providers?: (body: unknown) => ReferenceProvider[]
 }
 
 /** The reference catalogs as `config` sets them up (URL, enabled, timeout, schedule), with their embedded snapshots. */
@@ -127,6 +130,19 @@ export class ReferenceRefresher {
     await this.#inFlight?.catch(() => undefined)
   }
 
+  /**
+   * Stores what a live body says of the providers (used from the next start: src/runtime openCatalog). A
+   * changed base URL would receive the user's key: each is logged (warn) and shown in /v1/providers.
+   */
+  #recordProviders(source: string, next: ReferenceProvider[]) {
+    if (next.length === 0) return
+    const previous = this.opts.store.referenceProviders(source) ?? embeddedReferenceProviders()
+    const { providers, changed } = diffReferenceProviders(previous, next, Date.now())
+    this.opts.store.recordReferenceProviders(source, providers)
+    for (const c of changed)
+      this.opts.log.warn({ reference: source, provider: c.id, from: c.from, to: c.to }, 'reference changed a provider base URL (applies at the next start unless the config pins base_url)')
+  }
+
   private async fetchOne(r: ResolvedReference): Promise<ReferenceResult> {
     const decision = this.breakers.allow(r.source.id)
     if (!decision.allowed) {
@@ -144,6 +160,7 @@ export class ReferenceRefresher {
       if (signal.aborted) throw new Error('aborted: shutting down')
       const { changed } = this.opts.store.replaceReference(r.source.id, entries, { durationMs: durationMs(), warning: skipped ? `${skipped} entries skipped` : null })
       this.opts.log.info({ reference: r.source.id, entries: entries.length, skipped, changed, duration_ms: durationMs() }, 'reference refreshed')
+      if (r.providers) this.#recordProviders(r.source.id, r.providers(body))
       this.breakers.success(r.source.id)
       return { source: r.source.id, status: 'ok', entries: entries.length, changed, duration_ms: durationMs(), error: null }
     } catch (err) {

@@ -281,14 +281,36 @@ export class ProviderRefresher implements Refresher {
         refused &&
           `${refused} prices out of range ignored (at most ${LIMITS.decimalSignificantDigits} significant digits, within 1e-${LIMITS.decimalFractionDigits} to 1e${LIMITS.decimalIntegerDigits})`,
         this.anomaly(p.id, offerings.length, force),
-      ].filter(Boolean)
-      return { provider: p.id, ok: true, offerings, canonicalIds, skipped, durationMs: durationMs(), warning: warnings.join('; ') || null }
+      ]
+      const guard = this.priceSanity(p.id, offerings, force)
+      warnings.push(guard)
+      return { provider: p.id, ok: true, offerings, canonicalIds, skipped, durationMs: durationMs(), warning: warnings.filter(Boolean).join('; ') || null, guard }
     } catch (err) {
       // upstream text is stored, logged and shown: scrubbed of every configured key (src/lib/scrub.ts)
       const message = scrubberFor(this.opts.providers)(timeout.aborted && !stop.aborted ? `timed out after ${p.timeoutMs} ms` : (err as Error).message)
       const upstream = err instanceof UpstreamError ? { status: err.status, retryAfter: err.retryAfter } : undefined
       return { provider: p.id, ok: false, error: message, durationMs: durationMs(), upstream }
     }
+  }
+
+  /**
+   * The price-sanity guard: when more than PRICE_JUMP_FRACTION of the provider's priced live offerings
+   * change their prompt or completion price by PRICE_JUMP_FACTOR or more (either way), the list is held
+   * back like a collapsing one (old rows kept, the reason recorded) unless an admin forces it; then it is a
+   * warning, and each change it makes carries it in the change feed.
+   */
+  private priceSanity(providerId: string, offerings: OfferingInput[], force: boolean): string | null {
+    const before = this.opts.store.livePrices(providerId)
+    if (before.size === 0) return null
+    let jumps = 0
+    for (const o of offerings) {
+      const old = before.get(o.providerModelId)
+      if (old && (jumped(old.prompt, o.pricing.prompt) || jumped(old.completion, o.pricing.completion))) jumps++
+    }
+    if (jumps <= before.size * PRICE_JUMP_FRACTION) return null
+    const what = `${jumps} of ${before.size} priced offerings changed price by ${PRICE_JUMP_FACTOR}× or more (more than ${PRICE_JUMP_FRACTION * 100}%): a unit error is likely`
+    if (force) return `forced past the price-sanity guard: ${what}`
+    throw new Error(`${what}: kept the last good prices (POST /admin/refresh?provider=${providerId}&force=true accepts them)`)
   }
 
   /**
@@ -303,6 +325,19 @@ export class ProviderRefresher implements Refresher {
     if (force) return `forced past the anomaly guard: ${what}`
     throw new Error(`${what}: kept the last good list (POST /admin/refresh?provider=${providerId}&force=true accepts it)`)
   }
+}
+
+/** A price that moved by this factor or more, either way, counts as a jump (the 10⁶ per-token vs per-1M mixup is one). */
+export const PRICE_JUMP_FACTOR = 100
+/** More than this fraction of a provider's priced offerings jumping at once holds the list back. */
+export const PRICE_JUMP_FRACTION = 0.05
+
+function jumped(before: number | null, after: string | undefined): boolean {
+  if (before === null || after === undefined) return false
+  const next = Number(after)
+  if (!Number.isFinite(next) || before <= 0 || next <= 0) return false // 0 ↔ priced is no unit error; a variable price is no number
+  const ratio = next / before
+  return ratio >= PRICE_JUMP_FACTOR || ratio <= 1 / PRICE_JUMP_FACTOR
 }
 
 function result(provider: string, status: ProviderResultStatus, extra: Partial<ProviderResult> = {}): ProviderResult {

@@ -38,6 +38,17 @@ import { RefreshThread } from './refresh-thread'
  * Shutdown order (each role's `stop`): stop accepting and abort the refresh together, then close the DB.
  */
 
+/**
+ * The known providers with the newest reference data the catalog holds: a live models.dev fetch (stored by
+ * the reference refresher) laid over the embedded snapshot's. Applied once, when the catalog opens, before
+ * any part reads `config.providers`: a provider a live refresh adds, or a base URL it moves, takes effect
+ * at the next start (the change is logged and shown in /v1/providers when it is fetched).
+ */
+function applyReferenceProviders(config: Config, store: CatalogStore) {
+  const live = config.withReferenceProviders ? store.referenceProviders(REFERENCES[0]!.source.id) : null
+  if (live && config.withReferenceProviders) config.providers = config.withReferenceProviders(live)
+}
+
 /** The catalog DB of a config (created, migrated and checked when opened) and its store. */
 export function openCatalog(config: Config, opts: { log?: Logger; maintain?: boolean; now?: () => number } = {}) {
   const { log } = opts
@@ -49,6 +60,7 @@ export function openCatalog(config: Config, opts: { log?: Logger; maintain?: boo
     maintain: opts.maintain,
     now: opts.now,
   })
+  applyReferenceProviders(config, store)
   return { db, store, close: () => db.$client.close() }
 }
 export type Catalog = ReturnType<typeof openCatalog>

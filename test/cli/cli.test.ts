@@ -62,7 +62,7 @@ describe('modelcat providers / export / config check', () => {
   test('providers prints the gateway counts of the DB the refresh wrote', async () => {
     const { stdout, code } = await run(['providers'])
     expect(code).toBe(0)
-    expect(stdout).toMatch(/^groq\s+ok\s+16\s+16\s+0\s+\d+\s+\d+s ago\s+-$/m)
+    expect(stdout).toMatch(/^groq\s+ok\s+16\s+16\s+0\s+\d+\s+\d+s ago\s+-\s+builtin\s+-$/m)
   })
 
   test('export --format json is exactly the /v1/models body; csv has a header and one row per model', async () => {

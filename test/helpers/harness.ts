@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
-import { loadConfig } from '../../src/config'
+import { loadConfig, type LoadOptions } from '../../src/config'
 import type { BreakerRegistryOptions } from '../../src/refresh/breakers'
 import { openInProcess } from '../../src/runtime'
 import { checkContract, type RouteLike } from './contracts'
@@ -13,11 +13,19 @@ export const tempDir = (prefix = 'modelcat-test-') => mkdtempSync(join(tmpdir(),
  * What the composition root builds for one thread (src/runtime openInProcess), minus the port: a real SQLite
  * file in a temp dir, a config read from a real TOML file, the refresher and the app (driven through the front door).
  */
-export function makeHarness(opts: { toml: string; env?: Record<string, string>; dir?: string; log?: Logger; breakers?: BreakerRegistryOptions; webhookRetryDelaysMs?: number[] }) {
+export function makeHarness(opts: {
+  toml: string
+  env?: Record<string, string>
+  dir?: string
+  log?: Logger
+  breakers?: BreakerRegistryOptions
+  webhookRetryDelaysMs?: number[]
+  configOptions?: LoadOptions
+}) {
   const dir = opts.dir ?? tempDir()
   const configPath = join(dir, 'modelcat.toml')
   writeFileSync(configPath, opts.toml)
-  const config = loadConfig({ MODELCAT_CONFIG: configPath, MODELCAT_DB: join(dir, 'catalog.db'), ...opts.env })
+  const config = loadConfig({ MODELCAT_CONFIG: configPath, MODELCAT_DB: join(dir, 'catalog.db'), ...opts.env }, opts.configOptions)
   const runtime = openInProcess(config, { log: opts.log ?? pino({ level: 'silent' }), breakers: opts.breakers, webhookRetryDelaysMs: opts.webhookRetryDelaysMs ?? [50, 100, 200] })
   const { db, store, refresher: worker, references, metrics, webhooks } = runtime
   const { app, handler, models } = runtime.http

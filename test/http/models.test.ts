@@ -61,7 +61,11 @@ describe('GET /v1/models', () => {
       expect(typeof m.name).toBe('string')
       expect(m.context_length === null || Number.isInteger(m.context_length)).toBe(true)
       expect(typeof m.pricing).toBe('object')
-      for (const v of Object.values(m.pricing)) expect(v).toMatch(/^\d+(\.\d+)?$/)
+      // issue 15: a variable price (the upstream's "-1") is null, and only then; every other price is a decimal
+      for (const v of Object.values(m.pricing)) {
+        if (v === null) expect(m.pricing_variable).toBe(true)
+        else expect(v).toMatch(/^\d+(\.\d+)?$/)
+      }
     }
   })
 

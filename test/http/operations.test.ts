@@ -163,6 +163,8 @@ describe('swagger', () => {
       ['limit', 'integer', false],
       ['offset', 'integer', false],
       ['cursor', 'string', false],
+      ['has_conflicts', 'string', false], // issue 15
+      ['lifecycle', 'string', false], // issue 15
       ['unique', 'string', false],
     ])
     for (const p of spec.paths['/v1/models'].get.parameters) expect(p.schema.description.length).toBeGreaterThan(10)

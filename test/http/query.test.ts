@@ -70,7 +70,7 @@ const ids = async (path: string) => (await list<{ id: string }>(h, path)).data.m
 const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0)
 const byId = (a: { id: string }, b: { id: string }) => cmp(a.id, b.id)
 
-const price = (m: { pricing: Pricing }, c: 'prompt' | 'completion') => (m.pricing[c] === undefined ? null : Number(m.pricing[c]))
+const price = (m: { pricing: Pricing }, c: 'prompt' | 'completion') => (m.pricing[c] == null ? null : Number(m.pricing[c]))
 const lowered = (v: string | null | undefined) => (v ?? '').toLowerCase()
 
 // ---- predicates, written from the parameter descriptions -------------------------------------------
@@ -345,7 +345,7 @@ describe('sort', () => {
       const got = await ids(`/v1/models?sort=context_length&order=${order}`)
       expect(new Set(got.slice(got.length - nulls.size))).toEqual(nulls)
     }
-    const unpriced = new Set(all.filter((m) => m.pricing.prompt === undefined).map((m) => m.id))
+    const unpriced = new Set(all.filter((m) => m.pricing.prompt == null).map((m) => m.id)) // issue 15: null = variable, no sort key
     for (const order of ['asc', 'desc']) {
       const got = await ids(`/v1/models?sort=prompt_price&order=${order}`)
       expect(new Set(got.slice(got.length - unpriced.size))).toEqual(unpriced)

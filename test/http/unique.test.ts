@@ -31,7 +31,7 @@ const get = async (path: string) => {
 
 /** The cheapest offering, computed here independently of SQLite: lowest prompt, then completion, then id. */
 function cheapest(group: any[]) {
-  const priced = group.filter((o) => o.pricing.prompt !== undefined)
+  const priced = group.filter((o) => o.pricing.prompt != null) // issue 15: a variable (null) price is no price to be cheapest by
   priced.sort((a, b) => Number(a.pricing.prompt) - Number(b.pricing.prompt) || Number(a.pricing.completion ?? Infinity) - Number(b.pricing.completion ?? Infinity) || (a.id < b.id ? -1 : 1))
   return priced[0] ?? null
 }

@@ -213,7 +213,8 @@ describe('LiteLLM snapshot 2026-03-14', () => {
 
   test('model ids as the provider lists them', () => {
     const gpt = find(ll.entries, 'openai', 'gpt-4o')
-    expect(gpt.pricing).toEqual({ prompt: '0.0000025', completion: '0.00001', input_cache_read: '0.00000125' })
+    // issue 15: every other cost field is carried too, under LiteLLM's own name (batches, priority)
+    expect(gpt.pricing).toMatchObject({ prompt: '0.0000025', completion: '0.00001', input_cache_read: '0.00000125', input_cost_per_token_batches: '0.00000125' })
     expect(gpt.capabilities).toEqual({ tools: true, vision: true, structured_output: true })
     expect([gpt.contextLength, gpt.maxOutputTokens]).toEqual([128000, 16384])
     expect(find(ll.entries, 'fireworks', 'accounts/fireworks/models/deepseek-v3').pricing).toEqual({ prompt: '0.0000009', completion: '0.0000009' })
@@ -236,7 +237,8 @@ describe('LiteLLM snapshot 2026-03-14', () => {
       input_cache_write: '0.00000375',
     })
     const flash = find(ll.entries, 'gemini', 'gemini-2.5-flash')
-    expect(flash.pricing).toEqual({ prompt: '0.0000003', completion: '0.0000025', input_cache_read: '0.00000003', internal_reasoning: '0.0000025' })
+    // issue 15: input_cost_per_audio_token → audio
+    expect(flash.pricing).toEqual({ prompt: '0.0000003', completion: '0.0000025', input_cache_read: '0.00000003', internal_reasoning: '0.0000025', audio: '0.000001' })
     expect([flash.inputModalities, flash.outputModalities]).toEqual([['text', 'image', 'audio', 'video'], ['text']])
     expect([flash.contextLength, flash.maxOutputTokens]).toEqual([1048576, 65535])
     // deepseek/deepseek-coder states its cache price only as input_cost_per_token_cache_hit (1.4e-08)
@@ -322,7 +324,18 @@ describe('LiteLLM snapshot 2026-03-14', () => {
     })
     expect(skipped).toBe(4)
     expect(entries).toEqual([
-      { provider: 'groq', modelId: 'ok', contextLength: null, maxOutputTokens: null, inputModalities: null, outputModalities: null, capabilities: null, pricing: { prompt: '0.0000001' } },
+      {
+        provider: 'groq',
+        modelId: 'ok',
+        contextLength: null,
+        maxOutputTokens: null,
+        inputModalities: null,
+        outputModalities: null,
+        capabilities: null,
+        pricing: { prompt: '0.0000001' },
+        priceTiers: [],
+        deprecation: null,
+      },
     ])
     for (const body of [null, undefined, 'x', 42, [], [{ litellm_provider: 'groq' }], { data: [{ litellm_provider: 'groq' }] }]) {
       expect(() => litellm.parse(body)).toThrow(/^litellm: /)

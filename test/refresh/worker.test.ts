@@ -355,7 +355,7 @@ describe('gateway counts', () => {
     const out = await new Response(p.stdout).text()
     expect(await p.exited).toBe(0)
     const lines = out.trim().split('\n')
-    expect(lines[0]).toMatch(/^PROVIDER\s+STATUS\s+TOTAL\s+UNIQUE\s+DUPLICATES\s+EXCLUSIVE\s+REFRESHED\s+ERROR$/)
+    expect(lines[0]).toMatch(/^PROVIDER\s+STATUS\s+TOTAL\s+UNIQUE\s+DUPLICATES\s+EXCLUSIVE\s+REFRESHED\s+ERROR\s+ORIGIN\s+ENABLE WITH$/)
     const groq = lines.find((l) => l.startsWith('groq '))!.split(/\s+/)
     expect(groq.slice(0, 3)).toEqual(['groq', 'ok', String(h.store.countOfferings(['groq']))])
     expect(lines.some((l) => l.startsWith('openrouter '))).toBe(false) // disabled: left out without --all

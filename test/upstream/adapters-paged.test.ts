@@ -190,6 +190,8 @@ describe('anthropic adapter on the real capture (2025-05-23)', () => {
       inputModalities: null,
       outputModalities: null,
       pricing: {},
+      capabilities: null, // the 2025 schema states no capabilities (the 2026 one does: test/catalog/prices.test.ts)
+      extra: null,
     })
     expect(r.byId.get('claude-2.0')).toMatchObject({ name: 'Claude 2.0', created: Date.UTC(2023, 6, 11) / 1000 })
     expect(r.byId.get('claude-3-5-sonnet-20241022')!.name).toBe('Claude Sonnet 3.5 (New)')

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PRICE_COMPONENTS, type OfferingInput } from '../../src/domain/types'
+import { PRICE_COMPONENTS, VARIABLE_PRICE, type OfferingInput } from '../../src/domain/types'
 import { listItems, UpstreamError, type Adapter, type AdapterContext } from '../../src/upstream/adapter'
 import { ADAPTERS } from '../../src/upstream/adapters'
 import { openaiAdapter } from '../../src/upstream/adapters/openai'
@@ -341,7 +341,8 @@ describe('openrouter adapter on real captures', () => {
     const r = await runFixture(openrouterAdapter, rel)
     for (const raw of rawItems(rel)) {
       const expected: Record<string, string> = {}
-      for (const c of PRICE_COMPONENTS) if (typeof raw.pricing[c] === 'string' && !raw.pricing[c].startsWith('-')) expected[c] = raw.pricing[c]
+      // issue 15: a "-1" is kept as the variable marker (served as null), never dropped
+      for (const c of PRICE_COMPONENTS) if (typeof raw.pricing[c] === 'string') expected[c] = raw.pricing[c].startsWith('-') ? VARIABLE_PRICE : raw.pricing[c]
       expect({ id: raw.id, pricing: r.byId.get(raw.id)!.pricing }).toEqual({ id: raw.id, pricing: expected })
     }
     expect(r.byId.get('anthropic/claude-3.7-sonnet')!.pricing).toEqual({
@@ -356,10 +357,10 @@ describe('openrouter adapter on real captures', () => {
     })
   })
 
-  test('openrouter/auto "-1" prices ("varies") are left out', async () => {
+  test('openrouter/auto "-1" prices ("varies") are kept as variable (issue 15), never dropped or 0', async () => {
     expect(find(rawItems(rel), 'openrouter/auto').pricing).toEqual({ prompt: '-1', completion: '-1' })
     const r = await runFixture(openrouterAdapter, rel)
-    expect(r.byId.get('openrouter/auto')!.pricing).toEqual({})
+    expect(r.byId.get('openrouter/auto')!.pricing).toEqual({ prompt: VARIABLE_PRICE, completion: VARIABLE_PRICE })
   })
 
   test('modalities arrays, supported_parameters, limits and owner of anthropic/claude-3.7-sonnet', async () => {
@@ -446,10 +447,10 @@ describe('openrouter adapter on real captures', () => {
       expect(r.byId.get('mattshumer/reflection-70b:free')).toMatchObject({ contextLength: 131072, maxOutputTokens: 4096 })
     })
 
-    test('openrouter/auto: all four "-1" components are left out', async () => {
+    test('openrouter/auto: all four "-1" components are kept as variable (issue 15)', async () => {
       expect(find(rawItems(rel24), 'openrouter/auto').pricing).toEqual({ prompt: '-1', completion: '-1', request: '-1', image: '-1' })
       const r = await runFixture(openrouterAdapter, rel24)
-      expect(r.byId.get('openrouter/auto')!.pricing).toEqual({})
+      expect(r.byId.get('openrouter/auto')!.pricing).toEqual({ prompt: VARIABLE_PRICE, completion: VARIABLE_PRICE, request: VARIABLE_PRICE, image: VARIABLE_PRICE })
     })
   })
 })

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { SORT_KEYS } from '../../catalog/reads'
 import { commaList, flag } from '../../http/query'
+import { PRICE_UNITS } from '../../domain/types'
 
 /** A number parameter; an empty value (`?min_context=`) is absent, not 0. */
 const number = (schema: z.ZodNumber) => z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().pipe(schema).optional())
@@ -24,31 +25,55 @@ export const ListModelsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional().describe('Page size, 1–1000. Without it every model is returned (OpenAI clients do not paginate).'),
   offset: z.coerce.number().int().min(0).optional().describe('Models to skip. Default 0. Not with `cursor`.'),
   cursor: z.string().max(1000).optional().describe('`next_cursor` of the previous page: resumes after its last model, correct even when the catalog changed in between. Needs `limit`.'),
+  has_conflicts: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional()
+    .describe('`true`: only offerings where a reference catalog (models.dev, LiteLLM) disagrees with the provider (see `conflicts`); `false`: only those without; absent: both.'),
+  lifecycle: z
+    .enum(['active', 'deprecated', 'expiring'])
+    .optional()
+    .describe('`active`: no deprecation announced; `deprecated`: a deprecation is announced (`deprecation` set); `expiring`: its date (or end of life) falls within the next 30 days (UTC).'),
   unique: flag(
     "`true`: one entry per underlying model (canonical id) with every provider offering it (`providers`), `provider_count` and the `cheapest` offering; `pricing` is the cheapest offering's.",
   ),
 })
 export type ListModelsQuery = z.infer<typeof ListModelsQuery>
 
+/** A price: exact decimal string, or null when the upstream marks it variable. */
+const priceValue = z.string().nullable()
 const Pricing = z
+  .object(
+    Object.fromEntries(Object.entries(PRICE_UNITS).map(([k, unit]) => [k, priceValue.optional().describe(`USD per ${unit}`)])) as Record<keyof typeof PRICE_UNITS, z.ZodOptional<typeof priceValue>>,
+  )
+  .catchall(priceValue)
+  .describe(
+    "Exact decimal strings in USD per unit, under OpenRouter's key names (units per key below: per token for token keys, per request, per image, per web search). Keys the provider does not state are absent; the set is open: any other price key the provider or reference sends is carried exactly, in the unit its name or source states (e.g. LiteLLM `output_cost_per_second`). `null`: the price is variable (the provider sends `-1`, e.g. routers whose price is the routed model's); see `pricing_variable`.",
+  )
+
+const PriceTier = z
   .object({
-    prompt: z.string().optional(),
-    completion: z.string().optional(),
-    request: z.string().optional(),
-    image: z.string().optional(),
-    web_search: z.string().optional(),
-    internal_reasoning: z.string().optional(),
-    input_cache_read: z.string().optional(),
-    input_cache_write: z.string().optional(),
+    conditions: z
+      .object({
+        min_prompt_tokens: z.number().optional().describe('Applies when the prompt has strictly more tokens than this'),
+        utc_start: z.number().optional().describe('Daily UTC window start, HHMM (inclusive)'),
+        utc_end: z.number().optional().describe('Daily UTC window end, HHMM (exclusive; may wrap past midnight)'),
+        utc_days: z.array(z.string()).optional().describe('UTC weekdays the window applies on'),
+      })
+      .describe('Every condition must hold'),
+    pricing: Pricing.describe('Prices that replace the base ones (same keys and units); a key not named keeps the base price'),
   })
-  .describe('Exact decimal strings in USD per token (`request`: per request; `image`: per image). Components the provider does not state are absent.')
+  .meta({ id: 'PriceTier' })
 
 export const Model = z
   .object({
     id: z.string().describe('`<provider>/<provider_model_id>`: unique and stable'),
     canonical_id: z.string().describe('The underlying model (`org/model`): offerings of the same model at different providers share it'),
     object: z.literal('model'),
-    created: z.number().int().describe('Unix seconds: as the provider states it, else when modelcat first saw the model'),
+    created: z
+      .number()
+      .int()
+      .describe("Unix seconds: as the provider states it, else the reference catalog's release date (models.dev `release_date`), else when modelcat first saw the model; `sources.created` says which"),
     owned_by: z.string(),
     provider: z.string(),
     provider_model_id: z.string().describe('The id to send to the provider itself'),
@@ -58,21 +83,42 @@ export const Model = z
     max_output_tokens: z.number().int().nullable(),
     architecture: z.object({ input_modalities: z.array(z.string()).nullable(), output_modalities: z.array(z.string()).nullable() }).passthrough(),
     pricing: Pricing,
+    pricing_variable: z.boolean().describe('true: some price depends on the model routed to (the provider sends `-1`); those keys are null in `pricing`, never 0'),
+    pricing_tiers: z
+      .array(PriceTier)
+      .describe(
+        'Conditional prices, from the same source as `pricing` (OpenRouter `pricing.overrides`, models.dev `cost.tiers`/`context_over_200k`, LiteLLM `*_above_<N>k_tokens`/`tiered_pricing`). Among tiers whose conditions hold, later ones win per key. Filters and sorts use the base `pricing`.',
+      ),
+    conflicts: z
+      .array(
+        z.object({
+          field: z.string().describe('`context_length` or `pricing.<key>`'),
+          upstream: z.union([z.string(), z.number()]).describe("The provider's value (the one served)"),
+          reference: z.union([z.string(), z.number()]),
+          source: z.string().describe('`models.dev` or `litellm`'),
+        }),
+      )
+      .describe('Where a reference catalog entry of the same provider and model disagrees with the provider: a price by more than 1 %, the context length by any amount. The provider wins.'),
     supported_parameters: z.array(z.string()).nullable(),
     capabilities: z
       .object({ tools: z.boolean().optional(), vision: z.boolean().optional(), reasoning: z.boolean().optional(), structured_output: z.boolean().optional() })
       .describe('Capability flags the provider states or its parameters/modalities imply; an absent flag is unknown'),
     deprecation: z
-      .object({ date: z.string().nullable(), end_of_life: z.string().nullable(), replacement: z.string().nullable() })
+      .object({
+        date: z.string().nullable().describe('Deprecation date (YYYY-MM-DD or RFC 3339), when stated'),
+        end_of_life: z.string().nullable().describe('When the model stops answering, when stated (OpenRouter `expiration_date`)'),
+        replacement: z.string().nullable(),
+        source: z.string().nullable().describe('Who says so: `upstream` (the provider), `models.dev` (`status: deprecated`), `litellm` (`deprecation_date`)'),
+      })
       .nullable()
-      .describe('Set when the provider announces the model goes away'),
+      .describe('Set when the provider (or, when the provider says nothing, a reference catalog of the same provider) announces the model goes away'),
     first_seen_at: z.string().describe('RFC 3339: when modelcat first saw this offering'),
     last_seen_at: z.string().nullable().describe("RFC 3339: the provider's last successful refresh (null for bootstrap entries)"),
     source: z.enum(['live', 'bootstrap']).describe("`live`: from the provider's own list; `bootstrap`: from the embedded models.dev snapshot, until the provider's first successful refresh"),
     sources: z
       .record(z.string(), z.string())
       .describe(
-        'Where each filled field came from: `upstream` (the provider), `override` (config), `models.dev` / `litellm` (reference entry of the same provider and model), `models.dev:canonical` / `litellm:canonical` (a reference entry of the same canonical model; never used for prices)',
+        'Where each filled field came from: `upstream` (the provider), `override` (config), `models.dev` / `litellm` (reference entry of the same provider and model), `models.dev:canonical` / `litellm:canonical` (a reference entry of the same canonical model; never used for prices or deprecation), `first_seen` (`created` only: no source states it)',
       ),
   })
   .passthrough()

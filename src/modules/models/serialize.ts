@@ -1,6 +1,6 @@
 import type { OfferingRow } from '../../catalog/store'
 import type { CanonicalOffering, CanonicalRow } from '../../catalog/reads'
-import type { Pricing } from '../../domain/types'
+import { VARIABLE_PRICE, type PriceTier, type Pricing } from '../../domain/types'
 import type { Model } from './model'
 
 const CORE_KEYS = new Set([
@@ -20,11 +20,24 @@ const CORE_KEYS = new Set([
   'supported_parameters',
   'capabilities',
   'deprecation',
+  'pricing_variable',
+  'pricing_tiers',
+  'conflicts',
   'sources',
   'source',
   'first_seen_at',
   'last_seen_at',
 ])
+
+/** Prices as served: a variable price (the upstream's `-1`) is null, never a number. */
+export type ServedPricing = Record<string, string | null>
+export function servedPricing(p: Pricing): ServedPricing {
+  const out: ServedPricing = {}
+  for (const [k, v] of Object.entries(p)) out[k] = v === VARIABLE_PRICE ? null : v
+  return out
+}
+const isVariable = (p: Pricing) => Object.values(p).includes(VARIABLE_PRICE)
+const servedTiers = (t: PriceTier[] | null | undefined) => (t ?? []).map((x) => ({ conditions: x.conditions, pricing: servedPricing(x.pricing) }))
 
 /** OfferingRow → the API's model object. Provider extras pass through but never shadow a core field. */
 export function toModel(row: OfferingRow): Model {
@@ -42,10 +55,13 @@ export function toModel(row: OfferingRow): Model {
     context_length: row.contextLength,
     max_output_tokens: row.maxOutputTokens,
     architecture: { ...architecture, input_modalities: row.inputModalities, output_modalities: row.outputModalities },
-    pricing: row.pricing,
+    pricing: servedPricing(row.pricing),
+    pricing_variable: isVariable(row.pricing),
+    pricing_tiers: servedTiers(row.priceTiers),
     supported_parameters: row.supportedParameters,
     capabilities: row.capabilities ?? {},
-    deprecation: row.deprecation,
+    deprecation: row.deprecation ? { source: null, ...row.deprecation } : null,
+    conflicts: row.conflicts ?? [],
     sources: row.sources ?? {},
     source: row.source === 'bootstrap' ? 'bootstrap' : 'live',
     first_seen_at: new Date(row.firstSeenAt * 1000).toISOString(),
@@ -65,12 +81,12 @@ export interface CanonicalModel {
   max_output_tokens: number | null
   architecture: { input_modalities: string[] | null; output_modalities: string[] | null }
   /** The cheapest offering's prices (what an OpenAI-style client reading `pricing` expects). */
-  pricing: Pricing
+  pricing: ServedPricing
   provider_count: number
   first_seen_at: string
   last_seen_at: string | null
-  providers: (CanonicalOffering & { status: string })[]
-  cheapest: { provider: string; id: string; pricing: Pricing } | null
+  providers: (Omit<CanonicalOffering, 'pricing'> & { pricing: ServedPricing; status: string })[]
+  cheapest: { provider: string; id: string; pricing: ServedPricing } | null
 }
 
 /** A canonical model of the unique view: one entry per underlying model, every provider offering it. */
@@ -84,11 +100,11 @@ export function toCanonicalModel(r: CanonicalRow, status: (provider: string) => 
     context_length: r.contextLength,
     max_output_tokens: r.maxOutputTokens,
     architecture: { input_modalities: r.inputModalities, output_modalities: r.outputModalities },
-    pricing: r.cheapest?.pricing ?? {},
+    pricing: servedPricing(r.cheapest?.pricing ?? {}),
     provider_count: r.providerCount,
     first_seen_at: new Date(r.firstSeen * 1000).toISOString(),
     last_seen_at: r.lastSeen ? new Date(r.lastSeen).toISOString() : null,
-    providers: r.offerings.map((o) => ({ ...o, status: status(o.provider) })),
-    cheapest: r.cheapest ? { provider: r.cheapest.provider, id: r.cheapest.id, pricing: r.cheapest.pricing } : null,
+    providers: r.offerings.map((o) => ({ ...o, pricing: servedPricing(o.pricing), status: status(o.provider) })),
+    cheapest: r.cheapest ? { provider: r.cheapest.provider, id: r.cheapest.id, pricing: servedPricing(r.cheapest.pricing) } : null,
   }
 }

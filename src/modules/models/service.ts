@@ -63,6 +63,10 @@ export class ModelsService {
       maxPromptPrice: query.max_prompt_price,
       maxCompletionPrice: query.max_completion_price,
       free: query.free || undefined,
+      hasConflicts: query.has_conflicts,
+      lifecycle: query.lifecycle,
+      // expiring is measured from today (UTC): the day is part of the query, so a cached answer lasts one day
+      today: query.lifecycle === 'expiring' ? new Date().toISOString().slice(0, 10) : undefined,
       sort: query.sort ?? 'id',
       order: query.order ?? (query.sort === 'newest' ? 'desc' : 'asc'),
       limit: query.limit,

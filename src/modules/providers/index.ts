@@ -15,7 +15,7 @@ export const providersModule = (store: CatalogStore, config: Config) =>
         tags: ['providers'],
         summary: 'List providers',
         description:
-          'Every configured provider: aliases, whether enabled, refresh status, gateway counts (total, unique, duplicates, exclusive), last success and last error; and the reference catalogs.',
+          'Every known provider (built-in, derived from the models.dev reference data, or configured; `origin`) with the variables that would enable it (`enable_with`), its base URL and any reference change of it: aliases, whether enabled, refresh status, gateway counts (total, unique, duplicates, exclusive), last success and last error; and the reference catalogs.',
       },
     },
   )

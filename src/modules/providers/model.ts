@@ -22,10 +22,23 @@ export const ProviderInfo = z
     last_error: z.string().nullable(),
     last_duration_ms: z.number().int().nullable(),
     skipped_items: z.number().int().describe('Items of the last successful list that failed validation'),
-    last_warning: z.string().nullable().describe('The last successful list was incomplete (page cap) or forced past the anomaly guard'),
+    last_warning: z.string().nullable().describe('The last successful list was incomplete (page cap) or forced past the anomaly guard or the price-sanity guard'),
     adapter: z.string(),
     key_required: z.boolean(),
     has_key: z.boolean(),
+    origin: z
+      .enum(['builtin', 'reference', 'config'])
+      .describe("Where its definition comes from: modelcat's built-in list, the models.dev reference data (its `api`, `env`, `npm`), or a config table alone"),
+    enable_with: z.array(z.string()).describe('Environment variables any one of which holds its key and (for a reference-derived provider) turns it on; empty when it has its key or needs none'),
+    base_url: z.string().describe('Where its model list is fetched (and its key sent); without userinfo or query'),
+    base_url_pinned: z.boolean().describe('The config sets base_url: reference refreshes do not move it'),
+    base_url_changed_at: z.string().nullable().describe('RFC 3339: when a models.dev refresh last changed its base URL (a changed URL receives the key: check it, or pin base_url)'),
+    previous_base_url_host: z.string().nullable().describe('The host its base URL had before that change'),
+    docs_url: z.string().nullable().describe("The provider's documentation (models.dev `doc`)"),
+    unusable_reason: z
+      .string()
+      .nullable()
+      .describe('Why it cannot be refreshed as the reference describes it (e.g. an http: base URL, an API package with no modelcat adapter); a config table may fix it'),
   })
   .meta({ id: 'Provider' })
 export type ProviderInfo = z.infer<typeof ProviderInfo>

@@ -7,7 +7,7 @@ import type { ProviderInfo, ReferenceInfo } from './model'
 
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null)
 
-/** Every configured provider with its refresh state (two small indexed queries); stored upstream text scrubbed again on its way out. */
+/** Every known provider (built-in, reference-derived, configured) with its refresh state (two small indexed queries); stored upstream text scrubbed again on its way out. */
 export function listProviders(store: CatalogStore, providers: ResolvedProvider[], scrub: Scrubber = scrubberFor(providers)): ProviderInfo[] {
   const states = store.providerStates(providers.filter((p) => p.enabled).map((p) => p.id))
   const breakers = new Map(store.loadBreakers().map((b) => [b.provider, b]))
@@ -36,6 +36,14 @@ export function listProviders(store: CatalogStore, providers: ResolvedProvider[]
       adapter: p.adapter,
       key_required: p.keyRequired,
       has_key: Boolean(p.apiKey),
+      origin: p.origin,
+      enable_with: p.apiKey || !p.keyRequired ? [] : p.apiKeyEnv,
+      base_url: redactUrl(p.baseUrl),
+      base_url_pinned: p.baseUrlPinned ?? false,
+      base_url_changed_at: iso(p.baseUrlChangedAt),
+      previous_base_url_host: p.previousHost ?? null,
+      docs_url: p.docsUrl ?? null,
+      unusable_reason: p.unusable ?? null,
     }
   })
 }

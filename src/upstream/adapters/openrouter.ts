@@ -1,10 +1,13 @@
 import { z } from 'zod'
 import { strings } from '../fields'
-import { toDecimal } from '../../lib/decimal'
-import { PRICE_COMPONENTS, type Pricing } from '../../domain/types'
+import { readPrices, tiersFromOverrides } from '../prices'
 import { bearer, joinUrl, listItems, type Adapter } from '../adapter'
 
-/** OpenRouter GET /api/v1/models (2024 and 2025 schemas). Prices are already USD per token strings. */
+/**
+ * OpenRouter GET /api/v1/models (2024, 2025 and 2026 schemas). Prices are already USD per token strings
+ * (per request / image / web search for those keys); the 2026 schema (@openrouter/sdk PublicPricing)
+ * adds price keys, `pricing.overrides` (conditional tiers) and `expiration_date`.
+ */
 const Item = z.object({
   id: z.string().min(1),
   name: z.string().nullish().catch(null),
@@ -34,17 +37,12 @@ const Item = z.object({
     .catch(null),
   per_request_limits: z.record(z.string(), z.unknown()).nullish().catch(null),
   supported_parameters: strings,
+  /** YYYY-MM-DD after which the model may be removed (2026 schema). */
+  expiration_date: z.string().nullish().catch(null),
 })
 
-/** Known components as exact decimals; negative values ("-1" on openrouter/auto) mean "varies" and are left out. */
-function pricingOf(raw: Record<string, unknown> | null | undefined): Pricing {
-  const out: Pricing = {}
-  for (const component of PRICE_COMPONENTS) {
-    const value = toDecimal(raw?.[component])
-    if (value !== null && !value.startsWith('-')) out[component] = value
-  }
-  return out
-}
+/** Not prices: `overrides` (tiers, read apart) and `discount` (a fraction, passed through in `extra`). */
+const NOT_PRICES = new Set(['overrides', 'discount'])
 
 /** "text+image->text" → [["text","image"],["text"]] for the 2024 schema that has no modality arrays. */
 function splitModality(modality: string | null | undefined): [string[] | null, string[] | null] {
@@ -68,6 +66,8 @@ export const openrouterAdapter: Adapter<z.infer<typeof Item>> = {
     if (arch) extra.architecture = arch
     if (m.top_provider) extra.top_provider = m.top_provider
     if (m.per_request_limits) extra.per_request_limits = m.per_request_limits
+    if (typeof m.pricing?.discount === 'number') extra.pricing_discount = m.pricing.discount
+    const expires = m.expiration_date && !Number.isNaN(Date.parse(m.expiration_date)) ? m.expiration_date : null
     return {
       providerModelId: m.id,
       name: m.name ?? m.id,
@@ -79,7 +79,10 @@ export const openrouterAdapter: Adapter<z.infer<typeof Item>> = {
       inputModalities: arch?.input_modalities ?? inFromModality,
       outputModalities: arch?.output_modalities ?? outFromModality,
       supportedParameters: m.supported_parameters ?? null,
-      pricing: pricingOf(m.pricing),
+      // every numeric key, known or not; "-1" (routers) is kept as variable
+      pricing: readPrices(m.pricing, { skip: NOT_PRICES }),
+      priceTiers: tiersFromOverrides(m.pricing?.overrides),
+      deprecation: expires ? { date: expires, end_of_life: expires, replacement: null } : null,
       extra: Object.keys(extra).length ? extra : null,
     }
   },
