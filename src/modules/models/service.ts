@@ -101,7 +101,8 @@ export class ModelsService {
       // the index answers for its own version only: between a commit of the refresh thread and the handover of
       // its index (a moment), the DB is newer and SQLite answers (this runs inside the cache's read transaction)
       const indexed = this.index?.current()
-      const engine = indexed && indexed.version === this.store.readVersion() ? indexed : undefined
+      // the price filters (has_conflicts, lifecycle) are not in the index: SQLite answers those
+      const engine = indexed && indexed.version === this.store.readVersion() && catalog.hasConflicts === undefined && catalog.lifecycle === undefined ? indexed : undefined
       let data: unknown[]
       let page: { total: number; next: { value: string | number; id: string } | null }
       if (unique) {
