@@ -130,15 +130,17 @@ function ordered(raw: Pricing | null): Pricing {
 
 const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T))
 
-const OFFERING_COLUMNS = sql.raw(`o.id, o.provider_id, o.provider_model_id, o.canonical_id, o.name, o.description, o.created, o.owned_by,
+/** The offering columns every read maps with toOfferingRow (alias `o`). */
+export const OFFERING_COLUMNS_SQL = `o.id, o.provider_id, o.provider_model_id, o.canonical_id, o.name, o.description, o.created, o.owned_by,
   o.context_length, o.max_output_tokens, o.input_modalities, o.output_modalities, o.supported_parameters, o.capabilities,
   o.deprecation, o.extra, o.sources, o.source, o.first_seen_at, o.last_seen_at, o.price_tiers, o.conflicts,
   case when o.source = 'live' then o.last_seen_at * 1000 end as provider_seen,
-  (select json_group_object(component, usd) from pricing where offering_id = o.id) as pricing`)
+  (select json_group_object(component, usd) from pricing where offering_id = o.id) as pricing`
+const OFFERING_COLUMNS = sql.raw(OFFERING_COLUMNS_SQL)
 
-type RawOffering = Record<string, unknown> & { id: string; sort_value: string | number }
+export type RawOffering = Record<string, unknown> & { id: string; sort_value: string | number }
 
-function toOfferingRow(r: RawOffering): OfferingRow {
+export function toOfferingRow(r: RawOffering): OfferingRow {
   return {
     id: r.id,
     providerId: r.provider_id as string,

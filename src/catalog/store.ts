@@ -5,6 +5,7 @@ import type { ReferenceEntry } from '../reference/types'
 import type { ReferenceProvider } from '../reference/providers'
 import { deriveCapabilities } from './capabilities'
 import { createCanonicalizer, type Canonicalizer } from './canonical'
+import { buildIndexData, type IndexData } from './engine'
 import { getOffering, queryCanonical, queryOfferings, type CatalogQuery } from './reads'
 import type { ChangeRow, OfferingRow, ProviderOutcome, ProviderState, UpstreamValidators } from './rows'
 import { Enricher, json, pricingWriter } from './enrich'
@@ -667,6 +668,13 @@ export class CatalogStore {
     return queryCanonical(this.db, q)
   }
 
+  /** Every offering read into a query index (src/catalog/engine.ts), in one read transaction, with its version. */
+  indexData(serialize: (row: OfferingRow) => string): IndexData {
+    const { value, version } = this.readConsistent(() => buildIndexData(this.db, serialize))
+    value.version = version
+    return value
+  }
+
   /**
    * Runs `read` inside one read transaction and returns what it built with the catalog version it saw:
    * a commit of the refresh thread in between cannot mix two catalogs into one answer.
@@ -710,14 +718,21 @@ export class CatalogStore {
    * Runtime state of every provider with stored rows or attempts, and its gateway counts: offerings,
    * distinct canonical models, and canonical models no other provider (of `among`) offers.
    */
-  providerStates(among?: string[]): Map<string, ProviderState> {
+  providerStates(among?: string[], opts: { models?: boolean; counts?: Map<string, { total: number; bootstrap: number }> } = {}): Map<string, ProviderState> {
     const others = among ? sql`and x.provider_id in ${among}` : sql``
-    const counts = this.db.all<{ id: string; total: number; unique_models: number; exclusive_models: number; bootstrap_models: number }>(sql`
-      select o.provider_id as id, count(*) as total, count(distinct o.canonical_id) as unique_models,
-             sum(o.source = 'bootstrap') as bootstrap_models,
+    // models: false skips the distinct/exclusive model counts (0 then): what a status needs costs one grouped scan
+    const models =
+      opts.models === false
+        ? sql`0 as unique_models, 0 as exclusive_models`
+        : sql`count(distinct o.canonical_id) as unique_models,
              count(distinct case when not exists (
                select 1 from offerings x where x.canonical_id = o.canonical_id and x.provider_id != o.provider_id ${others}
-             ) then o.canonical_id end) as exclusive_models
+             ) then o.canonical_id end) as exclusive_models`
+    // counts given (the query index knows them): no scan of the offerings at all
+    const counts = opts.counts
+      ? [...opts.counts].map(([id, c]) => ({ id, total: c.total, bootstrap_models: c.bootstrap, unique_models: 0, exclusive_models: 0 }))
+      : this.db.all<{ id: string; total: number; unique_models: number; exclusive_models: number; bootstrap_models: number }>(sql`
+      select o.provider_id as id, count(*) as total, sum(o.source = 'bootstrap') as bootstrap_models, ${models}
       from offerings o group by o.provider_id`)
     const byId = new Map(counts.map((c) => [c.id, c]))
     const empty = { lastAttemptAt: null, lastSuccessAt: null, lastError: null, lastDurationMs: null, skippedItems: 0, lastWarning: null }

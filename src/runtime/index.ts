@@ -9,6 +9,8 @@ import { openDb } from '../db/client'
 import { createHandler } from '../http/handler'
 import { createMetrics, type Metrics } from '../http/metrics'
 import { ModelsService } from '../modules/models/service'
+import { toModel } from '../modules/models/serialize'
+import { CatalogIndex, type IndexData } from '../catalog/engine'
 import { REFERENCES } from '../reference'
 import { ClusterCoordinator } from '../cluster/coordinator'
 import { ClusterReplica } from '../cluster/replica'
@@ -64,7 +66,7 @@ export function openCatalog(config: Config, opts: { log?: Logger; maintain?: boo
 export type Catalog = ReturnType<typeof openCatalog>
 
 /** The answer cache and models service of one thread (the front door's fast path and the hot views). */
-export function openModels(config: Config, store: CatalogStore, opts: { warm?: boolean; admission?: boolean; clock?: () => number } = {}) {
+export function openModels(config: Config, store: CatalogStore, opts: { warm?: boolean; admission?: boolean; clock?: () => number; buildIndex?: boolean } = {}) {
   const answers = new AnswerCache(store, {
     fastPath: '/v1/models',
     maxBytes: config.answers.maxBytes,
@@ -73,7 +75,9 @@ export function openModels(config: Config, store: CatalogStore, opts: { warm?: b
     buildMsPerSecond: (opts.admission ?? true) ? config.answers.buildMsPerSecond : 0,
     now: opts.clock,
   })
-  return new ModelsService(store, config.providers, answers, opts)
+  // the query engine: built here on first use of each version, or (buildIndex false) adopted from the refresh thread
+  const index = new CatalogIndex(store, { build: opts.buildIndex ?? true, serialize: (row) => JSON.stringify(toModel(row)) })
+  return new ModelsService(store, config.providers, answers, { warm: opts.warm, index })
 }
 
 /** The HTTP side around a refresher: app and front door (the hot path before routing), metrics. */
@@ -120,7 +124,8 @@ export async function openServer(config: Config, log: Logger) {
   // first start: the embedded snapshot until the providers answer (never when a catalog exists)
   const bootstrapped = bootstrapCatalog(store, config.providers, await REFERENCES[0]!.snapshot())
   if (bootstrapped) log.info({ offerings: bootstrapped, source: REFERENCES[0]!.snapshotLabel }, 'bootstrap catalog served until the first refreshes land')
-  const models = openModels(config, store)
+  // the query index of each version is built on the refresh thread and handed over; until then SQLite answers
+  const models = openModels(config, store, { buildIndex: false })
   const metrics = createMetrics(store, { enabledProviders: config.providers.filter((p) => p.enabled).map((p) => p.id) })
   const refresher = new RefreshThread({
     env: environment(),
@@ -128,6 +133,7 @@ export async function openServer(config: Config, log: Logger) {
     providers: config.providers,
     log,
     onBodies: (version, bodies) => models.answers.adopt(version, bodies),
+    onIndex: (index) => models.index?.adopt(index),
     onReport: (report) => metrics.observeReport(report),
     onSnapshotRejected: (reason) => metrics.clusterSnapshotRejected.inc({ reason }),
     onFailure: () => metrics.refresherFailed.set(1),
@@ -146,23 +152,31 @@ export async function openServer(config: Config, log: Logger) {
 }
 
 /** The refresh thread: its own connection (the writer), the refresher, references, webhooks, hot bodies. */
-export function openRefreshThread(config: Config, log: Logger, on: { onVersion: (version: number, bodies: PrebuiltBody[]) => void; onSnapshotRejected?: (reason: SnapshotRejectReason) => void }) {
+export function openRefreshThread(
+  config: Config,
+  log: Logger,
+  on: { onVersion: (version: number, bodies: PrebuiltBody[], index: IndexData) => void; onSnapshotRejected?: (reason: SnapshotRejectReason) => void },
+) {
   const catalog = openCatalog(config, { log })
   const { store } = catalog
   const rescrubbed = store.rescrub(scrubberFor(config)) // stored errors from before scrubbing existed (they travel in cluster snapshots)
   if (rescrubbed) log.info({ rows: rescrubbed }, 'scrubbed stored upstream errors of secrets')
   const webhooks = openWebhooks(config, store, log)
-  // the hot views of each new version are built and compressed here, off the HTTP thread
+  // the query index and the hot views of each new version are built (and compressed) here, off the HTTP
+  // thread, and handed over; the full list's body is the index's own buffer
   const models = openModels(config, store, { warm: false, admission: false })
-  store.onNewVersion((version) =>
-    on.onVersion(
-      version,
-      ModelsService.HOT.map((q) => {
-        const { bytes, etag } = models.list(q)
-        return { key: models.keyOf(q), etag, bytes, ...CachedBody.compressSync(bytes) }
-      }),
-    ),
-  )
+  const index = models.index!
+  store.onNewVersion((version) => {
+    const bodies = ModelsService.HOT.map((q) => {
+      const bytes = models.hotBytes(q)
+      const { etag } = new CachedBody(bytes, version, new Date(0))
+      return { key: models.keyOf(q), etag, bytes, ...CachedBody.compressSync(bytes) }
+    })
+    const data = index.current()!.data
+    index.release() // its buffers leave with the message
+    on.onVersion(version, bodies, data)
+    Bun.gc(false) // the build's garbage (a catalog's worth of strings) goes now, not at the next refresh
+  })
   const worker = ProviderRefresher.fromConfig(config, store, log)
   const references = openReferences(config, store, log)
   // With REDIS_URL the replicas share one refresher and one catalog (src/cluster)
@@ -187,6 +201,12 @@ export function openRefreshThread(config: Config, log: Logger, on: { onVersion: 
     store,
     refresher,
     references,
+    /** The query index of the version at start (handed to the HTTP thread; not kept here). */
+    initialIndex(): IndexData {
+      const data = index.current()!.data
+      index.release()
+      return data
+    },
     /** Reports of the in-process refresher (the thread forwards them to the HTTP thread's metrics). */
     onReport: (listener: (report: Parameters<NonNullable<ProviderRefresherOptions['onReport']>>[0]) => void) => worker.onReport(listener),
     start() {

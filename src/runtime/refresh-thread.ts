@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import type { Logger } from 'pino'
 import type { ResolvedProvider } from '../config'
 import type { CatalogStore } from '../catalog/store'
+import type { IndexData } from '../catalog/engine'
 import type { FromThread, PrebuiltBody, ToThread } from './thread-protocol'
 import type { BreakerSnapshot } from '../refresh/breakers'
 import type { Refresher, RefreshOptions, RefreshReport } from '../refresh/refresher'
@@ -29,6 +30,8 @@ export class RefreshThread implements Refresher {
       log: Logger
       /** Receives the bodies the thread built for a new version (after the store has reloaded it). */
       onBodies?: (version: number, bodies: PrebuiltBody[]) => void
+      /** Receives the query index the thread built for a version (after the store has reloaded). */
+      onIndex?: (index: IndexData) => void
       /** Hears every finished refresh of the thread (scheduled or asked for): metrics. */
       onReport?: (report: RefreshReport) => void
       /** Hears each shared snapshot refused by the thread's cluster replica: metrics. */
@@ -52,6 +55,10 @@ export class RefreshThread implements Refresher {
       } else if (m.type === 'committed') {
         this.opts.store.reload(true) // a snapshot may keep the number and change the content
         this.opts.onBodies?.(m.version, m.bodies)
+        this.opts.onIndex?.(m.index)
+      } else if (m.type === 'index') {
+        this.opts.store.reload()
+        this.opts.onIndex?.(m.index)
       } else if (m.type === 'result') {
         const p = this.#pending.get(m.id)
         this.#pending.delete(m.id)

@@ -8,6 +8,7 @@ import { loadConfig } from '../config'
 import { createLogger } from '../lib/log'
 import { scrubberFor } from '../lib/scrub'
 import { openRefreshThread } from '.'
+import { indexBuffers } from '../catalog/engine'
 import type { FromThread, ToThread } from './thread-protocol'
 
 declare const self: Worker
@@ -23,14 +24,18 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
         const config = loadConfig(m.env)
         const log = createLogger(config.logLevel, { scrub: scrubberFor(config) }).child({ thread: 'refresh' })
         runtime = openRefreshThread(config, log, {
-          onVersion(version, bodies) {
-            const message: FromThread = { type: 'committed', version, bodies }
-            self.postMessage(message, bodies.flatMap((b) => [b.bytes.buffer, b.gzip.buffer, b.br.buffer]) as ArrayBuffer[])
+          onVersion(version, bodies, index) {
+            const message: FromThread = { type: 'committed', version, bodies, index }
+            // the full list's body is a buffer of the index: each buffer once in the transfer list
+            const buffers = new Set([...bodies.flatMap((b) => [b.bytes.buffer, b.gzip.buffer, b.br.buffer]), ...indexBuffers(index)])
+            self.postMessage(message, [...buffers] as ArrayBuffer[])
           },
           onSnapshotRejected: (reason) => post({ type: 'snapshotRejected', reason }),
         })
         runtime.onReport((report) => post({ type: 'report', report }))
         post({ type: 'ready' })
+        const index = runtime.initialIndex()
+        self.postMessage({ type: 'index', index } satisfies FromThread, indexBuffers(index))
         break
       }
       case 'start':

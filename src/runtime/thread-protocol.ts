@@ -1,3 +1,4 @@
+import type { IndexData } from '../catalog/engine'
 import type { PrebuiltBody } from '../serving/answer-cache'
 import type { BreakerSnapshot } from '../refresh/breakers'
 import type { RefreshOptions, RefreshReport } from '../refresh/refresher'
@@ -13,7 +14,9 @@ export type ToThread =
 export type FromThread =
   | { type: 'ready' }
   /** A new catalog version, with the hot-path bodies built (and compressed) here, their buffers transferred. */
-  | { type: 'committed'; version: number; bodies: PrebuiltBody[] }
+  | { type: 'committed'; version: number; bodies: PrebuiltBody[]; index: IndexData }
+  /** The query index of the version current when the thread started (buffers transferred). */
+  | { type: 'index'; index: IndexData }
   | { type: 'result'; id: number; report?: RefreshReport; breakers?: BreakerSnapshot[]; error?: string }
   | { type: 'report'; report: RefreshReport }
   /** A shared snapshot from Redis refused (src/cluster/replica.ts): the metric. */

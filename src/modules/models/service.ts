@@ -1,5 +1,6 @@
 import type { ResolvedProvider } from '../../config'
 import { resolveGateways } from '../../http/gateways'
+import type { CatalogIndex, QueryEngine } from '../../catalog/engine'
 import type { CatalogQuery } from '../../catalog/reads'
 import type { CatalogStore } from '../../catalog/store'
 import { answerKey, type AnswerCache, type AnswerKey } from '../../serving/answer-cache'
@@ -18,13 +19,17 @@ const bad = (param: string, message: string, code = 'invalid_parameter') => new 
  * `modelcat serve`). Nothing but the normalized query and the version can vary an answer.
  */
 export class ModelsService {
+  /** The query engine of the current version (src/catalog/engine.ts); without one, lists are read from SQLite. */
+  readonly index?: CatalogIndex
+
   constructor(
     private readonly store: CatalogStore,
     private readonly providers: ResolvedProvider[],
     /** Where answers are kept (src/serving): one per thread, shared with the front door's fast path. */
     readonly answers: AnswerCache,
-    opts: { warm?: boolean } = {},
+    opts: { warm?: boolean; index?: CatalogIndex } = {},
   ) {
+    this.index = opts.index
     if (opts.warm ?? true) store.onNewVersion(() => setTimeout(() => void this.warm(), 0))
   }
 
@@ -93,15 +98,44 @@ export class ModelsService {
     const { catalog, unique } = this.normalize(query)
     return this.answers.get(answerKey({ catalog, unique }), () => {
       const paged = catalog.limit !== undefined || catalog.offset !== undefined
-      const page = unique ? this.store.queryCanonical(catalog) : this.store.queryOfferings(catalog)
-      const status = unique ? this.#statusOf() : undefined
-      const data = unique
-        ? (page.rows as ReturnType<CatalogStore['queryCanonical']>['rows']).map((r) => toCanonicalModel(r, status!))
-        : (page.rows as ReturnType<CatalogStore['queryOfferings']>['rows']).map(toModel)
+      // the index answers for its own version only: between a commit of the refresh thread and the handover of
+      // its index (a moment), the DB is newer and SQLite answers (this runs inside the cache's read transaction)
+      const indexed = this.index?.current()
+      // the price filters (has_conflicts, lifecycle) are not in the index: SQLite answers those
+      const engine = indexed && indexed.version === this.store.readVersion() && catalog.hasConflicts === undefined && catalog.lifecycle === undefined ? indexed : undefined
+      let data: unknown[]
+      let page: { total: number; next: { value: string | number; id: string } | null }
+      if (unique) {
+        const groups = engine ? engine.queryCanonical(catalog) : this.store.queryCanonical(catalog)
+        const status = this.#statusOf(engine)
+        data = groups.rows.map((r) => toCanonicalModel(r, status))
+        page = groups
+      } else if (engine) {
+        // the page's objects as serialized when the index was built: parsed back only to be one value of the answer
+        const rows = engine.queryOfferings(catalog)
+        data = JSON.parse(rows.json())
+        page = rows
+      } else {
+        const rows = this.store.queryOfferings(catalog)
+        data = rows.rows.map(toModel)
+        page = rows
+      }
       if (!paged) return { object: 'list', data }
       const next_cursor = page.next ? encodeCursor(page.next, cursorScope(catalog, unique)) : null
       return { object: 'list', data, total: page.total, has_more: page.next !== null, next_cursor }
     })
+  }
+
+  /**
+   * The bytes of a hot view for the current version. The full list is the index's own buffer when the index
+   * holds just the listed rows (no second copy of the largest answer); anything else is built as list() does.
+   */
+  hotBytes(query: ListModelsQuery): Uint8Array {
+    const { catalog, unique } = this.normalize(query)
+    const engine = this.index?.current()
+    const plain = !unique && catalog.sort === 'id' && catalog.order === 'asc' && Object.entries(catalog).every(([k, v]) => v === undefined || k === 'providers' || k === 'sort' || k === 'order')
+    if (engine && plain && engine.coversAll(catalog.providers)) return engine.data.list
+    return this.list(query).bytes
   }
 
   /**
@@ -125,8 +159,9 @@ export class ModelsService {
   }
 
   /** Each provider's status, for the `providers` lists of canonical models. */
-  #statusOf(): (provider: string) => string {
-    const states = this.store.providerStates()
+  #statusOf(engine?: QueryEngine): (provider: string) => string {
+    // only the counts a status needs (not the costly distinct/exclusive model counts), from the index when there is one
+    const states = this.store.providerStates(undefined, { models: false, counts: engine?.providerCounts() })
     const byId = new Map(this.providers.map((p) => [p.id, p]))
     return (id) => {
       const p = byId.get(id)
