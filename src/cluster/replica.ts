@@ -67,9 +67,13 @@ export class ClusterReplica implements Refresher {
       await coordinator.subscribe(() => void this.sync())
       coordinator.onRefreshRequest((providers) => void this.#onRequest(providers))
     })
-    // the first turn waits for the connection (bounded), rather than finding Redis "unreachable" at start
-    void Promise.race([connected, Bun.sleep(Math.min(graceMs, CONNECT_WAIT_MS))]).then(() => this.tick())
-    this.#timers.push(setInterval(() => void this.tick(), intervalMs))
+    // the first turn waits for the connection (bounded), rather than finding Redis "unreachable" at start; the
+    // turns after it keep its rhythm (a lock taken at the first turn has expired by the next one)
+    void Promise.race([connected, Bun.sleep(Math.min(graceMs, CONNECT_WAIT_MS))]).then(() => {
+      if (this.#stopped) return
+      this.#timers.push(setInterval(() => void this.tick(), intervalMs))
+      return this.tick()
+    })
     this.#timers.push(setInterval(() => void this.sync(), pollMs))
   }
 
