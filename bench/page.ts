@@ -16,6 +16,10 @@ import { openCatalog } from '../src/runtime'
 import { launchChromium } from '../test/helpers/browser'
 import { syntheticOutcomes } from './synthetic'
 
+// the functions handed to the browser run there, with the DOM (this file is checked without the DOM lib)
+const window = globalThis as any
+const document = (globalThis as any).document
+
 const { values } = parseArgs({ options: { offerings: { type: 'string', default: '50000' }, keystrokes: { type: 'string', default: '24' } } })
 const total = Number(values.offerings)
 const ROOT = join(import.meta.dir, '..')
@@ -88,7 +92,7 @@ try {
     w.__ready = []
     w.__keydown = 0
     document.addEventListener('keydown', () => (w.__keydown = performance.now()), true)
-    new MutationObserver(() => {
+    ;new (globalThis as any).MutationObserver(() => {
       const t = document.querySelector('table.models')
       const path = t?.getAttribute('data-loaded-path')
       if (t && path && t.getAttribute('aria-busy') === 'false' && w.__ready[w.__ready.length - 1]?.path !== path) w.__ready.push({ path, at: performance.now() })
