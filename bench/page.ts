@@ -99,6 +99,7 @@ try {
     }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-busy', 'data-loaded-path'] })
   }
   const firstViews: number[] = []
+  const breakdown: { script: number; apiStart: number; api: number }[] = []
   for (let run = 0; run < 5; run++) {
     const context = await browser.newContext() // a cold cache each time
     const page = await context.newPage()
@@ -108,6 +109,14 @@ try {
     const [ready, rows] = await page.evaluate(() => [(window as unknown as { __ready: { at: number }[] }).__ready[0]!.at, document.querySelectorAll('table.models tbody tr').length])
     if (rows === 0) throw new Error('no rows rendered')
     firstViews.push(ready)
+    // where the time went: the script loaded, the API request started and answered (resource timing)
+    const [script, api] = await page.evaluate(() => {
+      const entries = performance.getEntriesByType('resource') as PerformanceResourceTiming[]
+      const js = entries.find((e) => e.name.includes('/assets/app.js'))
+      const models = entries.find((e) => e.name.includes('/v1/models'))
+      return [js?.responseEnd ?? 0, models ? [models.startTime, models.responseEnd - models.startTime] : [0, 0]] as const
+    })
+    breakdown.push({ script, apiStart: api[0] ?? 0, api: api[1] ?? 0 })
     await context.close()
   }
 
