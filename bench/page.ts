@@ -169,6 +169,9 @@ try {
   console.log(
     `search keystroke → table updated (${keystrokes.length} keystrokes, each a new q): median ${fmt(median(keystrokes))}, p95 ${fmt(p95(keystrokes))}, max ${fmt(max(keystrokes))}   target ≤ 150 ms`,
   )
+  console.log(
+    `first view, medians: script loaded at ${fmt(median(breakdown.map((b) => b.script)))}, /v1/models asked at ${fmt(median(breakdown.map((b) => b.apiStart)))} and answered in ${fmt(median(breakdown.map((b) => b.api)))}`,
+  )
   console.log(`the API alone, /v1/models?unique=true&q=…&limit=50 (new q each): median ${fmt(median(apiTimes))}, max ${fmt(max(apiTimes))}`)
   console.log(`  per keystroke: ${keystrokes.map((k) => k.toFixed(0)).join(' ')}`)
 } finally {
