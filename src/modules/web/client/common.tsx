@@ -61,7 +61,7 @@ export const None = () => (
 )
 
 /** Status words with a shape beside the colour (colour is never the only signal). */
-const STATUS_MARK: Record<string, string> = { ok: '●', stale: '◐', failing: '✕', needs_key: '⚿', misconfigured: '✕', disabled: '○', never_refreshed: '○', bootstrap: '◌' }
+const STATUS_MARK: Record<string, string> = { ok: '●', stale: '◐', failing: '✕', needs_key: '!', misconfigured: '✕', disabled: '○', never_refreshed: '○', bootstrap: '◌' }
 export const Status = ({ status }: { status: string }) => (
   <span class={`status status-${status}`}>
     <span aria-hidden="true">{STATUS_MARK[status] ?? '?'}</span> {status.replaceAll('_', ' ')}
