@@ -12,6 +12,7 @@ import { modelsDocPaths, modelsModule } from './modules/models'
 import type { ModelsService } from './modules/models/service'
 import { providersModule } from './modules/providers'
 import type { Refresher } from './refresh/refresher'
+import { webModule } from './modules/web'
 
 export interface AppDeps {
   config: Config
@@ -38,6 +39,7 @@ export function createApp({ config, store, refresher, models: service, metrics, 
     .use(modelsModule(service))
     .use(changesModule(store, config.providers, config.publicUrl))
     .use(providersModule(store, config))
+    .use(webModule())
   return config.adminToken ? app.use(adminModule(config.adminToken, refresher, config.providers, store, adminCooldownMs ?? config.adminRefreshCooldownMs, config.adminWaitMaxSeconds * 1000)) : app
 }
 export type App = ReturnType<typeof createApp>

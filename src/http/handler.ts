@@ -31,6 +31,9 @@ const STATIC_ROUTES = new Set([
   '/admin/refresh',
   '/admin/circuit-breakers',
   '/admin/circuit-breakers/reset',
+  '/',
+  '/assets/app.js',
+  '/assets/app.css',
 ])
 /** Patterns with one path parameter: [shape, label]. */
 const PARAM_ROUTES: [RegExp, string][] = [

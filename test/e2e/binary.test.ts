@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { copyFileSync, existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { launchChromium, screenshot, watchedPage } from '../helpers/browser'
 import { checkedFetch, routeTable, tempDir } from '../helpers/harness'
 import { spawnGroup } from '../helpers/process'
 
@@ -74,6 +75,24 @@ describe('the compiled binary, alone in an empty directory, with no network', ()
     expect(js.status).toBe(200)
     expect((await js.arrayBuffer()).byteLength).toBeGreaterThan(500_000)
     expect((await fetch(`${url}/swagger/json`)).status).toBe(200)
+  })
+
+  test('serves the catalog page, embedded in the binary: Chromium renders it with no console error and no request elsewhere', async () => {
+    const browser = await launchChromium()
+    try {
+      const { page, errors, requests } = await watchedPage(await browser.newContext())
+      await page.goto(`${url}/`)
+      await page.waitForSelector('table.models tbody tr')
+      const want = (await (await fetch(`${url}/v1/models?unique=true&limit=50`)).json()) as { data: { id: string }[] }
+      expect(await page.$$eval('table.models tbody tr', (rows) => rows.map((r) => r.getAttribute('data-id')))).toEqual(want.data.map((m) => m.id))
+      await page.goto(`${url}/?view=providers`)
+      await page.waitForSelector('table.providers tbody tr')
+      await screenshot(page, 'binary-providers')
+      expect(errors).toEqual([])
+      expect(requests.filter((r) => new URL(r).origin !== url)).toEqual([])
+    } finally {
+      await browser.close()
+    }
   })
 
   test('SIGTERM stops it with exit code 0', async () => {

@@ -102,7 +102,14 @@ describe('hostile client', () => {
         ['/health/', 'other'],
         ['/swaggerx', 'other'],
         ['/metrics/x', 'other'],
-        ['/', 'other'],
+        // the catalog page (issue 19): its three files, and near misses
+        ['/', '/'],
+        ['/assets/app.js', '/assets/app.js'],
+        ['/assets/app.css', '/assets/app.css'],
+        ['/assets/app.jsx', 'other'],
+        ['/assets/', 'other'],
+        ['/assets/x9', 'other'],
+        ['//', 'other'],
       ]
       for (const [path, label] of cases) expect([path, routeOf(path)]).toEqual([path, label])
     })
