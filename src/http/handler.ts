@@ -7,6 +7,8 @@ import type { Metrics } from './metrics'
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 const MAX_URL_LENGTH = 8192
+/** The largest request body any route takes (POST /v1/quote: a batch of 100 requests is ~40 KB). Bun.serve's own cap is 1 MiB. */
+export const MAX_BODY_BYTES = 256 * 1024
 
 /** Every route's label (its pattern), for paths that are a route as they are. */
 const STATIC_ROUTES = new Set([
@@ -21,6 +23,10 @@ const STATIC_ROUTES = new Set([
   '/admin/refresh',
   '/admin/circuit-breakers',
   '/admin/circuit-breakers/reset',
+  '/v1/quote',
+  '/v1/export/litellm.json',
+  '/v1/export/models.dev.json',
+  '/api/v1/models',
 ])
 /** Patterns with one path parameter: [shape, label]. */
 const PARAM_ROUTES: [RegExp, string][] = [
@@ -45,8 +51,13 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 /** The method as a metric label: a standard one, else `OTHER` (a client may send any token). */
 export const methodOf = (method: string) => (METHODS.has(method) ? method : 'OTHER')
 
-/** Public GET routes that browsers may read from any origin (no credentials, nothing reflected). */
-const isPublic = (path: string) => path.startsWith('/v1/') || path === '/health' || path === '/ready' || path === '/health/providers'
+/**
+ * Public routes that browsers may read from any origin (no credentials, nothing reflected): the GETs, and
+ * POST /v1/quote, which reads public data, changes nothing and takes no credentials.
+ */
+const isPublic = (path: string) => path.startsWith('/v1/') || path === '/api/v1/models' || path === '/health' || path === '/ready' || path === '/health/providers'
+/** Public routes that take a POST body (CORS preflight allows POST and Content-Type for them). */
+const POSTABLE = new Set(['/v1/quote'])
 
 /** A fixed-window-per-second token bucket per client IP. */
 class RateLimiter {
@@ -130,12 +141,23 @@ export function createHandler({ app, answers, metrics, log, rateLimitPerMinute }
       return done(errorResponse(429, 'too many requests from this address', { code: 'rate_limited', headers: { 'retry-after': String(wait) } }))
     }
     if (request.method === 'OPTIONS' && isPublic(path)) {
+      const post = POSTABLE.has(path)
       return done(
         new Response(null, {
           status: 204,
-          headers: { 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-allow-headers': 'Accept, Accept-Encoding, If-None-Match, X-Request-ID', 'access-control-max-age': '86400' },
+          headers: {
+            'access-control-allow-methods': post ? 'POST, OPTIONS' : 'GET, HEAD, OPTIONS',
+            'access-control-allow-headers': post ? 'Accept, Accept-Encoding, Content-Type, X-Request-ID' : 'Accept, Accept-Encoding, If-None-Match, X-Request-ID',
+            'access-control-max-age': '86400',
+          },
         }),
       )
+    }
+    if (request.body !== null) {
+      // a body is read whole before a route sees it: its size is known up front or it is refused
+      const length = request.headers.get('content-length')
+      if (length === null) return done(errorResponse(411, 'a request body needs a Content-Length header', { code: 'length_required' }))
+      if (!/^\d{1,12}$/.test(length) || Number(length) > MAX_BODY_BYTES) return done(errorResponse(413, `request body larger than ${MAX_BODY_BYTES} bytes`, { code: 'body_too_large' }))
     }
     let answer: Response | Promise<Response>
     let complete = false // an answer of the hot path already carries the public headers

@@ -9,6 +9,9 @@ import { openDb } from '../db/client'
 import { createHandler } from '../http/handler'
 import { createMetrics, type Metrics } from '../http/metrics'
 import { ModelsService } from '../modules/models/service'
+import { ExportsService } from '../modules/exports/service'
+import { OpenRouterService } from '../modules/openrouter/service'
+import { QuoteService } from '../modules/quote/service'
 import { REFERENCES } from '../reference'
 import { ClusterCoordinator } from '../cluster/coordinator'
 import { ClusterReplica } from '../cluster/replica'
@@ -69,11 +72,24 @@ export function openModels(config: Config, store: CatalogStore, opts: { warm?: b
   return new ModelsService(store, config.providers, answers, opts)
 }
 
+/**
+ * The consumer answers of one thread: quotes (uncached: they depend on the body), the exports and the
+ * OpenRouter-compatible list (cached per version in `answers`, the models service's cache: one budget).
+ */
+export function openConsumers(config: Config, store: CatalogStore, answers: AnswerCache = new AnswerCache(store, { fastPath: '/v1/models' })) {
+  return {
+    quote: new QuoteService(store, config.providers),
+    exports: new ExportsService(store, config.providers, answers),
+    openrouter: new OpenRouterService(store, config.providers, answers, config.publicUrl),
+  }
+}
+
 /** The HTTP side around a refresher: app and front door (the hot path before routing), metrics. */
 function openHttp(config: Config, store: CatalogStore, refresher: Refresher, log: Logger, opts: { metrics?: Metrics; models?: ModelsService; adminCooldownMs?: number } = {}) {
   const metrics = opts.metrics ?? createMetrics(store)
   const models = opts.models ?? openModels(config, store)
-  const app = createApp({ config, store, refresher, log, models, metrics, adminCooldownMs: opts.adminCooldownMs })
+  const consumers = openConsumers(config, store, models.answers)
+  const app = createApp({ config, store, refresher, log, models, consumers, metrics, adminCooldownMs: opts.adminCooldownMs })
   const handler = createHandler({ app, answers: models.answers, metrics, log, rateLimitPerMinute: config.rateLimitPerMinute })
   return { metrics, models, app, handler }
 }
