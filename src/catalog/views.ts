@@ -14,11 +14,7 @@ export function cheapestPerModel(rows: OfferingRow[]): OfferingRow[] {
   const best = new Map<string, OfferingRow>()
   for (const r of rows) {
     const b = best.get(r.canonicalId)
-    if (
-      !b ||
-      (cmp(priced(r.pricing.prompt), priced(b.pricing.prompt)) || cmp(priced(r.pricing.completion), priced(b.pricing.completion)) || (r.id < b.id ? -1 : 1)) < 0
-    )
-      best.set(r.canonicalId, r)
+    if (!b || (cmp(priced(r.pricing.prompt), priced(b.pricing.prompt)) || cmp(priced(r.pricing.completion), priced(b.pricing.completion)) || (r.id < b.id ? -1 : 1)) < 0) best.set(r.canonicalId, r)
   }
   return [...best.keys()].sort().map((k) => best.get(k)!)
 }

@@ -1,6 +1,6 @@
 import type { CanonicalModel } from '../modules/models/serialize'
 import type { Model } from '../modules/models/model'
-import { openCatalog, openModels } from '../runtime'
+import { openCatalog, openConsumers, openModels } from '../runtime'
 import { CliError, configOrExit } from './common'
 
 const csvCell = (v: unknown) => {
@@ -10,22 +10,28 @@ const csvCell = (v: unknown) => {
 
 export const exportCommand = {
   name: 'export',
-  summary: 'print the catalog as JSON (the /v1/models body) or CSV',
-  usage: `Usage: modelcat export [--format json|csv] [--unique]
+  summary: 'print the catalog as JSON (the /v1/models body), CSV, or a LiteLLM / models.dev file',
+  usage: `Usage: modelcat export [--format json|csv|litellm|models.dev] [--unique]
 
 Prints the catalog of the DB (MODELCAT_DB) on stdout: JSON is exactly the GET /v1/models body, CSV one
-row per model with its prices (USD per token).
+row per model with its prices (USD per token), litellm exactly the GET /v1/export/litellm.json body
+(LiteLLM's model_prices_and_context_window.json format), models.dev exactly GET /v1/export/models.dev.json
+(models.dev's api.json shape).
 
-  --format json|csv   default json
+  --format FORMAT     json (default), csv, litellm or models.dev
   --unique            one entry per underlying model (as ?unique=true)`,
   run(args: string[]) {
     const i = args.indexOf('--format')
     const format = i >= 0 ? args[i + 1] : 'json'
-    if (format !== 'json' && format !== 'csv') throw new CliError(`--format: expected json or csv, got '${format ?? ''}'`, 2)
+    if (format !== 'json' && format !== 'csv' && format !== 'litellm' && format !== 'models.dev') throw new CliError(`--format: expected json, csv, litellm or models.dev, got '${format ?? ''}'`, 2)
     const unique = args.includes('--unique')
     const config = configOrExit()
     const catalog = openCatalog(config)
     try {
+      if (format === 'litellm' || format === 'models.dev') {
+        const body = openConsumers(config, catalog.store).exports.export(format, { free: false, unique })
+        return void process.stdout.write(`${new TextDecoder().decode(body.bytes)}\n`)
+      }
       const body = openModels(config, catalog.store, { warm: false }).list({ free: false, unique })
       if (format === 'json') return void process.stdout.write(`${new TextDecoder().decode(body.bytes)}\n`)
       const { data } = JSON.parse(new TextDecoder().decode(body.bytes)) as { data: (Model | CanonicalModel)[] }

@@ -14,7 +14,9 @@ import pkg from '../../package.json'
 export const docs = (paths: Record<string, unknown> = {}) =>
   new Elysia({ name: 'docs' })
     // the generator inlines each zod schema with its own `$defs`; clients need them shared from the root
-    .onAfterHandle(({ path, responseValue }) => (path === '/swagger/json' && responseValue && typeof responseValue === 'object' && !(responseValue instanceof Response) ? shareSchemas(responseValue as Record<string, unknown>) : undefined))
+    .onAfterHandle(({ path, responseValue }) =>
+      path === '/swagger/json' && responseValue && typeof responseValue === 'object' && !(responseValue instanceof Response) ? shareSchemas(responseValue as Record<string, unknown>) : undefined,
+    )
     .use(
       openapi({
         path: '/swagger',

@@ -76,9 +76,23 @@ const parameters = Object.entries(ExportQuery.shape).map(([name, schema]) => ({
 }))
 export const exportsDocPaths = {
   '/v1/export/litellm.json': {
-    get: { tags: ['exports'], summary: 'The catalog as a LiteLLM cost map', description: LITELLM_DOC, operationId: 'exportLitellm', parameters, responses: { 200: jsonResponse(LitellmExport, 'LiteLLM model_prices_and_context_window.json'), 400: jsonResponse(ErrorBody, 'A filter is invalid') } },
+    get: {
+      tags: ['exports'],
+      summary: 'The catalog as a LiteLLM cost map',
+      description: LITELLM_DOC,
+      operationId: 'exportLitellm',
+      parameters,
+      responses: { 200: jsonResponse(LitellmExport, 'LiteLLM model_prices_and_context_window.json'), 400: jsonResponse(ErrorBody, 'A filter is invalid') },
+    },
   },
   '/v1/export/models.dev.json': {
-    get: { tags: ['exports'], summary: 'The catalog in models.dev api.json shape', description: MODELS_DEV_DOC, operationId: 'exportModelsDev', parameters, responses: { 200: jsonResponse(ModelsDevExport, 'models.dev api.json'), 400: jsonResponse(ErrorBody, 'A filter is invalid') } },
+    get: {
+      tags: ['exports'],
+      summary: 'The catalog in models.dev api.json shape',
+      description: MODELS_DEV_DOC,
+      operationId: 'exportModelsDev',
+      parameters,
+      responses: { 200: jsonResponse(ModelsDevExport, 'models.dev api.json'), 400: jsonResponse(ErrorBody, 'A filter is invalid') },
+    },
   },
 }

@@ -25,7 +25,13 @@ export const OpenRouterModel = z
     description: z.string().describe('"" when unknown'),
     context_length: z.number().int().nullable(),
     architecture: z
-      .object({ modality: z.string().nullable(), input_modalities: z.array(z.string()), output_modalities: z.array(z.string()), tokenizer: z.string().optional(), instruct_type: z.string().optional() })
+      .object({
+        modality: z.string().nullable(),
+        input_modalities: z.array(z.string()),
+        output_modalities: z.array(z.string()),
+        tokenizer: z.string().optional(),
+        instruct_type: z.string().optional(),
+      })
       .describe('`modality`: `<inputs>-><outputs>` (null when either is unknown)'),
     pricing: z
       .object({ prompt: price, completion: price, overrides: z.array(z.record(z.string(), z.unknown())).optional().describe('Conditional prices (`pricing_tiers` of /v1/models)') })
@@ -56,6 +62,6 @@ export const openrouterModule = (service: OpenRouterService) =>
       tags: ['openrouter'],
       summary: 'List models (OpenRouter schema)',
       description:
-        "The catalog in OpenRouter's own list schema, so OpenRouter's SDK (`serverURL` = modelcat + `/api/v1`) and tools written for OpenRouter's list read it. Unknown values follow OpenRouter's conventions: an unknown or variable price is `\"-1\"`, an unknown description `\"\"`. Takes the filters of /v1/models; OpenRouter-only parameters (`category`, …) are ignored. /v1/models is unchanged.",
+        'The catalog in OpenRouter\'s own list schema, so OpenRouter\'s SDK (`serverURL` = modelcat + `/api/v1`) and tools written for OpenRouter\'s list read it. Unknown values follow OpenRouter\'s conventions: an unknown or variable price is `"-1"`, an unknown description `""`. Takes the filters of /v1/models; OpenRouter-only parameters (`category`, …) are ignored. /v1/models is unchanged.',
     },
   })

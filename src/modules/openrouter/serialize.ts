@@ -8,7 +8,22 @@ import { VARIABLE_PRICE, type Pricing } from '../../domain/types'
  */
 
 /** Price keys of OpenRouter's `pricing` (PublicPricing); `prompt` and `completion` are required. */
-const PRICE_KEYS = ['prompt', 'completion', 'request', 'image', 'image_token', 'image_output', 'audio', 'audio_output', 'input_audio_cache', 'web_search', 'internal_reasoning', 'input_cache_read', 'input_cache_write', 'input_cache_write_1h'] as const
+const PRICE_KEYS = [
+  'prompt',
+  'completion',
+  'request',
+  'image',
+  'image_token',
+  'image_output',
+  'audio',
+  'audio_output',
+  'input_audio_cache',
+  'web_search',
+  'internal_reasoning',
+  'input_cache_read',
+  'input_cache_write',
+  'input_cache_write_1h',
+] as const
 /** Price keys of a pricing override (PricingOverride). */
 const OVERRIDE_KEYS = ['prompt', 'completion', 'audio', 'input_audio_cache', 'input_cache_read', 'input_cache_write', 'input_cache_write_1h'] as const
 const UNKNOWN = '-1'

@@ -16,7 +16,13 @@ export const QUOTE_LIMITS = {
 } as const
 const L = QUOTE_LIMITS
 
-const count = (max: number, what: string) => z.number().int().min(0).max(max).describe(`${what} (integer, 0–${max.toLocaleString('en')})`)
+const count = (max: number, what: string) =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(max)
+    .describe(`${what} (integer, 0–${max.toLocaleString('en')})`)
 
 export const QuoteRequest = z
   .object({
@@ -27,7 +33,13 @@ export const QuoteRequest = z
     cache_write_tokens: count(L.maxTokens, 'Of input_tokens, those written to the prompt cache: billed at `input_cache_write` (`input_cache_write_1h` with cache_ttl `1h`)').optional(),
     cache_ttl: z.enum(['5m', '1h']).optional().describe('TTL of the cache writes (default `5m`)'),
     reasoning_tokens: count(L.maxTokens, 'Of output_tokens, the reasoning ones: billed at `internal_reasoning` when the offering states a non-zero one, else as output').optional(),
-    requests: z.number().int().min(1).max(L.maxRequests).optional().describe(`How many such requests (default 1, at most ${L.maxRequests.toLocaleString('en')}): every quantity and the per-request price are multiplied`),
+    requests: z
+      .number()
+      .int()
+      .min(1)
+      .max(L.maxRequests)
+      .optional()
+      .describe(`How many such requests (default 1, at most ${L.maxRequests.toLocaleString('en')}): every quantity and the per-request price are multiplied`),
     images: count(L.maxUnits, 'Input images per request, billed at `image`').optional(),
     web_searches: count(L.maxUnits, 'Web searches per request, billed at `web_search`').optional(),
     audio_input_tokens: count(L.maxTokens, 'Audio prompt tokens per request, apart from input_tokens, billed at `audio`').optional(),
@@ -39,7 +51,11 @@ export const QuoteRequest = z
   .strict()
   .superRefine((r, ctx) => {
     if ((r.cached_input_tokens ?? 0) + (r.cache_write_tokens ?? 0) > r.input_tokens)
-      ctx.addIssue({ code: 'custom', path: [r.cached_input_tokens ? 'cached_input_tokens' : 'cache_write_tokens'], message: 'cached_input_tokens + cache_write_tokens cannot exceed input_tokens (they are part of it)' })
+      ctx.addIssue({
+        code: 'custom',
+        path: [r.cached_input_tokens ? 'cached_input_tokens' : 'cache_write_tokens'],
+        message: 'cached_input_tokens + cache_write_tokens cannot exceed input_tokens (they are part of it)',
+      })
     if ((r.reasoning_tokens ?? 0) > r.output_tokens) ctx.addIssue({ code: 'custom', path: ['reasoning_tokens'], message: 'reasoning_tokens cannot exceed output_tokens (they are part of it)' })
   })
   .meta({

@@ -7,7 +7,11 @@ import { ApiError } from '../../http/errors'
 import { QuoteBatch, QuoteRequest } from './model'
 
 /** A field path as a parameter name: `input_tokens`, `[2].input_tokens` (the third request of a batch). */
-const paramOf = (path: readonly PropertyKey[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replaceAll('.[', '[')
+const paramOf = (path: readonly PropertyKey[]) =>
+  path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+    .join('.')
+    .replaceAll('.[', '[')
 
 /** The first issue of a failed validation as the one 400, naming the parameter. */
 function invalid(error: z.ZodError): ApiError {
