@@ -7,7 +7,7 @@ import type { Metrics } from './metrics'
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 const MAX_URL_LENGTH = 8192
-/** The largest request body any route takes (POST /v1/quote: a batch of 100 requests is ~40 KB). Bun.serve's own cap is 1 MiB. */
+/** The largest request body a route that reads one takes (POST /v1/quote: a batch of 100 requests is ~40 KB). Bun.serve's own cap is 1 MiB. */
 export const MAX_BODY_BYTES = 256 * 1024
 
 /** Every route's label (its pattern), for paths that are a route as they are. */
@@ -56,7 +56,7 @@ export const methodOf = (method: string) => (METHODS.has(method) ? method : 'OTH
  * POST /v1/quote, which reads public data, changes nothing and takes no credentials.
  */
 const isPublic = (path: string) => path.startsWith('/v1/') || path === '/api/v1/models' || path === '/health' || path === '/ready' || path === '/health/providers'
-/** Public routes that take a POST body (CORS preflight allows POST and Content-Type for them). */
+/** Public routes that take a POST body: CORS preflight allows POST and Content-Type; the body needs a Content-Length ≤ MAX_BODY_BYTES. */
 const POSTABLE = new Set(['/v1/quote'])
 
 /** A fixed-window-per-second token bucket per client IP. */
@@ -153,8 +153,9 @@ export function createHandler({ app, answers, metrics, log, rateLimitPerMinute }
         }),
       )
     }
-    if (request.body !== null) {
-      // a body is read whole before a route sees it: its size is known up front or it is refused
+    if (request.body !== null && POSTABLE.has(path)) {
+      // the one route that reads a body reads it whole: its size is known up front or it is refused
+      // (other routes never read theirs; admin routes authenticate first; Bun.serve caps any body at 1 MiB)
       const length = request.headers.get('content-length')
       if (length === null) return done(errorResponse(411, 'a request body needs a Content-Length header', { code: 'length_required' }))
       if (!/^\d{1,12}$/.test(length) || Number(length) > MAX_BODY_BYTES) return done(errorResponse(413, `request body larger than ${MAX_BODY_BYTES} bytes`, { code: 'body_too_large' }))

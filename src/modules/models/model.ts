@@ -4,13 +4,17 @@ import { CATALOG_FILTERS } from '../../http/catalog-query'
 import { flag } from '../../http/query'
 import { PRICE_UNITS } from '../../domain/types'
 
+// the filters shared with the exports, in the order the document has always listed them
+const { has_conflicts, lifecycle, ...filters } = CATALOG_FILTERS
 export const ListModelsQuery = z.object({
-  ...CATALOG_FILTERS,
+  ...filters,
   sort: z.enum(SORT_KEYS).optional().describe('Sort key (default `id`; `newest`: by first_seen_at, newest first unless `order=asc`). Models lacking the key sort last.'),
   order: z.enum(['asc', 'desc']).optional().describe('Sort order (default `asc`; `desc` for `sort=newest`).'),
   limit: z.coerce.number().int().min(1).max(1000).optional().describe('Page size, 1–1000. Without it every model is returned (OpenAI clients do not paginate).'),
   offset: z.coerce.number().int().min(0).optional().describe('Models to skip. Default 0. Not with `cursor`.'),
   cursor: z.string().max(1000).optional().describe('`next_cursor` of the previous page: resumes after its last model, correct even when the catalog changed in between. Needs `limit`.'),
+  has_conflicts,
+  lifecycle,
   unique: flag(
     "`true`: one entry per underlying model (canonical id) with every provider offering it (`providers`), `provider_count` and the `cheapest` offering; `pricing` is the cheapest offering's.",
   ),
