@@ -76,7 +76,7 @@ export function openModels(config: Config, store: CatalogStore, opts: { warm?: b
  * The consumer answers of one thread: quotes (uncached: they depend on the body), the exports and the
  * OpenRouter-compatible list (cached per version in `answers`, the models service's cache: one budget).
  */
-export function openConsumers(config: Config, store: CatalogStore, answers: AnswerCache = new AnswerCache(store, { fastPath: '/v1/models' })) {
+export function openConsumers(config: Config, store: CatalogStore, answers: AnswerCache = openModels(config, store, { warm: false }).answers) {
   return {
     quote: new QuoteService(store, config.providers),
     exports: new ExportsService(store, config.providers, answers),
