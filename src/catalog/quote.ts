@@ -1,4 +1,4 @@
-import { decimalAdd, decimalCompare, decimalMul } from '../lib/decimal'
+import { decimalAdd, decimalCompare, decimalMul, isPlainDecimal } from '../lib/decimal'
 import { VARIABLE_PRICE, type PriceTier, type Pricing } from '../domain/types'
 import type { OfferingRow } from './rows'
 
@@ -142,6 +142,11 @@ export function quoteOffering(row: OfferingRow, request: QuoteRequest, at: Date)
     }
     if (p.value === VARIABLE_PRICE) {
       unpriced.push({ part, price_key: used, quantity, reason: 'variable' })
+      return
+    }
+    // stored prices are canonical decimal strings; anything else is no price, never a crash or a guess
+    if (!isPlainDecimal(p.value) || p.value.startsWith('-')) {
+      unpriced.push({ part, price_key: used, quantity, reason: 'unknown' })
       return
     }
     items.push({ part, price_key: used, quantity, unit_price: p.value, cost: decimalMul(p.value, quantity), tier: p.tier, ...(note ? { note } : {}) })

@@ -84,6 +84,8 @@ interface Scaled {
 }
 
 const PLAIN = /^(-)?(\d+)(?:\.(\d+))?$/
+/** Whether `text` is a plain decimal string (no exponent) the arithmetic below takes. */
+export const isPlainDecimal = (text: string) => PLAIN.test(text)
 
 /** A plain decimal string ("12", "0.000001", "-3.5") → scaled integer; anything else throws (a caller bug, not input). */
 function scaled(text: string): Scaled {
