@@ -72,7 +72,7 @@ const parameters = Object.entries(ExportQuery.shape).map(([name, schema]) => ({
   in: 'query' as const,
   required: false,
   description: schema.description,
-  schema: { type: 'string' as const },
+  schema: z.toJSONSchema(schema as z.ZodType, { io: 'input', unrepresentable: 'any' }) as object,
 }))
 export const exportsDocPaths = {
   '/v1/export/litellm.json': {
