@@ -27,6 +27,8 @@ export interface CatalogQuery {
   /** YYYY-MM-DD (UTC): the day `expiring` is measured from (part of the query, so cached answers follow the day). */
   today?: string
   // --- end issue 15 ---
+  /** Only the offerings of this canonical model (quotes; the unique view's retrieve). */
+  canonicalId?: string
   sort: SortKey
   order: 'asc' | 'desc'
   limit?: number
@@ -60,6 +62,7 @@ function filters(q: CatalogQuery): SQL {
   if (q.maxCompletionPrice !== undefined) parts.push(sql`o.completion_price <= ${q.maxCompletionPrice}`)
   if (q.free) parts.push(sql`o.prompt_price = 0 and coalesce(o.completion_price, 0) = 0`)
   parts.push(...priceFilters(q))
+  if (q.canonicalId !== undefined) parts.push(sql`o.canonical_id = ${q.canonicalId}`)
   return sql.join(parts, sql` and `)
 }
 

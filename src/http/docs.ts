@@ -13,6 +13,10 @@ import pkg from '../../package.json'
  */
 export const docs = (paths: Record<string, unknown> = {}) =>
   new Elysia({ name: 'docs' })
+    // the generator inlines each zod schema with its own `$defs`; clients need them shared from the root
+    .onAfterHandle(({ path, responseValue }) =>
+      path === '/swagger/json' && responseValue && typeof responseValue === 'object' && !(responseValue instanceof Response) ? shareSchemas(responseValue as Record<string, unknown>) : undefined,
+    )
     .use(
       openapi({
         path: '/swagger',
@@ -38,6 +42,9 @@ export const docs = (paths: Record<string, unknown> = {}) =>
             { name: 'changes', description: 'What appeared, vanished or changed, and when' },
             { name: 'health', description: 'Liveness and readiness' },
             { name: 'admin', description: 'Operations (Bearer MODELCAT_ADMIN_TOKEN)' },
+            { name: 'quotes', description: 'The exact cost of a request on every offering' },
+            { name: 'exports', description: 'The catalog in the formats other tools read (LiteLLM, models.dev)' },
+            { name: 'openrouter', description: "OpenRouter's own path and list schema" },
           ],
         },
       }),
@@ -51,3 +58,35 @@ export const docs = (paths: Record<string, unknown> = {}) =>
 
 /** An OpenAPI response object whose JSON body follows `schema`. */
 export const jsonResponse = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema: z.toJSONSchema(schema) as object } } })
+
+/** A schema object's shared definitions move to `components/schemas`; refs to them are rewritten to match. */
+const DEFS = '#/$defs/'
+const COMPONENTS = '#/components/schemas/'
+
+/**
+ * The OpenAPI document with every zod `$defs` (nested anywhere: a schema generated on its own carries its
+ * definitions inside) hoisted into `components/schemas`, and every `#/$defs/X` ref pointing there: refs
+ * that resolve from the document root, as OpenAPI 3.1 clients and generators resolve them. Idempotent.
+ */
+export function shareSchemas<T extends Record<string, unknown>>(doc: T): T {
+  const out = structuredClone(doc) as Record<string, unknown> & { components?: { schemas?: Record<string, unknown> } }
+  out.components ??= {}
+  const shared = (out.components.schemas ??= {})
+  const visit = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(visit)
+    if (!v || typeof v !== 'object') return v
+    const o: Record<string, unknown> = {}
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === '$defs' && x && typeof x === 'object') {
+        for (const [name, def] of Object.entries(x as Record<string, unknown>)) if (!(name in shared)) shared[name] = visit(def)
+      } else if (k === '$ref' && typeof x === 'string' && x.startsWith(DEFS)) o[k] = COMPONENTS + x.slice(DEFS.length)
+      else if (k === '$schema') continue
+      else o[k] = visit(x)
+    }
+    return o
+  }
+  const { components, ...rest } = out
+  const visited = visit(rest) as Record<string, unknown>
+  const { schemas: _s, ...otherComponents } = components
+  return { ...visited, components: { ...(visit(otherComponents) as object), schemas: Object.fromEntries(Object.entries(shared).map(([k, v]) => [k, visit(v)])) } } as unknown as T
+}

@@ -7,8 +7,10 @@ import type { Metrics } from './metrics'
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 const MAX_URL_LENGTH = 8192
-/** Request bodies: no route takes one; a declared body larger than this is a 413 in the error shape. */
+/** Request bodies: a declared body larger than this is a 413 in the error shape (on any route). */
 export const MAX_BODY_BYTES = 1024 * 1024
+/** The largest body the one route that reads one takes (POST /v1/quote: a batch of 100 requests is ~40 KB). */
+export const QUOTE_MAX_BODY_BYTES = 256 * 1024
 /**
  * Bun.serve's own body limit, a backstop above MAX_BODY_BYTES (for bodies without a Content-Length): what
  * Bun refuses itself (this, and headers over its 16 KiB parser limit: 431) it answers before any JS runs,
@@ -34,6 +36,10 @@ const STATIC_ROUTES = new Set([
   '/',
   '/assets/app.js',
   '/assets/app.css',
+  '/v1/quote',
+  '/v1/export/litellm.json',
+  '/v1/export/models.dev.json',
+  '/api/v1/models',
 ])
 /** Patterns with one path parameter: [shape, label]. */
 const PARAM_ROUTES: [RegExp, string][] = [
@@ -58,8 +64,13 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 /** The method as a metric label: a standard one, else `OTHER` (a client may send any token). */
 export const methodOf = (method: string) => (METHODS.has(method) ? method : 'OTHER')
 
-/** Public GET routes that browsers may read from any origin (no credentials, nothing reflected). */
-const isPublic = (path: string) => path.startsWith('/v1/') || path === '/health' || path === '/ready' || path === '/health/providers'
+/**
+ * Public routes that browsers may read from any origin (no credentials, nothing reflected): the GETs, and
+ * POST /v1/quote, which reads public data, changes nothing and takes no credentials.
+ */
+const isPublic = (path: string) => path.startsWith('/v1/') || path === '/api/v1/models' || path === '/health' || path === '/ready' || path === '/health/providers'
+/** Public routes that take a POST body: CORS preflight allows POST and Content-Type; the body needs a Content-Length ≤ QUOTE_MAX_BODY_BYTES. */
+const POSTABLE = new Set(['/v1/quote'])
 
 /** A fixed-window-per-second token bucket per client IP. */
 class RateLimiter {
@@ -145,10 +156,15 @@ export function createHandler({ app, answers, metrics, log, rateLimitPerMinute }
       return done(errorResponse(429, 'too many requests from this address', { code: 'rate_limited', headers: { 'retry-after': String(wait) } }))
     }
     if (request.method === 'OPTIONS' && isPublic(path)) {
+      const post = POSTABLE.has(path)
       return done(
         new Response(null, {
           status: 204,
-          headers: { 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-allow-headers': 'Accept, Accept-Encoding, If-None-Match, X-Request-ID', 'access-control-max-age': '86400' },
+          headers: {
+            'access-control-allow-methods': post ? 'POST, OPTIONS' : 'GET, HEAD, OPTIONS',
+            'access-control-allow-headers': post ? 'Accept, Accept-Encoding, Content-Type, X-Request-ID' : 'Accept, Accept-Encoding, If-None-Match, X-Request-ID',
+            'access-control-max-age': '86400',
+          },
         }),
       )
     }
@@ -157,6 +173,13 @@ export function createHandler({ app, answers, metrics, log, rateLimitPerMinute }
     // an admin refresh may be waited for longer than the server's idle timeout (10 s): its connection has none
     // (the admin module caps the wait: [http] admin_wait_max_seconds; an unauthenticated request is answered at once)
     if (request.method === 'POST' && path.startsWith('/admin/refresh')) server?.timeout(request, 0)
+    if (request.body !== null && POSTABLE.has(path)) {
+      // the one route that reads a body reads it whole: its size is known up front or it is refused
+      // (other routes never read theirs; admin routes authenticate first; Bun.serve caps any body at SERVER_MAX_BODY_BYTES)
+      const length = request.headers.get('content-length')
+      if (length === null) return done(errorResponse(411, 'a request body needs a Content-Length header', { code: 'length_required' }))
+      if (!/^\d{1,12}$/.test(length) || Number(length) > QUOTE_MAX_BODY_BYTES) return done(errorResponse(413, `request body larger than ${QUOTE_MAX_BODY_BYTES} bytes`, { code: 'body_too_large' }))
+    }
     let answer: Response | Promise<Response>
     let complete = false // an answer of the hot path already carries the public headers
     try {

@@ -74,3 +74,68 @@ export const perMillionToPerToken = (value: unknown): string | null => {
   const d = toDecimal(value)
   return d === null ? null : shift(d, -6)
 }
+
+// --- exact arithmetic on decimal strings (quotes): BigInt scaled by a power of ten, never a float ---
+
+/** A decimal as an integer and a scale: value = int × 10^-scale. */
+interface Scaled {
+  int: bigint
+  scale: number
+}
+
+const PLAIN = /^(-)?(\d+)(?:\.(\d+))?$/
+/** Whether `text` is a plain decimal string (no exponent) the arithmetic below takes. */
+export const isPlainDecimal = (text: string) => PLAIN.test(text)
+
+/** A plain decimal string ("12", "0.000001", "-3.5") → scaled integer; anything else throws (a caller bug, not input). */
+function scaled(text: string): Scaled {
+  const m = PLAIN.exec(text)
+  if (!m) throw new Error(`not a plain decimal: '${text}'`)
+  const [, sign, int, frac = ''] = m
+  const v = BigInt(int + frac)
+  return { int: sign ? -v : v, scale: frac.length }
+}
+
+/** Scaled integer → canonical plain string: no exponent, no trailing fraction zeros, "0" for zero. */
+function plain({ int, scale }: Scaled): string {
+  const negative = int < 0n
+  let digits = (negative ? -int : int).toString()
+  if (scale > 0) {
+    digits = digits.padStart(scale + 1, '0')
+    const head = digits.slice(0, digits.length - scale)
+    const tail = digits.slice(digits.length - scale).replace(/0+$/, '')
+    digits = tail ? `${head}.${tail}` : head
+  }
+  return digits === '0' ? '0' : negative ? `-${digits}` : digits
+}
+
+/**
+ * Exact product of plain decimal strings (or integers).
+ * @example decimalMul('0.00000125', 250000) === '0.3125'
+ */
+export function decimalMul(a: string | number, b: string | number): string {
+  const x = scaled(String(a))
+  const y = scaled(String(b))
+  return plain({ int: x.int * y.int, scale: x.scale + y.scale })
+}
+
+/** Exact sum of plain decimal strings. @example decimalAdd('0.1', '0.2') === '0.3' */
+export function decimalAdd(...values: string[]): string {
+  let acc: Scaled = { int: 0n, scale: 0 }
+  for (const v of values) {
+    const y = scaled(v)
+    const scale = Math.max(acc.scale, y.scale)
+    acc = { int: acc.int * 10n ** BigInt(scale - acc.scale) + y.int * 10n ** BigInt(scale - y.scale), scale }
+  }
+  return plain(acc)
+}
+
+/** -1, 0 or 1 as a < b, a = b, a > b, exactly. */
+export function decimalCompare(a: string, b: string): number {
+  const x = scaled(a)
+  const y = scaled(b)
+  const scale = Math.max(x.scale, y.scale)
+  const l = x.int * 10n ** BigInt(scale - x.scale)
+  const r = y.int * 10n ** BigInt(scale - y.scale)
+  return l < r ? -1 : l > r ? 1 : 0
+}

@@ -11,6 +11,9 @@ import { createMetrics, type Metrics } from '../http/metrics'
 import { ModelsService } from '../modules/models/service'
 import { toModel } from '../modules/models/serialize'
 import { CatalogIndex, type IndexData } from '../catalog/engine'
+import { ExportsService } from '../modules/exports/service'
+import { OpenRouterService } from '../modules/openrouter/service'
+import { QuoteService } from '../modules/quote/service'
 import { REFERENCES } from '../reference'
 import { ClusterCoordinator } from '../cluster/coordinator'
 import { ClusterReplica } from '../cluster/replica'
@@ -80,12 +83,25 @@ export function openModels(config: Config, store: CatalogStore, opts: { warm?: b
   return new ModelsService(store, config.providers, answers, { warm: opts.warm, index })
 }
 
+/**
+ * The consumer answers of one thread: quotes (uncached: they depend on the body), the exports and the
+ * OpenRouter-compatible list (cached per version in `answers`, the models service's cache: one budget).
+ */
+export function openConsumers(config: Config, store: CatalogStore, answers: AnswerCache = openModels(config, store, { warm: false }).answers) {
+  return {
+    quote: new QuoteService(store, config.providers),
+    exports: new ExportsService(store, config.providers, answers),
+    openrouter: new OpenRouterService(store, config.providers, answers, config.publicUrl),
+  }
+}
+
 /** The HTTP side around a refresher: app and front door (the hot path before routing), metrics. */
 function openHttp(config: Config, store: CatalogStore, refresher: Refresher, log: Logger, opts: { metrics?: Metrics; models?: ModelsService; adminCooldownMs?: number; clock?: () => number } = {}) {
   const metrics = opts.metrics ?? createMetrics(store, { enabledProviders: refresher.enabledProviders.map((p) => p.id) })
   const models = opts.models ?? openModels(config, store, { clock: opts.clock })
   metrics.watchAnswers(models.answers)
-  const app = createApp({ config, store, refresher, log, models, metrics, adminCooldownMs: opts.adminCooldownMs })
+  const consumers = openConsumers(config, store, models.answers)
+  const app = createApp({ config, store, refresher, log, models, consumers, metrics, adminCooldownMs: opts.adminCooldownMs })
   const handler = createHandler({ app, answers: models.answers, metrics, log, rateLimitPerMinute: config.rateLimitPerMinute })
   return { metrics, models, app, handler }
 }

@@ -86,6 +86,23 @@ describe('modelcat providers / export / config check', () => {
     expect((await run(['export', '--format', 'xml'])).code).toBe(2)
   })
 
+  test('export --format litellm / models.dev is exactly the /v1/export body (with --unique: ?unique=true)', async () => {
+    const h = makeHarness({ toml: toml(), dir, env: {} })
+    try {
+      for (const [format, path] of [
+        ['litellm', '/v1/export/litellm.json'],
+        ['models.dev', '/v1/export/models.dev.json'],
+        ['litellm --unique', '/v1/export/litellm.json?unique=true'],
+      ] as const) {
+        const out = await run(['export', '--format', ...format.split(' ')])
+        expect(out.code).toBe(0)
+        expect(out.stdout.trim()).toBe((await (await h.get(path)).text()).trim())
+      }
+    } finally {
+      await h.close(false)
+    }
+  })
+
   test('config check: ok with a summary; bad config names the key and exits 2', async () => {
     const ok = await run(['config', 'check'])
     expect(ok.code).toBe(0)

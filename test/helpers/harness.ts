@@ -33,8 +33,11 @@ export function makeHarness(opts: {
   const { app, handler, models } = runtime.http
   /** `<METHOD> <route path> <status>` of every answer checked against its declared schema. */
   const contracts = new Set<string>()
-  const checked = async (method: string, path: string, headers: Record<string, string>) => {
-    const response = await handler(new Request(`http://localhost${path}`, { method, headers }))
+  const checked = async (method: string, path: string, headers: Record<string, string>, body?: unknown) => {
+    // a JSON body is sent as a client sends it: serialized, with its Content-Length
+    const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
+    const withBody = text === undefined ? headers : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers }
+    const response = await handler(new Request(`http://localhost${path}`, { method, headers: withBody, body: text }))
     const key = await checkContract(app, method, path, response)
     if (key) contracts.add(key)
     return response
@@ -56,7 +59,8 @@ export function makeHarness(opts: {
     contracts,
     // every answer is checked against the schema its route declares (the hot path's bytes too): see contracts.ts
     get: (path: string, headers: Record<string, string> = {}) => checked('GET', path, headers),
-    post: (path: string, headers: Record<string, string> = {}) => checked('POST', path, headers),
+    /** A POST; `body` (an object: JSON; a string: as it is) is sent with Content-Type JSON and its Content-Length. */
+    post: (path: string, headers: Record<string, string> = {}, body?: unknown) => checked('POST', path, headers, body),
     async close(removeDir = !opts.dir) {
       await runtime.stop()
       if (removeDir) rmSync(dir, { recursive: true, force: true })

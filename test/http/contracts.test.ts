@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { Elysia } from 'elysia'
 import { z } from 'zod'
+import { shareSchemas } from '../../src/http/docs'
 import { CachedBody } from '../../src/serving/cached-body'
 import { checkContract, findRoute, schemaOf, type RouteLike } from '../helpers/contracts'
 import { FakeUpstream } from '../helpers/fake-upstream'
@@ -28,7 +29,7 @@ const check = (method: string, path: string, response: Response) => checkContrac
 
 describe('every declared (route, status) answers its schema through the harness', () => {
   // In this order: /ready before any catalog, the admin cooldown after the first refresh.
-  const calls: [method: 'GET' | 'POST', path: string, status: number, headers?: Record<string, string>][] = [
+  const calls: [method: 'GET' | 'POST', path: string, status: number, headers?: Record<string, string>, body?: unknown][] = [
     ['GET', '/health', 200],
     ['GET', '/ready', 503],
     ['POST', '/admin/refresh', 401],
@@ -64,11 +65,21 @@ describe('every declared (route, status) answers its schema through the harness'
     ['POST', '/admin/circuit-breakers/groq/reset', 401],
     ['POST', '/admin/circuit-breakers/groq/reset', 200, ADMIN],
     ['POST', '/admin/circuit-breakers/bogus/reset', 404, ADMIN],
+    ['POST', '/v1/quote', 200, {}, { model: 'groq/llama-3.3-70b-versatile', input_tokens: 10, output_tokens: 10 }],
+    ['POST', '/v1/quote', 200, {}, [{ model: 'meta/llama-3.3-70b-instruct', input_tokens: 10, output_tokens: 10 }]],
+    ['POST', '/v1/quote', 400, {}, { model: 'groq/llama-3.3-70b-versatile', input_tokens: -1, output_tokens: 10 }],
+    ['POST', '/v1/quote', 404, {}, { model: 'bogus/none', input_tokens: 1, output_tokens: 1 }],
+    ['GET', '/v1/export/litellm.json', 200],
+    ['GET', '/v1/export/litellm.json?gateway=bogus', 400],
+    ['GET', '/v1/export/models.dev.json?unique=true', 200],
+    ['GET', '/v1/export/models.dev.json?lifecycle=soon', 400],
+    ['GET', '/api/v1/models?limit=5', 200],
+    ['GET', '/api/v1/models?limit=0', 400],
   ]
 
   test('each request answers the expected status and passes the check (the harness throws otherwise)', async () => {
-    for (const [method, path, status, headers] of calls) {
-      const res = method === 'GET' ? await h.get(path, headers) : await h.post(path, headers)
+    for (const [method, path, status, headers, body] of calls) {
+      const res = method === 'GET' ? await h.get(path, headers) : await h.post(path, headers, body)
       expect(`${method} ${path} → ${res.status}`).toBe(`${method} ${path} → ${status}`)
     }
     // admission control: with the build budget overdrawn, uncached answers are 503 (in the error shape)
@@ -89,7 +100,8 @@ describe('every declared (route, status) answers its schema through the harness'
     const documented = spec.paths['/v1/models/{id}']!.get.responses
     const declared = findRoute(h.app.routes, 'GET', '/v1/models/groq/x')!.hooks!.response as Record<string, z.ZodType>
     expect(Object.keys(documented).sort()).toEqual(Object.keys(declared).sort())
-    for (const status of Object.keys(declared)) expect(documented[status]!.content['application/json']!.schema).toEqual(z.toJSONSchema(declared[status]!) as unknown)
+    // the shared schemas are hoisted to components/schemas (issue 20): the document holds the declared schema with its $defs shared
+    for (const status of Object.keys(declared)) expect(documented[status]!.content['application/json']!.schema).toEqual(shareSchemas({ s: z.toJSONSchema(declared[status]!) }).s as unknown)
   })
 
   test('the routes without a response schema are exactly these (a new one must declare a schema or be listed here)', () => {

@@ -136,15 +136,19 @@ describe('swagger', () => {
       '/admin/circuit-breakers/{provider}/reset',
       '/admin/refresh',
       '/admin/refresh/{provider}',
+      '/api/v1/models', // issue 20
       '/health',
       '/health/providers',
       '/metrics',
       '/ready',
       '/v1/changes',
       '/v1/changes.atom',
+      '/v1/export/litellm.json', // issue 20
+      '/v1/export/models.dev.json', // issue 20
       '/v1/models',
       '/v1/models/{id}',
       '/v1/providers',
+      '/v1/quote', // issue 20
     ])
     const params = spec.paths['/v1/models'].get.parameters.map((p: any) => [p.name, p.schema.type, p.required])
     expect(params).toEqual([

@@ -1,39 +1,20 @@
 import { z } from 'zod'
 import { SORT_KEYS } from '../../catalog/reads'
-import { commaList, flag } from '../../http/query'
+import { CATALOG_FILTERS } from '../../http/catalog-query'
+import { flag } from '../../http/query'
 import { PRICE_UNITS } from '../../domain/types'
 
-/** A number parameter; an empty value (`?min_context=`) is absent, not 0. */
-const number = (schema: z.ZodNumber) => z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().pipe(schema).optional())
-
-const price = (name: string) =>
-  number(z.number().min(0)).describe(`Highest ${name} price, in USD per token like \`pricing\` (0.000001 = $1 per 1M tokens). Offerings without a ${name} price are left out.`)
-
+// the filters shared with the exports, in the order the document has always listed them
+const { has_conflicts, lifecycle, ...filters } = CATALOG_FILTERS
 export const ListModelsQuery = z.object({
-  gateway: commaList('Provider id or alias (`hug` → `huggingface`), a comma-separated list, or `all` (default).'),
-  exclude_gateway: commaList('Provider ids or aliases to leave out (comma-separated).'),
-  q: z.string().max(200).optional().describe('Case-insensitive search in id, name and description.'),
-  input_modalities: commaList('Comma-separated; every one listed must be an input modality (e.g. `text,image`).'),
-  output_modalities: commaList('Comma-separated; every one listed must be an output modality.'),
-  supported_parameters: commaList('Comma-separated; every one listed must be supported (e.g. `tools,response_format`).'),
-  min_context: number(z.number().int().min(0)).describe('Smallest context length, in tokens.'),
-  max_prompt_price: price('prompt'),
-  max_completion_price: price('completion'),
-  free: flag('`true`: only offerings whose prompt and completion prices are 0.'),
+  ...filters,
   sort: z.enum(SORT_KEYS).optional().describe('Sort key (default `id`; `newest`: by first_seen_at, newest first unless `order=asc`). Models lacking the key sort last.'),
   order: z.enum(['asc', 'desc']).optional().describe('Sort order (default `asc`; `desc` for `sort=newest`).'),
   limit: z.coerce.number().int().min(1).max(1000).optional().describe('Page size, 1–1000. Without it every model is returned (OpenAI clients do not paginate).'),
   offset: z.coerce.number().int().min(0).optional().describe('Models to skip. Default 0. Not with `cursor`.'),
   cursor: z.string().max(1000).optional().describe('`next_cursor` of the previous page: resumes after its last model, correct even when the catalog changed in between. Needs `limit`.'),
-  has_conflicts: z
-    .enum(['true', 'false', '1', '0'])
-    .transform((v) => v === 'true' || v === '1')
-    .optional()
-    .describe('`true`: only offerings where a reference catalog (models.dev, LiteLLM) disagrees with the provider (see `conflicts`); `false`: only those without; absent: both.'),
-  lifecycle: z
-    .enum(['active', 'deprecated', 'expiring'])
-    .optional()
-    .describe('`active`: no deprecation announced; `deprecated`: a deprecation is announced (`deprecation` set); `expiring`: its date (or end of life) falls within the next 30 days (UTC).'),
+  has_conflicts,
+  lifecycle,
   unique: flag(
     "`true`: one entry per underlying model (canonical id) with every provider offering it (`providers`), `provider_count` and the `cheapest` offering; `pricing` is the cheapest offering's.",
   ),

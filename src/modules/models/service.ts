@@ -1,6 +1,7 @@
 import type { ResolvedProvider } from '../../config'
 import { resolveGateways } from '../../http/gateways'
 import type { CatalogIndex, QueryEngine } from '../../catalog/engine'
+import { catalogQueryOf } from '../../http/catalog-query'
 import type { CatalogQuery } from '../../catalog/reads'
 import type { CatalogStore } from '../../catalog/store'
 import { answerKey, type AnswerCache, type AnswerKey } from '../../serving/answer-cache'
@@ -45,28 +46,8 @@ export class ModelsService {
 
   /** The validated query as the store's CatalogQuery: gateways resolved, lists split, cursor decoded. */
   normalize(query: ListModelsQuery): { catalog: CatalogQuery; unique: boolean } {
-    const excluded = query.exclude_gateway ? new Set(resolveGateways(this.providers, query.exclude_gateway, 'exclude_gateway')) : new Set<string>()
-    const list = (v?: string) => {
-      const items = v
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-      return items?.length ? [...new Set(items)].sort() : undefined
-    }
     const catalog: CatalogQuery = {
-      providers: resolveGateways(this.providers, query.gateway).filter((id) => !excluded.has(id)),
-      q: query.q?.trim() || undefined,
-      inputModalities: list(query.input_modalities),
-      outputModalities: list(query.output_modalities),
-      supportedParameters: list(query.supported_parameters),
-      minContext: query.min_context,
-      maxPromptPrice: query.max_prompt_price,
-      maxCompletionPrice: query.max_completion_price,
-      free: query.free || undefined,
-      hasConflicts: query.has_conflicts,
-      lifecycle: query.lifecycle,
-      // expiring is measured from today (UTC): the day is part of the query, so a cached answer lasts one day
-      today: query.lifecycle === 'expiring' ? new Date().toISOString().slice(0, 10) : undefined,
+      ...catalogQueryOf(this.providers, query),
       sort: query.sort ?? 'id',
       order: query.order ?? (query.sort === 'newest' ? 'desc' : 'asc'),
       limit: query.limit,
