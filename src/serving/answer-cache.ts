@@ -66,7 +66,7 @@ export class BuildRefused extends Error {
  * and the builds after it wait for the debt to be paid). Measured time, not a count: holds whatever a build costs.
  */
 /** How many seconds of budget an idle bucket holds: the burst a quiet server allows before the rate applies. */
-export const BUILD_BURST_SECONDS = 10
+export const BUILD_BURST_SECONDS = 3
 
 export class BuildBudget {
   #tokens: number
