@@ -141,60 +141,63 @@ if (import.meta.main) {
   const total = Number(process.argv[2] ?? 50_000)
   const providers = Number(process.argv[3] ?? 121)
   const s = await startScale({ total, providers })
-  console.log(`${s.total} offerings from ${s.providers} providers (upstream JSON ${s.upstreamMB.toFixed(0)} MB), modelcat serve pid ${s.pid}`)
-  // the first refresh starts with the server; it is done when the catalog holds every offering
-  let loaded = false
-  const stall = longestWait(s, () => loaded)
-  while ((await s.count().catch(() => 0)) < s.total) await Bun.sleep(100)
-  loaded = true
-  const firstMs = performance.now() - s.started
-  const stallFirst = await stall
-  // the HTTP thread's version (metrics) catching up with the DB's (an uncached answer's header): the index was handed over
-  for (;;) {
-    const metrics = await (await fetch(`${s.url}/metrics`)).text()
-    const served = Number(/^modelcat_catalog_version (\d+)/m.exec(metrics)?.[1])
-    const db = Number((await fetch(`${s.url}/v1/models?limit=1&q=${Math.random()}`)).headers.get('x-catalog-version'))
-    if (served === db) break
-    await Bun.sleep(100)
-  }
-  const handoverMs = performance.now() - s.started - firstMs
-  const peakFirst = s.peakRss()
+  try {
+    console.log(`${s.total} offerings from ${s.providers} providers (upstream JSON ${s.upstreamMB.toFixed(0)} MB), modelcat serve pid ${s.pid}`)
+    // the first refresh starts with the server; it is done when the catalog holds every offering
+    let loaded = false
+    const stall = longestWait(s, () => loaded)
+    while ((await s.count().catch(() => 0)) < s.total) await Bun.sleep(100)
+    loaded = true
+    const firstMs = performance.now() - s.started
+    const stallFirst = await stall
+    // the HTTP thread's version (metrics) catching up with the DB's (an uncached answer's header): the index was handed over
+    for (;;) {
+      const metrics = await (await fetch(`${s.url}/metrics`)).text()
+      const served = Number(/^modelcat_catalog_version (\d+)/m.exec(metrics)?.[1])
+      const db = Number((await fetch(`${s.url}/v1/models?limit=1&q=${Math.random()}`)).headers.get('x-catalog-version'))
+      if (served === db) break
+      await Bun.sleep(100)
+    }
+    const handoverMs = performance.now() - s.started - firstMs
+    const peakFirst = s.peakRss()
 
-  const queries = scaleQueries(s.providers)
-  const times: number[] = []
-  let slowest = ''
-  for (const q of queries) {
-    const t = performance.now()
-    // identity: the engine's answer, not the compression of a 1000-row page (a cost of its size, on the libuv pool)
-    const r = await fetch(`${s.url}/v1/models?${q}`, { headers: { 'accept-encoding': 'identity' } })
-    await r.arrayBuffer()
-    const ms = performance.now() - t
-    if (!r.ok) throw new Error(`${q}: ${r.status}`)
-    if (ms > Math.max(...times, 0)) slowest = q
-    times.push(ms)
-  }
-  // a second refresh, nothing changed upstream
-  let second = 'n/a'
-  {
-    const t = performance.now()
-    const r = await s.admin('/admin/refresh?wait=true&force=true', { method: 'POST' }).catch((e) => e as Error)
-    second = r instanceof Response && r.ok ? `${((performance.now() - t) / 1000).toFixed(1)} s` : `n/a (${r instanceof Response ? r.status : r.message})`
-  }
-  await Bun.sleep(5000)
-  const settled = s.rss()
-  const peak = s.peakRss()
+    const queries = scaleQueries(s.providers)
+    const times: number[] = []
+    let slowest = ''
+    for (const q of queries) {
+      const t = performance.now()
+      // identity: the engine's answer, not the compression of a 1000-row page (a cost of its size, on the libuv pool)
+      const r = await fetch(`${s.url}/v1/models?${q}`, { headers: { 'accept-encoding': 'identity' } })
+      await r.arrayBuffer()
+      const ms = performance.now() - t
+      if (!r.ok) throw new Error(`${q}: ${r.status}`)
+      if (ms > Math.max(...times, 0)) slowest = q
+      times.push(ms)
+    }
+    // a second refresh, nothing changed upstream
+    let second = 'n/a'
+    {
+      const t = performance.now()
+      const r = await s.admin('/admin/refresh?wait=true&force=true', { method: 'POST' }).catch((e) => e as Error)
+      second = r instanceof Response && r.ok ? `${((performance.now() - t) / 1000).toFixed(1)} s` : `n/a (${r instanceof Response ? r.status : r.message})`
+    }
+    await Bun.sleep(5000)
+    const settled = s.rss()
+    const peak = s.peakRss()
 
-  console.log()
-  line('first refresh (process start → all offerings served)', `${(firstMs / 1000).toFixed(1)} s`, 'none stated')
-  line('index + hot bodies handed to the HTTP thread, after that', `${(handoverMs / 1000).toFixed(1)} s`, 'none stated')
-  line('second refresh, nothing changed (wait=true)', second, 'none stated')
-  line('longest client wait on /health during the first refresh', `${stallFirst.toFixed(0)} ms`, 'the HTTP thread never stalls for long')
-  line(`uncached answers: ${times.length} first-seen queries, median`, `${pct(times, 0.5).toFixed(1)} ms`, '≤ 25 ms', pct(times, 0.5) <= 25)
-  line('uncached answers: p95', `${pct(times, 0.95).toFixed(1)} ms`, '—')
-  line('uncached answers: worst', `${Math.max(...times).toFixed(1)} ms`, '≤ 100 ms', Math.max(...times) <= 100)
-  console.log(`  (slowest: ${slowest})`)
-  line('peak RSS, whole process, during the first refresh', `${peakFirst.toFixed(0)} MB`, '≤ 400 MB', peakFirst <= 400)
-  line('peak RSS, whole process, over the run', `${peak.toFixed(0)} MB`, '≤ 400 MB', peak <= 400)
-  line('settled RSS (after the run, GC)', `${settled.toFixed(0)} MB`, '≤ 250 MB', settled <= 250)
-  await s.stop()
+    console.log()
+    line('first refresh (process start → all offerings served)', `${(firstMs / 1000).toFixed(1)} s`, 'none stated')
+    line('index + hot bodies handed to the HTTP thread, after that', `${(handoverMs / 1000).toFixed(1)} s`, 'none stated')
+    line('second refresh, nothing changed (wait=true)', second, 'none stated')
+    line('longest client wait on /health during the first refresh', `${stallFirst.toFixed(0)} ms`, 'the HTTP thread never stalls for long')
+    line(`uncached answers: ${times.length} first-seen queries, median`, `${pct(times, 0.5).toFixed(1)} ms`, '≤ 25 ms', pct(times, 0.5) <= 25)
+    line('uncached answers: p95', `${pct(times, 0.95).toFixed(1)} ms`, '—')
+    line('uncached answers: worst', `${Math.max(...times).toFixed(1)} ms`, '≤ 100 ms', Math.max(...times) <= 100)
+    console.log(`  (slowest: ${slowest})`)
+    line('peak RSS, whole process, during the first refresh', `${peakFirst.toFixed(0)} MB`, '≤ 400 MB', peakFirst <= 400)
+    line('peak RSS, whole process, over the run', `${peak.toFixed(0)} MB`, '≤ 400 MB', peak <= 400)
+    line('settled RSS (after the run, GC)', `${settled.toFixed(0)} MB`, '≤ 250 MB', settled <= 250)
+  } finally {
+    await s.stop() // the service process goes whatever happened
+  }
 }
