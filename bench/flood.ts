@@ -14,13 +14,11 @@
  * `--budget` sets MODELCAT_BUILD_BUDGET_MS for the service (default: the service's default); `--budget 0`
  * shows the same run without admission control.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../src/config'
-import { openCatalog } from '../src/runtime'
-import { syntheticOutcomes } from './synthetic'
+import { syntheticOutcomes, writeSyntheticCatalog } from './synthetic'
 
 const { values } = parseArgs({
   options: {
@@ -41,17 +39,7 @@ const TARGET = 70
 // 1. the catalog
 const dir = mkdtempSync(join(tmpdir(), 'modelcat-flood-bench-'))
 const outcomes = syntheticOutcomes(total)
-{
-  const catalog = openCatalog(loadConfig({ MODELCAT_DB: join(dir, 'catalog.db') }))
-  catalog.store.commitRefresh('bench', Date.now(), outcomes)
-  catalog.close()
-}
-writeFileSync(
-  join(dir, 'modelcat.toml'),
-  `[refresh]\ninterval_seconds = 86400\nproviders = [${outcomes.map((o) => `"${o.provider}"`).join(', ')}]\n` +
-    outcomes.map((o) => `[providers.${o.provider}]\nadapter = "openrouter"\nbase_url = "http://127.0.0.1:9/${o.provider}"\n`).join('') +
-    `[references.models-dev]\nenabled = false\n[references.litellm]\nenabled = false\n`,
-)
+writeSyntheticCatalog(dir, outcomes) // the catalog committed into the DB, and a config naming its providers
 
 // 2. the service, as a process (its providers point at a closed port: the catalog stays as prepared)
 const port = 18_000 + Math.floor(Math.random() * 1000)

@@ -7,14 +7,12 @@
  *
  *   bun bench/page.ts [--offerings 50000] [--keystrokes 24]
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../src/config'
-import { openCatalog } from '../src/runtime'
 import { launchChromium } from '../test/helpers/browser'
-import { syntheticOutcomes } from './synthetic'
+import { syntheticOutcomes, writeSyntheticCatalog } from './synthetic'
 
 // the functions handed to the browser run there, with the DOM (this file is checked without the DOM lib)
 const window = globalThis as any
@@ -27,17 +25,7 @@ const ROOT = join(import.meta.dir, '..')
 // 1. the catalog
 const dir = mkdtempSync(join(tmpdir(), 'modelcat-page-bench-'))
 const outcomes = syntheticOutcomes(total)
-{
-  const catalog = openCatalog(loadConfig({ MODELCAT_DB: join(dir, 'catalog.db') }))
-  catalog.store.commitRefresh('bench', Date.now(), outcomes)
-  catalog.close()
-}
-writeFileSync(
-  join(dir, 'modelcat.toml'),
-  `[refresh]\ninterval_seconds = 86400\nproviders = [${outcomes.map((o) => `"${o.provider}"`).join(', ')}]\n` +
-    outcomes.map((o) => `[providers.${o.provider}]\nadapter = "openrouter"\nbase_url = "http://127.0.0.1:9/${o.provider}"\n`).join('') +
-    `[references.models-dev]\nenabled = false\n[references.litellm]\nenabled = false\n`,
-)
+writeSyntheticCatalog(dir, outcomes) // the catalog committed into the DB, and a config naming its providers
 
 // 2. the service, as a process
 const port = 19_000 + Math.floor(Math.random() * 1000)

@@ -6,13 +6,13 @@
  *
  *   bun bench/quote.ts [offerings] [requests]
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
 import { loadConfig } from '../src/config'
-import { openCatalog, openInProcess } from '../src/runtime'
-import { syntheticOutcomes } from './synthetic'
+import { openInProcess } from '../src/runtime'
+import { syntheticOutcomes, writeSyntheticCatalog } from './synthetic'
 
 const total = Number(process.argv[2] ?? 50_000)
 const requests = Number(process.argv[3] ?? 2_000)
@@ -31,17 +31,7 @@ for (let p = 0; p < 30; p++) {
     priceTiers: [{ conditions: { min_prompt_tokens: 128000 }, pricing: { prompt: `0.00000${300 + p}` } }],
   })
 }
-{
-  const catalog = openCatalog(loadConfig({ MODELCAT_DB: join(dir, 'catalog.db') }))
-  catalog.store.commitRefresh('bench', Date.now(), outcomes)
-  catalog.close()
-}
-writeFileSync(
-  join(dir, 'modelcat.toml'),
-  `[refresh]\ninterval_seconds = 86400\nproviders = [${outcomes.map((o) => `"${o.provider}"`).join(', ')}]\n` +
-    outcomes.map((o) => `[providers.${o.provider}]\nadapter = "openrouter"\nbase_url = "http://127.0.0.1:9/${o.provider}"\n`).join('') +
-    `[references.models-dev]\nenabled = false\n[references.litellm]\nenabled = false\n`,
-)
+writeSyntheticCatalog(dir, outcomes) // the catalog committed into the DB, and a config naming its providers
 const config = loadConfig({ MODELCAT_DB: join(dir, 'catalog.db'), MODELCAT_CONFIG: join(dir, 'modelcat.toml') })
 const runtime = openInProcess(config, { log: pino({ level: 'silent' }) })
 const { handler } = runtime.http

@@ -1,3 +1,7 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { loadConfig } from '../src/config'
+import { openCatalog } from '../src/runtime'
 import type { ProviderOutcome } from '../src/catalog/store'
 import type { OfferingInput } from '../src/domain/types'
 
@@ -43,4 +47,21 @@ export function syntheticOutcomes(total = 50_000, providers = 40): ProviderOutco
 /** TOML declaring the synthetic providers (static adapter with no models: the bench writes rows itself). */
 export function syntheticToml(providers = 40): string {
   return Array.from({ length: providers }, (_, p) => `[providers.synth-${p}]\nadapter = "static"\nmodels = [{ id = "placeholder" }]\n`).join('\n')
+}
+
+/**
+ * A served catalog in `dir` without any upstream: `outcomes` committed into `dir/catalog.db` (through the
+ * composition root's store) and `dir/modelcat.toml` naming their providers (pointed at a closed port, so the
+ * service's own refreshes fail and keep the rows). What the HTTP, flood, page and quote benches start from.
+ */
+export function writeSyntheticCatalog(dir: string, outcomes: ProviderOutcome[]) {
+  const catalog = openCatalog(loadConfig({ MODELCAT_DB: join(dir, 'catalog.db') }))
+  catalog.store.commitRefresh('bench', Date.now(), outcomes)
+  catalog.close()
+  writeFileSync(
+    join(dir, 'modelcat.toml'),
+    `[refresh]\ninterval_seconds = 86400\nproviders = [${outcomes.map((o) => `"${o.provider}"`).join(', ')}]\n` +
+      outcomes.map((o) => `[providers.${o.provider}]\nadapter = "openrouter"\nbase_url = "http://127.0.0.1:9/${o.provider}"\n`).join('') +
+      `[references.models-dev]\nenabled = false\n[references.litellm]\nenabled = false\n`,
+  )
 }

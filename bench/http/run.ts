@@ -8,13 +8,11 @@
  * The service runs as its own process (`bun src/index.ts serve`) on a DB prepared here; its providers
  * point at a closed port, so every refresh fails and the catalog stays as prepared (last good data).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../../src/config'
-import { openCatalog } from '../../src/runtime'
-import { syntheticOutcomes } from '../synthetic'
+import { syntheticOutcomes, writeSyntheticCatalog } from '../synthetic'
 
 const { values } = parseArgs({ options: { offerings: { type: 'string', default: '50000' }, duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' } } })
 const total = Number(values.offerings)
@@ -23,17 +21,7 @@ const ROOT = join(import.meta.dir, '..', '..')
 // 1. the catalog
 const dir = mkdtempSync(join(tmpdir(), 'modelcat-http-bench-'))
 const outcomes = syntheticOutcomes(total)
-{
-  const catalog = openCatalog(loadConfig({ MODELCAT_DB: join(dir, 'catalog.db') }))
-  catalog.store.commitRefresh('bench', Date.now(), outcomes)
-  catalog.close()
-}
-writeFileSync(
-  join(dir, 'modelcat.toml'),
-  `[refresh]\ninterval_seconds = 86400\nproviders = [${outcomes.map((o) => `"${o.provider}"`).join(', ')}]\n` +
-    outcomes.map((o) => `[providers.${o.provider}]\nadapter = "openrouter"\nbase_url = "http://127.0.0.1:9/${o.provider}"\n`).join('') +
-    `[references.models-dev]\nenabled = false\n[references.litellm]\nenabled = false\n`,
-)
+writeSyntheticCatalog(dir, outcomes) // the catalog committed into the DB, and a config naming its providers
 
 // 2. the service, as a process
 const port = 18_000 + Math.floor(Math.random() * 1000)
