@@ -72,6 +72,15 @@ async function start(values: { port?: string; 'upstream-port'?: string; dir: str
   // answers after the new version is served (the provider table, read from SQLite, may show it a moment earlier)
   const ready = await fetch(`${serviceUrl}/admin/refresh?wait=true`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })
   if (!ready.ok) fail(`the first refresh did not land: ${ready.status} ${await ready.text()}`)
+  // and once the reference catalogs' snapshots have loaded (they fill what lists lack: a new catalog version) and
+  // the version holds still: the README's examples then answer from a catalog that stays until `demo:change`
+  const deadline = Date.now() + 30_000
+  for (let seen = ''; Date.now() < deadline; await Bun.sleep(300)) {
+    const { references = [] } = (await (await fetch(`${serviceUrl}/v1/providers`)).json()) as { references?: { enabled: boolean; entries: number }[] }
+    const version = (await fetch(`${serviceUrl}/v1/models?limit=1`)).headers.get('x-catalog-version') ?? ''
+    if (references.every((r) => !r.enabled || r.entries > 0) && version === seen) break
+    seen = version
+  }
   console.log(
     [
       'modelcat demo (no network: real provider captures replayed)',
