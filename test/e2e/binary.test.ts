@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { copyFileSync, existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { launchChromium, screenshot, watchedPage } from '../helpers/browser'
+import { fetchPatiently, launchChromium, screenshot, watchedPage } from '../helpers/browser'
 import { checkedFetch, routeTable, tempDir } from '../helpers/harness'
 import { spawnGroup } from '../helpers/process'
 
@@ -83,7 +83,7 @@ describe('the compiled binary, alone in an empty directory, with no network', ()
       const { page, errors, requests } = await watchedPage(await browser.newContext())
       await page.goto(`${url}/`)
       await page.waitForSelector('table.models tbody tr')
-      const want = (await (await fetch(`${url}/v1/models?unique=true&limit=50`)).json()) as { data: { id: string }[] }
+      const want = (await (await fetchPatiently(`${url}/v1/models?unique=true&limit=50`)).json()) as { data: { id: string }[] }
       expect(await page.$$eval('table.models tbody tr', (rows) => rows.map((r) => r.getAttribute('data-id')))).toEqual(want.data.map((m) => m.id))
       await page.goto(`${url}/?view=providers`)
       await page.waitForSelector('table.providers tbody tr')

@@ -72,3 +72,16 @@ export async function startService(toml: string, env: Record<string, string> = {
   proc.kill('SIGKILL')
   throw new Error(`service did not start: ${text} ${await new Response(proc.stderr as ReadableStream).text()}`)
 }
+
+/**
+ * fetch() as a well-behaved client: a 503 of the build budget (an uncached answer refused while the service is
+ * busy, e.g. a cold process building its first answers) is asked again after its Retry-After, a few times.
+ */
+export async function fetchPatiently(url: string, init?: RequestInit): Promise<Response> {
+  let res = await fetch(url, init)
+  for (let attempt = 0; res.status === 503 && attempt < 5; attempt++) {
+    await Bun.sleep(Math.min(5, Math.max(1, Number(res.headers.get('retry-after')) || 1)) * 1000)
+    res = await fetch(url, init)
+  }
+  return res
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { readFileSync } from 'node:fs'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { perMillionExact, usdPerMillion } from '../../src/modules/web/client/format'
-import { launchChromium, screenshot, startService, watchedPage } from '../helpers/browser'
+import { fetchPatiently, launchChromium, screenshot, startService, watchedPage } from '../helpers/browser'
 import { FakeUpstream, FIXTURES } from '../helpers/fake-upstream'
 import { tomlFor } from '../helpers/harness'
 import type { spawnGroup } from '../helpers/process'
@@ -25,7 +25,7 @@ let browser: Browser
 let context: BrowserContext
 
 const api = async <T>(path: string, init?: RequestInit): Promise<T> => {
-  const r = await fetch(`${url}${path}`, init)
+  const r = await fetchPatiently(`${url}${path}`, init)
   if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`)
   return (await r.json()) as T
 }

@@ -91,9 +91,17 @@ export interface Change {
 
 export class ApiFailure extends Error {}
 
+/** A busy service (503: its budget for uncached answers is spent) says when to come back: asked again up to this often. */
+const BUSY_RETRIES = 3
+
 /** GET a /v1 path; an error answer becomes an ApiFailure carrying the API's own message. */
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { signal, headers: { accept: 'application/json' } })
+  let res = await fetch(path, { signal, headers: { accept: 'application/json' } })
+  for (let attempt = 0; res.status === 503 && attempt < BUSY_RETRIES; attempt++) {
+    const seconds = Math.min(5, Math.max(1, Number(res.headers.get('retry-after')) || 1))
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
+    res = await fetch(path, { signal, headers: { accept: 'application/json' } })
+  }
   const body = await res.json().catch(() => null)
   if (!res.ok) throw new ApiFailure((body as { error?: { message?: string } } | null)?.error?.message ?? `${res.status} ${res.statusText}`)
   return body as T
