@@ -14,34 +14,11 @@ import pino from 'pino'
 import { loadConfig } from '../src/config'
 import { openCatalog, openInProcess, openModels } from '../src/runtime'
 import { RefreshThread } from '../src/runtime/refresh-thread'
-import { syntheticOutcomes } from './synthetic'
+import { syntheticOutcomes, syntheticUpstream } from './synthetic'
 
 const total = Number(process.argv[2] ?? 50_000)
 const outcomes = syntheticOutcomes(total)
-// each provider's list as OpenRouter sends it
-const bodies = new Map(
-  outcomes.map((o) => [
-    `/${o.provider}/models`,
-    JSON.stringify({
-      data: (o.ok ? o.offerings : []).map((m) => ({
-        id: m.providerModelId,
-        name: m.name,
-        description: m.description,
-        created: m.created,
-        context_length: m.contextLength,
-        architecture: { input_modalities: m.inputModalities, output_modalities: m.outputModalities },
-        pricing: m.pricing,
-        top_provider: { context_length: m.contextLength, max_completion_tokens: m.maxOutputTokens },
-        supported_parameters: m.supportedParameters,
-      })),
-    }),
-  ]),
-)
-const upstream = Bun.serve({
-  hostname: '127.0.0.1',
-  port: 0,
-  fetch: (req) => new Response(bodies.get(new URL(req.url).pathname) ?? '{"data":[]}', { headers: { 'content-type': 'application/json' } }),
-})
+const upstream = syntheticUpstream(outcomes) // each provider's list as OpenRouter sends it
 
 let worst = 0
 let last = performance.now()
@@ -71,7 +48,7 @@ function setup(mode: string) {
   return { dir, env, config }
 }
 
-console.log(`${total} offerings, ${outcomes.length} providers (JSON lists: ${([...bodies.values()].reduce((n, b) => n + b.length, 0) / 1e6).toFixed(0)} MB)`)
+console.log(`${total} offerings, ${outcomes.length} providers (JSON lists: ${upstream.megabytes.toFixed(0)} MB)`)
 {
   const s = setup('inproc')
   const { refresher: worker, stop } = openInProcess(s.config)
@@ -97,4 +74,4 @@ console.log(`${total} offerings, ${outcomes.length} providers (JSON lists: ${([.
   rmSync(s.dir, { recursive: true, force: true })
 }
 clearInterval(timer)
-upstream.stop(true)
+upstream.stop()

@@ -12,7 +12,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { syntheticOutcomes } from './synthetic'
+import { syntheticOutcomes, syntheticUpstream } from './synthetic'
 
 const ADMIN_TOKEN = 'scale-bench-token'
 
@@ -20,29 +20,7 @@ const ADMIN_TOKEN = 'scale-bench-token'
 export async function startScale(opts: { total?: number; providers?: number; env?: Record<string, string> } = {}) {
   const total = opts.total ?? 50_000
   const outcomes = syntheticOutcomes(total, opts.providers ?? 121)
-  const bodies = new Map(
-    outcomes.map((o) => [
-      `/${o.provider}/models`,
-      JSON.stringify({
-        data: (o.ok ? o.offerings : []).map((m) => ({
-          id: m.providerModelId,
-          name: m.name,
-          description: m.description,
-          created: m.created,
-          context_length: m.contextLength,
-          architecture: { input_modalities: m.inputModalities, output_modalities: m.outputModalities },
-          pricing: m.pricing,
-          top_provider: { context_length: m.contextLength, max_completion_tokens: m.maxOutputTokens },
-          supported_parameters: m.supportedParameters,
-        })),
-      }),
-    ]),
-  )
-  const upstream = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    fetch: (req) => new Response(bodies.get(new URL(req.url).pathname) ?? '{"data":[]}', { headers: { 'content-type': 'application/json' } }),
-  })
+  const upstream = syntheticUpstream(outcomes) // each provider's list as OpenRouter sends it
   const dir = mkdtempSync(join(tmpdir(), 'modelcat-scale-'))
   const toml = `[refresh]\nproviders = [${outcomes.map((o) => `"${o.provider}"`).join(', ')}]\nmax_response_bytes = 268435456\n${outcomes
     .map((o) => `[providers.${o.provider}]\nadapter = "openrouter"\nbase_url = "${upstream.url.href}${o.provider}"\ntimeout_ms = 120000\n`)
@@ -81,7 +59,7 @@ export async function startScale(opts: { total?: number; providers?: number; env
     pid: proc.pid,
     total,
     providers: outcomes.length,
-    upstreamMB: [...bodies.values()].reduce((n, b) => n + b.length, 0) / 1e6,
+    upstreamMB: upstream.megabytes,
     started,
     count,
     /** MB: the process's resident set now / its high-water mark. */
@@ -91,7 +69,7 @@ export async function startScale(opts: { total?: number; providers?: number; env
     async stop() {
       proc.kill('SIGTERM')
       await proc.exited
-      upstream.stop(true)
+      upstream.stop()
       rmSync(dir, { recursive: true, force: true })
     },
   }

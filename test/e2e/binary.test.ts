@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fetchPatiently, launchChromium, screenshot, watchedPage } from '../helpers/browser'
 import { checkedFetch, routeTable, tempDir } from '../helpers/harness'
-import { spawnGroup } from '../helpers/process'
+import { listeningUrl, spawnGroup } from '../helpers/process'
 
 /**
  * The shipped artifact: `bun run build` → dist/modelcat, copied alone into an empty directory and run
@@ -30,22 +30,12 @@ beforeAll(async () => {
     stdout: 'pipe',
     stderr: 'pipe',
   })
-  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader()
-  let text = ''
-  const deadline = Date.now() + 20_000
-  while (Date.now() < deadline) {
-    const { value, done } = await reader.read()
-    if (done) break
-    text += new TextDecoder().decode(value)
-    const line = text.split('\n').find((l) => l.includes('"modelcat listening"'))
-    if (line) {
-      url = String(JSON.parse(line).url).replace(/\/$/, '')
-      void (async () => {
-        while (!(await reader.read()).done) {}
-      })()
-      return
-    }
+  const started = await listeningUrl(proc, 20_000)
+  if (started.url) {
+    url = started.url
+    return
   }
+  const { text } = started
   throw new Error(`binary did not start: ${text}`)
 })
 afterAll(() => proc?.kill('SIGKILL'))

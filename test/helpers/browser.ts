@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { tempDir } from './harness'
-import { spawnGroup } from './process'
+import { listeningUrl, spawnGroup } from './process'
 
 const ROOT = join(import.meta.dir, '..', '..')
 /** Screenshots of the page's views (gitignored): look at them after a run. */
@@ -54,21 +54,8 @@ export async function startService(toml: string, env: Record<string, string> = {
     stdout: 'pipe',
     stderr: 'pipe',
   })
-  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader()
-  let text = ''
-  const deadline = Date.now() + 30_000
-  while (Date.now() < deadline) {
-    const { value, done } = await reader.read()
-    if (done) break
-    text += new TextDecoder().decode(value)
-    const line = text.split('\n').find((l) => l.includes('"modelcat listening"'))
-    if (line) {
-      void (async () => {
-        while (!(await reader.read()).done) {}
-      })()
-      return { url: String(JSON.parse(line).url).replace(/\/$/, ''), proc, dir }
-    }
-  }
+  const { url, text } = await listeningUrl(proc, 30_000)
+  if (url) return { url, proc, dir }
   proc.kill('SIGKILL')
   throw new Error(`service did not start: ${text} ${await new Response(proc.stderr as ReadableStream).text()}`)
 }

@@ -54,3 +54,27 @@ export async function leakedGroups(graceMs = 2000): Promise<{ pgid: number; cmd:
   for (const g of alive) killGroup(g.pgid)
   return alive
 }
+
+/**
+ * The URL a modelcat process logs in its "modelcat listening" line (its stdout, JSON logs), read until it
+ * appears; the rest of its output is drained so the pipe never fills. Null when it ends or times out first
+ * (`text`: what it printed).
+ */
+export async function listeningUrl(proc: Subprocess<'ignore', 'pipe', 'pipe'>, timeoutMs: number): Promise<{ url: string | null; text: string }> {
+  const reader = proc.stdout.getReader()
+  let text = ''
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const { value, done } = await reader.read()
+    if (done) break
+    text += new TextDecoder().decode(value)
+    const line = text.split('\n').find((l) => l.includes('"modelcat listening"'))
+    if (line) {
+      void (async () => {
+        while (!(await reader.read()).done) {}
+      })()
+      return { url: String(JSON.parse(line).url).replace(/\/$/, ''), text }
+    }
+  }
+  return { url: null, text }
+}
