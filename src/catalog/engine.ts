@@ -1,6 +1,7 @@
 import type { Db } from '../db/client'
 import { type CanonicalOffering, type CanonicalRow, type CatalogQuery, OFFERING_COLUMNS_SQL, type Page, type RawOffering, type SortKey, toOfferingRow } from './reads'
 import type { OfferingRow } from './rows'
+import { Bytes } from '../lib/bytes'
 
 /**
  * The query engine: one in-memory index per catalog version, so that any /v1/models query is a few linear
@@ -82,27 +83,6 @@ const PERM_KEYS = ['id', 'name', 'created', 'context_length', 'prompt_price', 'c
 /** SQLite's lower()/LIKE folding: ASCII letters only. */
 export const asciiLower = (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
 
-/** A growing UTF-8 buffer. */
-class Bytes {
-  buf = new Uint8Array(1 << 16)
-  len = 0
-  static #enc = new TextEncoder()
-  add(s: string) {
-    const need = this.len + s.length * 3
-    if (need > this.buf.length) {
-      const next = new Uint8Array(Math.max(need, this.buf.length * 2))
-      next.set(this.buf.subarray(0, this.len))
-      this.buf = next
-    }
-    this.len += Bytes.#enc.encodeInto(s, this.buf.subarray(this.len)).written
-  }
-  done(): Uint8Array {
-    const out = this.buf.slice(0, this.len)
-    this.buf = new Uint8Array(0)
-    return out
-  }
-}
-
 class Strings {
   #b = new Bytes()
   #off: number[] = [0]
@@ -116,6 +96,7 @@ class Strings {
 }
 
 const dec = new TextDecoder()
+const enc = new TextEncoder()
 const str = (c: StringColumn, i: number) => dec.decode(c.bytes.subarray(c.offsets[i]!, c.offsets[i + 1]!))
 
 function jsonValues(v: unknown): unknown[] {
@@ -189,10 +170,7 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
     hayOff[3 * r + 2] = hay.len
     hay.add(row.description ?? '')
     hay.add('\0')
-    for (let i = start; i < hay.len; i++) {
-      const b = hay.buf[i]!
-      if (b >= 65 && b <= 90) hay.buf[i] = b + 32
-    }
+    hay.lowerSince(start)
     let p = providerIndex.get(row.providerId)
     if (p === undefined) providerIndex.set(row.providerId, (p = providerIndex.size))
     provider[r] = p
@@ -218,6 +196,9 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
       }
     }
     r++
+    // each row's objects and JSON text are garbage at once: a young-generation collection now and then keeps
+    // them from piling up to the heap's next growth step (a catalog's worth) before the build ends
+    if (r % 4096 === 0) Bun.gc(false)
   }
   hayOff[3 * n] = hay.len
   list.add(']}')
@@ -345,8 +326,8 @@ function resumeAt(count: number, dir: 'asc' | 'desc', after: { value: string | n
 
 /** A page of offerings: the rows (indexes into the index) and the JSON array of their API objects. */
 export interface OfferingPage extends Page<number> {
-  /** `[…]`: the page's objects as the full list serialized them. */
-  json: () => string
+  /** `prefix[…]suffix` as UTF-8: the page's objects as the full list serialized them, copied as bytes. */
+  bytes: (prefix: string, suffix: string) => Uint8Array
 }
 
 export class QueryEngine {
@@ -518,7 +499,7 @@ export class QueryEngine {
       rows: page,
       total: k,
       next: rows.more && last !== undefined ? { value: value(last), id: id(last) } : null,
-      json: () => this.#json(page),
+      bytes: (prefix, suffix) => this.#json(page, prefix, suffix),
     }
   }
 
@@ -557,26 +538,37 @@ export class QueryEngine {
     }
   }
 
-  /** The JSON array of rows' objects: their byte ranges of the full list, joined. */
-  #json(rows: number[]): string {
+  /** `prefix` + the JSON array of rows' objects (their byte ranges of the full list, joined) + `suffix`, as UTF-8. */
+  #json(rows: number[], prefix: string, suffix: string): Uint8Array {
     const d = this.data
-    let size = 2 + Math.max(0, rows.length - 1)
+    const head = enc.encode(`${prefix}[`)
+    const tail = enc.encode(`]${suffix}`)
+    let size = head.length + tail.length + Math.max(0, rows.length - 1)
     for (const r of rows) size += d.rowOff[2 * r + 1]! - d.rowOff[2 * r]!
     const buf = new Uint8Array(size)
-    let at = 0
-    buf[at++] = 0x5b // [
+    buf.set(head)
+    let at = head.length
     for (let i = 0; i < rows.length; i++) {
       if (i) buf[at++] = 0x2c // ,
       const r = rows[i]!
       buf.set(d.list.subarray(d.rowOff[2 * r]!, d.rowOff[2 * r + 1]!), at)
       at += d.rowOff[2 * r + 1]! - d.rowOff[2 * r]!
     }
-    buf[at] = 0x5d // ]
-    return dec.decode(buf)
+    buf.set(tail, at)
+    return buf
   }
 
   /** The unique view: matching offerings grouped by canonical id, one page of groups materialized. */
   queryCanonical(q: CatalogQuery): Page<CanonicalRow> {
+    const page = this.canonicalPage(q)
+    return { rows: Array.from({ length: page.length }, (_, i) => page.row(i)), total: page.total, next: page.next }
+  }
+
+  /**
+   * The unique view's page, each group materialized only when asked for (`row(i)`): a caller that serializes
+   * group by group (the full unique view: tens of thousands of groups) holds one group's objects at a time.
+   */
+  canonicalPage(q: CatalogQuery): { length: number; row: (i: number) => CanonicalRow; total: number; next: Page<CanonicalRow>['next'] } {
     const d = this.data
     const n = d.n
     const G = d.canonIds.offsets.length - 1
@@ -668,8 +660,9 @@ export class QueryEngine {
       (i) => value(groups[i]!),
       (i) => str(d.canonIds, groups[i]!),
     )
-    const page = Array.from(groups.subarray(w.start, w.end))
-    const rows = page.map((g): CanonicalRow => {
+    const page = groups.subarray(w.start, w.end)
+    const row = (i: number): CanonicalRow => {
+      const g = page[i]!
       const offerings: CanonicalOffering[] = []
       let bestIn = -1
       let bestOut = -1
@@ -698,9 +691,9 @@ export class QueryEngine {
         offerings,
         cheapest: offerings.find((o) => o.id === cheapestId) ?? null,
       }
-    })
+    }
     const lastGroup = page[page.length - 1]
-    return { rows, total: k, next: w.more && lastGroup !== undefined ? { value: value(lastGroup), id: str(d.canonIds, lastGroup) } : null }
+    return { length: page.length, row, total: k, next: w.more && lastGroup !== undefined ? { value: value(lastGroup), id: str(d.canonIds, lastGroup) } : null }
   }
 }
 

@@ -182,18 +182,42 @@ export function openRefreshThread(
   // thread, and handed over; the full list's body is the index's own buffer
   const models = openModels(config, store, { warm: false, admission: false })
   const index = models.index!
-  store.onNewVersion((version) => {
+  // Built once the commit's own work is done (a timer after it): the refresh's parsed lists are garbage by
+  // then and a full collection frees them first, so a catalog's lists and its index never share the heap.
+  // Commits in a row (provider refresh, references) hand over once, the newest version.
+  let handover: Promise<void> | undefined
+  const handOver = () => {
+    handover = undefined
+    Bun.gc(true)
+    const version = store.version
+    index.current()
+    Bun.gc(true) // the index build's garbage, before the views add theirs
     const bodies = ModelsService.HOT.map((q) => {
       const bytes = models.hotBytes(q)
+      Bun.gc(true) // each view's garbage (the unique view's group objects) before the next
       const { etag } = new CachedBody(bytes, version, new Date(0))
       return { key: models.keyOf(q), etag, bytes, ...CachedBody.compressSync(bytes) }
     })
     const data = index.current()!.data
     index.release() // its buffers leave with the message
     on.onVersion(version, bodies, data)
-    Bun.gc(false) // the build's garbage (a catalog's worth of strings) goes now, not at the next refresh
+    Bun.gc(true) // the build's garbage (a catalog's worth of strings) goes now, not at the next refresh
+  }
+  store.onNewVersion(() => {
+    handover ??= new Promise((resolve) =>
+      setTimeout(() => {
+        try {
+          handOver()
+        } finally {
+          resolve()
+        }
+      }, 0),
+    )
   })
   const worker = ProviderRefresher.fromConfig(config, store, log)
+  // a refresh that committed nothing new leaves its parsed lists too: a full collection after every refresh
+  // (a handover collects by itself), so the thread's heap holds one catalog's worth at most between refreshes
+  worker.onReport(() => setTimeout(() => handover ?? Bun.gc(true), 0))
   const references = openReferences(config, store, log)
   // With REDIS_URL the replicas share one refresher and one catalog (src/cluster)
   const refresher: Refresher = config.redisUrl
@@ -217,6 +241,10 @@ export function openRefreshThread(
     store,
     refresher,
     references,
+    /** Resolves once the newest commit's index and hot views went to the HTTP thread (a refresh's result waits for it). */
+    handedOver: async () => {
+      while (handover) await handover
+    },
     /** The query index of the version at start (handed to the HTTP thread; not kept here). */
     initialIndex(): IndexData {
       const data = index.current()!.data

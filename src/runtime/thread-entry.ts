@@ -41,9 +41,12 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
       case 'start':
         runtime!.start()
         break
-      case 'refresh':
-        post({ type: 'result', id: m.id, report: await runtime!.refresher.refresh(m.opts) })
+      case 'refresh': {
+        const report = await runtime!.refresher.refresh(m.opts)
+        await runtime!.handedOver() // the HTTP thread serves the new version before the caller hears it landed
+        post({ type: 'result', id: m.id, report })
         break
+      }
       case 'resetBreakers':
         post({ type: 'result', id: m.id, breakers: await runtime!.refresher.resetBreakers(m.provider) })
         break

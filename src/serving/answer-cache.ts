@@ -18,6 +18,14 @@ import { CachedBody } from './cached-body'
 export type AnswerKey = string & { readonly __answerKey: true }
 export const answerKey = (normalized: unknown): AnswerKey => JSON.stringify(normalized) as AnswerKey
 
+/**
+ * An answer its builder already serialized (JSON text, or its UTF-8 bytes): held as it is, never parsed and
+ * stringified again (a page of the query engine is bytes copied from the full list).
+ */
+export class RawJson {
+  constructor(readonly json: string | Uint8Array) {}
+}
+
 /** A body built on another thread for a version, handed over with its buffers. */
 export interface PrebuiltBody {
   key: AnswerKey
@@ -38,7 +46,7 @@ export interface VersionedCatalog {
 
 /** Defaults of the bounds and the build budget (README "Bounded answers and admission control"). */
 export const ANSWER_CACHE_DEFAULTS = {
-  maxBytes: 256 * 1024 * 1024,
+  maxBytes: 64 * 1024 * 1024,
   maxEntries: 4096,
   /** A refused build whose budget is back within this many ms waits for it instead (at most `maxWaiters` at a time). */
   maxWaitMs: 250,
@@ -174,7 +182,7 @@ export class AnswerCache {
    * thread has not heard of yet is served but not cached.
    * @throws BuildRefused when the answer is not cached and the build budget is spent
    */
-  get(key: AnswerKey, build: () => unknown): CachedBody {
+  get(key: AnswerKey, build: () => unknown | RawJson): CachedBody {
     this.#rollOver()
     const pinned = this.#pinned.get(key)
     if (pinned) {
@@ -196,7 +204,10 @@ export class AnswerCache {
     const started = performance.now()
     let body: CachedBody
     try {
-      const { value: json, version } = this.catalog.readConsistent(() => JSON.stringify(build()))
+      const { value: json, version } = this.catalog.readConsistent(() => {
+        const built = build()
+        return built instanceof RawJson ? built.json : JSON.stringify(built)
+      })
       body = new CachedBody(json, version, new Date(this.catalog.updatedAt || 0))
     } finally {
       const ms = performance.now() - started

@@ -128,7 +128,7 @@ function plain(q: CatalogQuery): { ids: string[]; total: number } {
   return { ids: rows.slice(start, q.limit === undefined ? undefined : start + q.limit).map((o) => o.id), total: rows.length }
 }
 
-const pageIds = (json: string) => (JSON.parse(json) as { id: string }[]).map((o) => o.id)
+const pageIds = (bytes: Uint8Array) => (JSON.parse(new TextDecoder().decode(bytes)) as { id: string }[]).map((o) => o.id)
 
 describe('the query engine answers as a plain filter and as the SQL did', () => {
   test('sanity: the catalog has rows of every provider, a few sharing models', () => {
@@ -146,7 +146,7 @@ describe('the query engine answers as a plain filter and as the SQL did', () => 
         const q = randomQuery(rand)
         const page = engine.queryOfferings(q)
         const expected = plain(q)
-        expect({ q, ids: pageIds(page.json()), total: page.total }).toEqual({ q, ...expected })
+        expect({ q, ids: pageIds(page.bytes('', '')), total: page.total }).toEqual({ q, ...expected })
         if (expected.ids.length) nonEmpty++
       }
       expect(nonEmpty).toBeGreaterThan(150) // the queries are not all empty (which would prove little)
@@ -164,7 +164,12 @@ describe('the query engine answers as a plain filter and as the SQL did', () => 
         for (let step = 0; step < 4; step++) {
           const sql = h.store.queryOfferings(q)
           const mine = engine.queryOfferings(q)
-          expect({ q, rows: JSON.parse(mine.json()), total: mine.total, next: mine.next }).toEqual({ q, rows: sql.rows.map(toModel), total: sql.total, next: sql.next })
+          expect({ q, rows: JSON.parse(new TextDecoder().decode(mine.bytes('', ''))), total: mine.total, next: mine.next }).toEqual({
+            q,
+            rows: sql.rows.map(toModel),
+            total: sql.total,
+            next: sql.next,
+          })
           const sqlGroups = h.store.queryCanonical(q)
           const groups = engine.queryCanonical(q)
           expect({ q, ...groups }).toEqual({ q, ...sqlGroups })
@@ -187,7 +192,7 @@ describe('the query engine answers as a plain filter and as the SQL did', () => 
       { sort: 'provider_count', order: 'desc', limit: 5, after: { value: 2, id: 'together/' } },
     ]
     for (const q of cases) {
-      expect({ q, ids: pageIds(engine.queryOfferings(q).json()) }).toEqual({ q, ids: h.store.queryOfferings(q).rows.map((r) => r.id) })
+      expect({ q, ids: pageIds(engine.queryOfferings(q).bytes('', '')) }).toEqual({ q, ids: h.store.queryOfferings(q).rows.map((r) => r.id) })
       expect({ q, ids: engine.queryCanonical(q).rows.map((r) => r.canonicalId) }).toEqual({ q, ids: h.store.queryCanonical(q).rows.map((r) => r.canonicalId) })
     }
   })
@@ -199,11 +204,41 @@ describe('the query engine answers as a plain filter and as the SQL did', () => 
     expect(engine.coversAll(['groq', 'together'])).toBe(false)
   })
 
+  test('a served page (offerings: bytes copied from the full list; unique: written group by group) is the text JSON.stringify makes of the answer', async () => {
+    const rand = rng(7)
+    for (let i = 0; i < 40; i++) {
+      const q = randomQuery(rand)
+      const params = new URLSearchParams({ sort: q.sort, order: q.order, limit: String(1 + Math.floor(rand() * 30)) })
+      if (q.providers?.length) params.set('gateway', q.providers.join(','))
+      if (rand() < 0.3) params.set('offset', String(Math.floor(rand() * 20)))
+      const paged = rand() < 0.8
+      if (!paged) for (const k of ['limit', 'offset']) params.delete(k)
+      const unique = rand() < 0.4
+      if (unique) params.set('unique', 'true')
+      const text = await (await h.get(`/v1/models?${params}`)).text()
+      const answer = JSON.parse(text) as { data: Offering[]; total?: number; has_more?: boolean; next_cursor?: string | null }
+      // exactly stringify's text: the keys in order, the tail's values, no stray separator
+      expect({ params: `${params}`, text }).toEqual({ params: `${params}`, text: JSON.stringify(answer) })
+      expect(Object.keys(answer)).toEqual(paged ? ['object', 'data', 'total', 'has_more', 'next_cursor'] : ['object', 'data'])
+      const sq: CatalogQuery = {
+        sort: q.sort,
+        order: q.order,
+        providers: q.providers?.length ? q.providers : undefined,
+        limit: paged ? Number(params.get('limit')) : undefined,
+        offset: params.has('offset') ? Number(params.get('offset')) : undefined,
+      }
+      const sql = unique ? h.store.queryCanonical(sq) : h.store.queryOfferings(sq)
+      if (unique) expect(answer.data.map((m) => m.id)).toEqual((sql.rows as { canonicalId: string }[]).map((r) => r.canonicalId))
+      else expect(answer.data).toEqual(JSON.parse(JSON.stringify((sql.rows as Parameters<typeof toModel>[0][]).map(toModel))))
+      if (paged) expect({ total: answer.total, has_more: answer.has_more }).toEqual({ total: sql.total, has_more: sql.next !== null })
+    }
+  })
+
   test('a search never matches across the end of one field and the start of the next', () => {
     const o = all.find((x) => x.name.length > 3)!
     // the end of the id glued to the start of the name: in no single field
     const glued = o.id.slice(-2) + o.name.slice(0, 2)
     const expected = plain({ sort: 'id', order: 'asc', q: glued })
-    expect(pageIds(engine.queryOfferings({ sort: 'id', order: 'asc', q: glued }).json())).toEqual(expected.ids)
+    expect(pageIds(engine.queryOfferings({ sort: 'id', order: 'asc', q: glued }).bytes('', ''))).toEqual(expected.ids)
   })
 })

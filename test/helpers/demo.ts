@@ -77,8 +77,11 @@ async function start(values: { port?: string; 'upstream-port'?: string; dir: str
   const deadline = Date.now() + 30_000
   for (let seen = ''; Date.now() < deadline; await Bun.sleep(300)) {
     const { references = [] } = (await (await fetch(`${serviceUrl}/v1/providers`)).json()) as { references?: { enabled: boolean; entries: number }[] }
-    const version = (await fetch(`${serviceUrl}/v1/models?limit=1`)).headers.get('x-catalog-version') ?? ''
-    if (references.every((r) => !r.enabled || r.entries > 0) && version === seen) break
+    // the version served (the full list's, handed over by the refresh thread once its index is built) and the
+    // DB's (an answer never asked before is read from SQLite): equal, and unchanged since the last look
+    const served = (await fetch(`${serviceUrl}/v1/models`)).headers.get('x-catalog-version') ?? ''
+    const version = (await fetch(`${serviceUrl}/v1/models?limit=1&q=${Math.random()}`)).headers.get('x-catalog-version') ?? ''
+    if (references.every((r) => !r.enabled || r.entries > 0) && version === seen && served === version) break
     seen = version
   }
   console.log(

@@ -4,12 +4,13 @@ import type { CatalogIndex, QueryEngine } from '../../catalog/engine'
 import { catalogQueryOf } from '../../http/catalog-query'
 import type { CatalogQuery } from '../../catalog/reads'
 import type { CatalogStore } from '../../catalog/store'
-import { answerKey, type AnswerCache, type AnswerKey } from '../../serving/answer-cache'
+import { answerKey, type AnswerCache, type AnswerKey, RawJson } from '../../serving/answer-cache'
 import type { CachedBody } from '../../serving/cached-body'
 import { ApiError } from '../../http/errors'
 import { providerStatus } from '../../catalog/provider-status'
 import type { ListModelsQuery } from './model'
 import { toCanonicalModel, toModel } from './serialize'
+import { Bytes } from '../../lib/bytes'
 
 const bad = (param: string, message: string, code = 'invalid_parameter') => new ApiError(400, message, { param, code })
 
@@ -84,26 +85,44 @@ export class ModelsService {
       const indexed = this.index?.current()
       // the price filters (has_conflicts, lifecycle) are not in the index: SQLite answers those
       const engine = indexed && indexed.version === this.store.readVersion() && catalog.hasConflicts === undefined && catalog.lifecycle === undefined ? indexed : undefined
+      const tail = (page: { total: number; next: { value: string | number; id: string } | null }) => {
+        const next_cursor = page.next ? encodeCursor(page.next, cursorScope(catalog, unique)) : null
+        return { total: page.total, has_more: page.next !== null, next_cursor }
+      }
+      if (!unique && engine) {
+        // the page's objects as serialized when the index was built, copied as bytes (never parsed back);
+        // the same text JSON.stringify makes of { object, data, total, has_more, next_cursor }
+        const rows = engine.queryOfferings(catalog)
+        return new RawJson(rows.bytes('{"object":"list","data":', paged ? `,${JSON.stringify(tail(rows)).slice(1)}` : '}'))
+      }
+      if (unique && engine) {
+        // group by group into one growing buffer: the full unique view (~20k groups at 50k offerings) never
+        // holds all its objects, their JSON text and its bytes at once
+        const groups = engine.canonicalPage(catalog)
+        const status = this.#statusOf(engine)
+        const out = new Bytes()
+        out.add('{"object":"list","data":[')
+        for (let i = 0; i < groups.length; i++) {
+          if (i) out.add(',')
+          out.add(JSON.stringify(toCanonicalModel(groups.row(i), status)))
+        }
+        out.add(paged ? `],${JSON.stringify(tail(groups)).slice(1)}` : ']}')
+        return new RawJson(out.done())
+      }
       let data: unknown[]
       let page: { total: number; next: { value: string | number; id: string } | null }
       if (unique) {
-        const groups = engine ? engine.queryCanonical(catalog) : this.store.queryCanonical(catalog)
-        const status = this.#statusOf(engine)
+        const groups = this.store.queryCanonical(catalog)
+        const status = this.#statusOf()
         data = groups.rows.map((r) => toCanonicalModel(r, status))
         page = groups
-      } else if (engine) {
-        // the page's objects as serialized when the index was built: parsed back only to be one value of the answer
-        const rows = engine.queryOfferings(catalog)
-        data = JSON.parse(rows.json())
-        page = rows
       } else {
         const rows = this.store.queryOfferings(catalog)
         data = rows.rows.map(toModel)
         page = rows
       }
       if (!paged) return { object: 'list', data }
-      const next_cursor = page.next ? encodeCursor(page.next, cursorScope(catalog, unique)) : null
-      return { object: 'list', data, total: page.total, has_more: page.next !== null, next_cursor }
+      return { object: 'list', data, ...tail(page) }
     })
   }
 

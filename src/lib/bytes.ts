@@ -1,0 +1,56 @@
+/**
+ * A growing UTF-8 buffer in chunks (no doubling: a 60 MB list never holds two copies of itself while it
+ * grows), joined into one exact-size buffer when done. Chunks grow with the data, up to 1 MB.
+ */
+export class Bytes {
+  static readonly CHUNK = 1 << 20
+  static #enc = new TextEncoder()
+  #chunks: Uint8Array[] = []
+  #cur = new Uint8Array(1 << 12)
+  #at = 0
+  len = 0
+  add(s: string) {
+    let r = Bytes.#enc.encodeInto(s, this.#cur.subarray(this.#at))
+    if (r.read < s.length) {
+      // did not fit (what was written past #at is ignored): a new chunk, large enough for any encoding of s
+      this.#chunks.push(this.#cur.subarray(0, this.#at))
+      this.#cur = new Uint8Array(Math.max(Math.min(Bytes.CHUNK, Math.max(this.len, 1 << 12)), s.length * 3))
+      this.#at = 0
+      r = Bytes.#enc.encodeInto(s, this.#cur)
+    }
+    this.#at += r.written
+    this.len += r.written
+  }
+  /** Lower-cases the ASCII letters of the bytes written since `from` (a position within the current chunk's run). */
+  lowerSince(from: number) {
+    const start = this.#at - (this.len - from)
+    for (let i = Math.max(0, start); i < this.#at; i++) {
+      const b = this.#cur[i]!
+      if (b >= 65 && b <= 90) this.#cur[i] = b + 32
+    }
+    if (start < 0) {
+      // the bytes began in earlier chunks
+      let back = -start
+      for (let c = this.#chunks.length - 1; c >= 0 && back > 0; c--) {
+        const chunk = this.#chunks[c]!
+        for (let i = Math.max(0, chunk.length - back); i < chunk.length; i++) {
+          const b = chunk[i]!
+          if (b >= 65 && b <= 90) chunk[i] = b + 32
+        }
+        back -= chunk.length
+      }
+    }
+  }
+  done(): Uint8Array {
+    this.#chunks.push(this.#cur.subarray(0, this.#at))
+    const out = new Uint8Array(this.len)
+    let at = 0
+    for (const c of this.#chunks) {
+      out.set(c, at)
+      at += c.length
+    }
+    this.#chunks = []
+    this.#cur = new Uint8Array(0)
+    return out
+  }
+}
