@@ -399,8 +399,8 @@ export class CatalogStore {
           const state = !o.ok
             ? { lastAttemptAt: now, lastError: o.error, lastDurationMs: o.durationMs }
             : o.unchanged
-              ? // 304: the same list as last time (its skipped count and warning stand); it was seen now
-                { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: o.durationMs }
+              ? // 304 or the same bytes: the same list as last time (its skipped count and warning stand); it was seen now
+                { lastAttemptAt: now, lastSuccessAt: now, lastError: null, lastDurationMs: o.durationMs, ...(o.validators !== undefined ? { upstreamValidators: o.validators } : {}) }
               : {
                   lastAttemptAt: now,
                   lastSuccessAt: now,

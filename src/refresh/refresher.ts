@@ -76,6 +76,8 @@ export class ProviderRefresher implements Refresher {
     this.#reportListeners.push(listener)
   }
   #transitions: { provider: string; from: string; to: string }[] = []
+  /** Per provider, the request and digest of the body its stored rows came from (this process's commits only). */
+  #committedBodies = new Map<string, string>()
 
   /** The worker `config` describes (providers, interval, caps, breaker options), plus callbacks. */
   static fromConfig(config: Config, store: CatalogStore, log: Logger, extra: Partial<ProviderRefresherOptions> & { breakerOptions?: BreakerRegistryOptions } = {}): ProviderRefresher {
@@ -224,6 +226,12 @@ export class ProviderRefresher implements Refresher {
     this.opts.store.saveBreakers(this.breakers.snapshots())
     const transitions = this.#transitions.splice(0)
     const { version } = outcomes.length ? this.opts.store.commitRefresh(trigger, startedAt, outcomes) : { version: this.opts.store.version }
+    // committed: the bytes each list came from (one request), so that the same bytes next time are not parsed again
+    for (const s of settled)
+      if (s.status === 'fulfilled' && s.value.ok && !s.value.unchanged) {
+        if (s.value.digest) this.#committedBodies.set(s.value.provider, s.value.digest)
+        else this.#committedBodies.delete(s.value.provider)
+      }
 
     for (const o of outcomes) {
       if (o.ok && o.unchanged) this.opts.log.info({ provider: o.provider, duration_ms: o.durationMs }, 'provider list not modified (304): rows kept')
@@ -253,7 +261,11 @@ export class ProviderRefresher implements Refresher {
     return report
   }
 
-  private async fetchProvider(p: ResolvedProvider, stop: AbortSignal, force: boolean): Promise<ProviderOutcome & { upstream?: { status?: number; retryAfter?: string | null } }> {
+  private async fetchProvider(
+    p: ResolvedProvider,
+    stop: AbortSignal,
+    force: boolean,
+  ): Promise<ProviderOutcome & { upstream?: { status?: number; retryAfter?: string | null }; digest?: string | null }> {
     const started = performance.now()
     const timeout = AbortSignal.timeout(p.timeoutMs)
     const signal = AbortSignal.any([stop, timeout])
@@ -270,20 +282,32 @@ export class ProviderRefresher implements Refresher {
         const request = first ? requestKey(url, headers, p.adapter) : ''
         const conditional = first && stored?.request === request && this.opts.store.liveCount(p.id) > 0 ? stored : undefined
         const onValidators = first ? (v: { etag: string | null; lastModified: string | null }) => (received = v.etag || v.lastModified ? { request, ...v } : null) : undefined
-        return getJson(url, headers, { signal, maxBytes: this.opts.maxResponseBytes, fetch: this.opts.fetch, conditional, onValidators })
+        // the same bytes as the list whose rows are stored (same request): kept as a 304 keeps them, not parsed
+        const unchanged = first
+          ? (d: string) => {
+              digest = `${request}\n${d}`
+              sameBytes = this.#committedBodies.get(p.id) === digest && this.opts.store.liveCount(p.id) > 0
+              return sameBytes
+            }
+          : undefined
+        return getJson(url, headers, { signal, maxBytes: this.opts.maxResponseBytes, fetch: this.opts.fetch, conditional, onValidators, unchanged })
       },
     }
     const stored = this.opts.store.upstreamValidators(p.id)
     let requests = 0
     let received: UpstreamValidators | null = null
+    let digest: string | null = null
+    let sameBytes = false
     const durationMs = () => Math.round(performance.now() - started)
     try {
       let listed: Awaited<ReturnType<Adapter['list']>>
       try {
         listed = await adapter.list(ctx)
       } catch (err) {
-        // 304: the list the upstream answered last time; nothing to parse, its rows stay
-        if (err instanceof NotModified) return { provider: p.id, ok: true, unchanged: true, offerings: [], skipped: 0, durationMs: durationMs(), warning: null }
+        // 304 (or the same bytes): the list the upstream answered last time; nothing to parse, its rows stay; the
+        // same bytes came in a 200, whose validators (or none) are the ones to send next time
+        if (err instanceof NotModified)
+          return { provider: p.id, ok: true, unchanged: true, offerings: [], skipped: 0, durationMs: durationMs(), warning: null, ...(sameBytes ? { validators: received } : {}) }
         throw err
       }
       const { items, truncated } = Array.isArray(listed) ? { items: listed, truncated: undefined } : listed
@@ -325,7 +349,18 @@ export class ProviderRefresher implements Refresher {
       warnings.push(guard)
       // validators cover the list only when it came in one request (a paged list's first page says nothing of the others)
       const validators = requests === 1 ? received : null
-      return { provider: p.id, ok: true, offerings, canonicalIds, skipped, durationMs: durationMs(), warning: warnings.filter(Boolean).join('; ') || null, guard, validators }
+      return {
+        provider: p.id,
+        ok: true,
+        offerings,
+        canonicalIds,
+        skipped,
+        durationMs: durationMs(),
+        warning: warnings.filter(Boolean).join('; ') || null,
+        guard,
+        validators,
+        digest: requests === 1 ? digest : null,
+      }
     } catch (err) {
       // upstream text is stored, logged and shown: scrubbed of every configured key (src/lib/scrub.ts)
       const message = scrubberFor(this.opts.providers)(timeout.aborted && !stop.aborted ? `timed out after ${p.timeoutMs} ms` : (err as Error).message)

@@ -9,6 +9,11 @@ export interface BoundedFetchOptions {
   conditional?: Validators
   /** Hears the validators (ETag, Last-Modified) of a 200 answer. */
   onValidators?: (validators: Validators) => void
+  /**
+   * Hears a 200 answer's digest (of its bytes) before it is parsed; true: the body is the one the stored list came
+   * from, so it throws NotModified and is never parsed (what a 304 does, for upstreams that send no validators).
+   */
+  unchanged?: (digest: string) => boolean
 }
 
 export interface Validators {
@@ -19,7 +24,7 @@ export interface Validators {
 /** Longest ETag / Last-Modified kept (an upstream's header values; longer ones are ignored). */
 export const MAX_VALIDATOR_CHARS = 512
 
-/** The upstream answered 304 to a conditional request: the list is the one it answered last time. */
+/** The upstream answered 304 to a conditional request, or the very bytes of its last list: the list is the one it answered last time. */
 export class NotModified extends Error {
   constructor() {
     super('not modified (304)')
@@ -90,6 +95,7 @@ async function fetchJson(url: string, headers: Record<string, string>, opts: Bou
     return v && v.length <= MAX_VALIDATOR_CHARS ? v : null
   }
   opts.onValidators?.({ etag: validator('etag'), lastModified: validator('last-modified') })
+  if (opts.unchanged?.(Bun.hash(text).toString(36))) throw new NotModified()
   try {
     return JSON.parse(text)
   } catch (err) {

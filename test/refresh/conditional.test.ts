@@ -5,7 +5,8 @@ import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
 
 /**
  * Conditional upstream requests: a provider that answered with ETag / Last-Modified is asked with
- * If-None-Match / If-Modified-Since next time; a 304 costs no parse, keeps the provider's rows, moves its
+ * If-None-Match / If-Modified-Since next time; a 304 (or, without validators, the very bytes of the stored list)
+ * costs no parse, keeps the provider's rows, moves its
  * last_success_at and keeps the catalog version. Real captures (test/fixtures/PROVENANCE.md).
  */
 
@@ -15,7 +16,7 @@ const GEMINI_PAGE1 = 'gemini/gemini_v1beta_models_page1_with_nextPageToken_2025-
 
 /** An upstream that answers 304 when the request's validator matches the current one, 200 with it otherwise. */
 class ConditionalUpstream {
-  current: { file: string; etag?: string; lastModified?: string } = { file: GROQ_A }
+  current: { file: string; etag?: string; lastModified?: string /** served instead of the file */; body?: string } = { file: GROQ_A }
   /** Every request: its path, the validators it sent, the status answered. */
   readonly log: { path: string; ifNoneMatch: string | null; ifModifiedSince: string | null; status: number }[] = []
   readonly server: Server<undefined>
@@ -39,7 +40,7 @@ class ConditionalUpstream {
     this.log.push({ path: url.pathname + url.search, ifNoneMatch, ifModifiedSince, status })
     if (fresh) return new Response(null, { status, headers })
     if (url.searchParams.has('pageToken')) return new Response(this.secondPage, { headers })
-    return new Response(Bun.file(`${FIXTURES}/${this.current.file}`), { headers })
+    return new Response(this.current.body ?? Bun.file(`${FIXTURES}/${this.current.file}`), { headers })
   }
   stop() {
     this.server.stop(true)
@@ -114,6 +115,60 @@ describe('conditional upstream requests', () => {
     await h.worker.refresh() // the 304 kept the stored validators; this 200 has none: they are cleared
     await h.worker.refresh()
     expect(up.log[3]).toMatchObject({ ifNoneMatch: null, ifModifiedSince: null, status: 200 })
+  })
+
+  test('no validators: the very bytes of the stored list again are not parsed (kept as a 304 keeps them); one byte more is parsed', async () => {
+    up = new ConditionalUpstream()
+    const text = await Bun.file(`${FIXTURES}/${GROQ_A}`).text()
+    const parsed = JSON.parse(text) as { data: Record<string, unknown>[] }
+    up.current = { file: GROQ_A, body: text }
+    h = makeHarness({ toml: tomlFor(up.url, { groq: '/groq' }) })
+    const first = await h.worker.refresh()
+    expect(first.results[0]!.not_modified).toBeUndefined()
+    const rows = count(h, 'groq')
+    expect(rows).toBe(parsed.data.length)
+    const version = h.store.version
+    const before = stateOf(h, 'groq')
+    await Bun.sleep(5)
+
+    const again = await h.worker.refresh()
+    expect(again.results[0]).toMatchObject({ provider: 'groq', status: 'ok', not_modified: true, model_count: rows })
+    expect(up.log[1]).toMatchObject({ ifNoneMatch: null, ifModifiedSince: null, status: 200 }) // a plain 200: nothing to ask with
+    expect(h.store.version).toBe(version)
+    expect(stateOf(h, 'groq').lastSuccessAt!).toBeGreaterThan(before.lastSuccessAt!)
+
+    // near miss: the same list and one space more is another body: parsed (same rows, so the version stays)
+    up.current = { file: GROQ_A, body: `${text} ` }
+    const spaced = await h.worker.refresh()
+    expect(spaced.results[0]!.not_modified).toBeUndefined()
+    expect(spaced.results[0]!.model_count).toBe(rows)
+    // and a list with one model fewer is parsed and lands
+    up.current = { file: GROQ_A, body: JSON.stringify({ ...parsed, data: parsed.data.slice(1) }) }
+    const fewer = await h.worker.refresh()
+    expect(fewer.results[0]!.not_modified).toBeUndefined()
+    expect(count(h, 'groq')).toBe(rows - 1)
+    expect(h.store.version).toBeGreaterThan(version)
+  })
+
+  test('the same bytes as a list the guard refused are parsed again (and refused again): only a committed list is remembered', async () => {
+    up = new ConditionalUpstream()
+    const text = await Bun.file(`${FIXTURES}/${GROQ_A}`).text()
+    const parsed = JSON.parse(text) as { data: Record<string, unknown>[] }
+    up.current = { file: GROQ_A, body: text }
+    h = makeHarness({ toml: tomlFor(up.url, { groq: '/groq' }) })
+    await h.worker.refresh()
+    const rows = count(h, 'groq')
+    // a collapse to one model: the anomaly guard refuses it, twice (never mistaken for the stored list)
+    up.current = { file: GROQ_A, body: JSON.stringify({ ...parsed, data: parsed.data.slice(0, 1) }) }
+    for (let i = 0; i < 2; i++) {
+      const r = await h.worker.refresh()
+      expect(r.results[0]).toMatchObject({ provider: 'groq', status: 'failed' })
+      expect(r.results[0]!.error).toContain('kept the last good list')
+      expect(count(h, 'groq')).toBe(rows)
+    }
+    // the stored list's bytes again: not parsed
+    up.current = { file: GROQ_A, body: text }
+    expect((await h.worker.refresh()).results[0]).toMatchObject({ status: 'ok', not_modified: true })
   })
 
   test('a paged list (more than one request) keeps no validators: its next fetch is unconditional', async () => {
