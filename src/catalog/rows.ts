@@ -24,6 +24,8 @@ export interface OfferingRow {
   providerId: string
   providerModelId: string
   canonicalId: string
+  /** How the canonical id was reached: override | rule | learned:<source> | own (null until maintenance derives it). */
+  canonicalBasis: string | null
   name: string
   description: string | null
   created: number | null

@@ -3,7 +3,8 @@ import type { Db } from '../db/client'
 import { breakers, catalogState, changes, offerings, providers, referenceModels, refreshRuns } from '../db/schema'
 import type { ReferenceEntry } from '../reference/types'
 import { deriveCapabilities } from './capabilities'
-import { createCanonicalizer, type Canonicalizer } from './canonical'
+import { createCanonicalizer, type CanonicalBasis, type Canonicalizer, type IdentityDecision } from './canonical'
+import type { Observation } from './learned'
 import { getOffering, queryCanonical, queryOfferings, type CatalogQuery } from './reads'
 import type { ChangeRow, OfferingRow, ProviderOutcome, ProviderState } from './rows'
 import { Enricher, json, pricingWriter } from './enrich'
@@ -56,8 +57,12 @@ export type { ChangeRow, OfferingRow, ProviderOutcome, ProviderState } from './r
 export class CatalogStore {
   #version: number
 
-  private readonly canonicalId: Canonicalizer
-  readonly #memo = new Map<string, string>()
+  private readonly canonicalId: (o: { provider: string; id: string; ownedBy?: string | null }) => string
+  /** identity (src/catalog/canonical.ts): the canonicalizer with its learned tables, and its memo */
+  readonly #canonical: Canonicalizer
+  readonly #memo = new Map<string, { id: string; basis: CanonicalBasis }>()
+  #memoGeneration = 0
+  #identityOf: (o: { provider: string; id: string; ownedBy?: string | null }) => { id: string; basis: CanonicalBasis }
   private readonly enricher: Enricher
   private readonly now: () => number
   private readonly changeRetentionMs: number
@@ -85,22 +90,28 @@ export class CatalogStore {
   ) {
     this.changeRetentionMs = (opts.changeRetentionDays ?? 90) * 86_400_000
     const canonical = opts.canonicalId ?? createCanonicalizer()
+    this.#canonical = canonical
     // The same ids come back every refresh: remember their canonical ids, least recently used first out
     // (a Map iterates in insertion order; a hit moves its key to the end), so an upstream that churns
-    // ids cannot grow it past LIMITS.canonicalMemoEntries.
+    // ids cannot grow it past LIMITS.canonicalMemoEntries. Learned identity data changing empties it.
     const memo = this.#memo
     const memoCap = opts.canonicalMemoEntries ?? LIMITS.canonicalMemoEntries
-    this.canonicalId = (o) => {
+    this.#identityOf = (o) => {
+      if (canonical.generation !== this.#memoGeneration) {
+        memo.clear()
+        this.#memoGeneration = canonical.generation
+      }
       const key = `${o.provider}\u0000${o.id}\u0000${o.ownedBy ?? ''}`
-      let id = memo.get(key)
-      if (id !== undefined) memo.delete(key)
+      let d = memo.get(key)
+      if (d !== undefined) memo.delete(key)
       else {
-        id = canonical(o)
+        d = canonical.identify(o)
         if (memo.size >= memoCap) memo.delete(memo.keys().next().value!)
       }
-      memo.set(key, id)
-      return id
+      memo.set(key, d)
+      return d
     }
+    this.canonicalId = (o) => this.#identityOf(o).id
     this.outbox = new WebhookOutbox(db)
     this.enricher = new Enricher(db, opts.overrides)
     this.now = opts.now ?? Date.now
@@ -108,7 +119,9 @@ export class CatalogStore {
     this.#version = this.readVersion()
     this.#updatedAt = this.readUpdatedAt()
     if (opts.maintain ?? true) {
-      // Rules, aliases and overrides may have changed since the rows were written.
+      // Rules, aliases and overrides may have changed since the rows were written; what the catalog
+      // holds teaches the canonicalizer first (src/catalog/learned.ts).
+      this.learnIdentity()
       this.recanonicalize()
       this.#write(() => this.enricher.run() > 0)
     }
@@ -120,6 +133,42 @@ export class CatalogStore {
    */
   canonicalIdOf(provider: string, o: Pick<OfferingInput, 'providerModelId' | 'ownedBy'>): string {
     return this.canonicalId({ provider, id: o.providerModelId, ownedBy: o.ownedBy })
+  }
+
+  // ── identity learned from the catalog (issue 16) ──────────────────────────────────────────────
+  #learnedFromDb = false
+  /**
+   * Teaches the canonicalizer what the DB holds: reference catalogs' provider/model keys and the live
+   * lists' ids, display names and hugging_face_ids. Returns true when the learned data changed.
+   */
+  learnIdentity(): boolean {
+    this.#learnedFromDb = true
+    const before = this.#canonical.generation
+    const refs = this.db.select({ source: referenceModels.source, provider: referenceModels.providerId, id: referenceModels.modelKey }).from(referenceModels).all()
+    const live = this.db.$client.prepare(`select provider_id as provider, provider_model_id as id, name, json_extract(extra, '$.hugging_face_id') as hf from offerings`).all() as {
+      provider: string
+      id: string
+      name: string
+      hf: unknown
+    }[]
+    this.#canonical.learn([...refs, ...live.map((r): Observation => ({ source: 'live', provider: r.provider, id: r.id, name: r.name, hfId: typeof r.hf === 'string' ? r.hf : null }))])
+    return this.#canonical.generation !== before
+  }
+
+  /** Teaches the canonicalizer observations the DB does not hold (the CLI: the embedded reference snapshots). */
+  learnIdentityFrom(observations: Observation[]) {
+    this.#canonical.learn(observations)
+  }
+
+  /** The identity decision for one id, explained (the `modelcat identity` command). */
+  explainIdentity(provider: string, id: string, ownedBy?: string | null): IdentityDecision {
+    if (!this.#learnedFromDb) this.learnIdentity()
+    return this.#canonical.explain({ provider, id, ownedBy })
+  }
+
+  /** Sizes of the learned identity tables (each capped: LEARNED_LIMITS in src/catalog/learned.ts). */
+  get learnedIdentitySize() {
+    return this.#canonical.learned.size
   }
 
   /** Entries in the canonical-id memo (at most its cap, LIMITS.canonicalMemoEntries by default). */
@@ -200,6 +249,10 @@ export class CatalogStore {
   replaceReference(source: string, entries: ReferenceEntry[], state: { durationMs: number; warning?: string | null; snapshot?: boolean }): { changed: number; version: number } {
     let changed = 0
     const now = this.now()
+    // this catalog and the live lists stored since the last time teach identity (learned.ts)
+    const generation = this.#canonical.generation
+    this.#canonical.learn(entries.map((e) => ({ source, provider: e.provider, id: e.modelId.toLowerCase() })))
+    this.learnIdentity()
     const canonicalIds = entries.map((e) => this.canonicalId({ provider: e.provider, id: e.modelId })) // before the write lock
     const version = this.#write(() => {
       this.db.delete(referenceModels).where(eq(referenceModels.source, source)).run()
@@ -233,6 +286,10 @@ export class CatalogStore {
       changed = this.enricher.run()
       return changed > 0
     })
+    // what this catalog taught may merge or split offerings already stored: re-derive them
+    if (generation !== this.#canonical.generation && this.recanonicalize() > 0) {
+      return { changed: changed + 1, version: this.#write(() => this.enricher.run() > 0) }
+    }
     return { changed, version }
   }
 
@@ -305,15 +362,27 @@ export class CatalogStore {
    */
   recanonicalize(): number {
     const rows = this.db
-      .select({ id: offerings.id, providerId: offerings.providerId, providerModelId: offerings.providerModelId, ownedBy: offerings.ownedBy, canonicalId: offerings.canonicalId })
+      .select({
+        id: offerings.id,
+        providerId: offerings.providerId,
+        providerModelId: offerings.providerModelId,
+        ownedBy: offerings.ownedBy,
+        canonicalId: offerings.canonicalId,
+        canonicalBasis: offerings.canonicalBasis,
+      })
       .from(offerings)
       .all()
-    const changed = rows.map((r) => ({ id: r.id, next: this.canonicalId({ provider: r.providerId, id: r.providerModelId, ownedBy: r.ownedBy }), prev: r.canonicalId })).filter((r) => r.next !== r.prev)
+    const changed = rows
+      .map((r) => {
+        const d = this.#identityOf({ provider: r.providerId, id: r.providerModelId, ownedBy: r.ownedBy })
+        return { id: r.id, next: d.id, basis: d.basis, moved: d.id !== r.canonicalId, prevBasis: r.canonicalBasis }
+      })
+      .filter((r) => r.moved || r.basis !== r.prevBasis)
     const refs = this.db.select().from(referenceModels).all()
     const refChanged = refs.map((r) => ({ ...r, next: this.canonicalId({ provider: r.providerId, id: r.modelKey }) })).filter((r) => r.next !== r.canonicalId)
     if (changed.length === 0 && refChanged.length === 0) return 0
     this.#write(() => {
-      for (const r of changed) this.db.update(offerings).set({ canonicalId: r.next }).where(eq(offerings.id, r.id)).run()
+      for (const r of changed) this.db.update(offerings).set({ canonicalId: r.next, canonicalBasis: r.basis }).where(eq(offerings.id, r.id)).run()
       for (const r of refChanged) {
         this.db
           .update(referenceModels)
@@ -321,9 +390,10 @@ export class CatalogStore {
           .where(and(eq(referenceModels.source, r.source), eq(referenceModels.providerId, r.providerId), eq(referenceModels.modelKey, r.modelKey)))
           .run()
       }
-      return changed.length > 0
+      // a basis filled in (rows written before it existed) is no new catalog; a moved canonical id is
+      return changed.some((r) => r.moved)
     })
-    return changed.length
+    return changed.filter((r) => r.moved).length
   }
 
   /** The committed catalog version, kept in memory so the request path never asks SQLite for it. */
@@ -419,7 +489,9 @@ export class CatalogStore {
       const id = `${providerId}/${m.providerModelId}`
       if (seen.has(id)) continue // upstreams occasionally list an id twice; the first wins
       seen.add(id)
-      const canonicalId = canonicalIds?.[i] ?? this.canonicalId({ provider: providerId, id: m.providerModelId, ownedBy: m.ownedBy })
+      const identity = this.#identityOf({ provider: providerId, id: m.providerModelId, ownedBy: m.ownedBy }) // a memo hit: computed before the commit
+      const canonicalId = canonicalIds?.[i] ?? identity.id
+      const canonicalBasis = identity.basis
       const capabilities = deriveCapabilities(m)
       const upstream = {
         contextLength: m.contextLength ?? null,
@@ -430,7 +502,7 @@ export class CatalogStore {
         pricing: m.pricing,
       }
       const f = fill({ id, providerId, providerModelId: m.providerModelId, canonicalId }, upstream, source === 'bootstrap' ? 'bootstrap' : 'upstream')
-      const hash = Bun.hash(JSON.stringify([m, canonicalId, f, source])).toString(36)
+      const hash = Bun.hash(JSON.stringify([m, canonicalId, canonicalBasis, f, source])).toString(36)
       const old = existing.get(id)
       if (old?.content_hash === hash) continue
       changes++
@@ -452,6 +524,7 @@ export class CatalogStore {
         providerId,
         m.providerModelId,
         canonicalId,
+        canonicalBasis,
         m.name,
         m.description ?? null,
         m.created ?? null,
@@ -497,6 +570,7 @@ export class CatalogStore {
       'provider_id',
       'provider_model_id',
       'canonical_id',
+      'canonical_basis',
       'name',
       'description',
       'created',

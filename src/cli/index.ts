@@ -3,6 +3,7 @@ import { CliError } from './common'
 import { configCommand } from './config-check'
 import { exportCommand } from './export'
 import { healthcheckCommand } from './healthcheck'
+import { identityCommand } from './identity'
 import { refreshCommand } from './refresh'
 import { providersCommand } from './providers'
 import { serveCommand } from './serve'
@@ -14,7 +15,7 @@ interface Command {
   run(args: string[]): void | Promise<void>
 }
 
-const COMMANDS: Command[] = [serveCommand, refreshCommand, providersCommand, exportCommand, configCommand, healthcheckCommand]
+const COMMANDS: Command[] = [serveCommand, refreshCommand, providersCommand, exportCommand, configCommand, healthcheckCommand, identityCommand]
 
 const ENVIRONMENT = `Environment:
   PORT                       listen port (default ${DEFAULTS.port})
