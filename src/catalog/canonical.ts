@@ -163,7 +163,7 @@ export type Canonicalizer = ((o: OfferingIdentity) => string) & {
   /** The canonical id and its basis (what the store writes). */
   identify(o: OfferingIdentity): { id: string; basis: CanonicalBasis }
   /** Learns from observations (two passes: organisations and families, then spellings). */
-  learn(observations: Iterable<Observation>): void
+  learn(observations: Iterable<Observation>, opts?: { merge?: boolean }): void
   readonly learned: LearnedIdentity
   /** Bumps whenever learned data changes: decisions memoized before are stale. */
   readonly generation: number
@@ -210,7 +210,7 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
     const l = learned.familyOrg(head)
     return l ? { org: l.org, basis: `learned:${l.source}` } : undefined
   }
-  const isOrg = (s: string) => knownOrgs.has(s) || learned.orgSpellings.has(s) || learnedOrgNames().has(s)
+  const isOrg = (s: string) => knownOrgs.has(s) || learned.orgSpellings.has(s) || learned.hasOrgName(s)
 
   function stripId(provider: string, id: string): Stripped {
     const wrappers: string[] = []
@@ -268,10 +268,12 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
    * Reads the org-free model part: organisation glued onto it (`xiaomi-mimo-v2.5-pro`, `openai.gpt-5.5`)
    * or a plan word in front of a known family (`coding-glm-5`), then tokens.
    */
-  function decide(o: OfferingIdentity, useLearned: 'explain' | 'all' | 'no-spelling' | 'dates-unknown'): IdentityDecision {
+  function decide(o: OfferingIdentity, useLearned: 'explain' | 'all' | 'no-spelling' | 'dates-unknown', pre?: Stripped): IdentityDecision {
     const useLearnedSpelling = useLearned === 'all' || useLearned === 'explain'
     const steps: string[] = []
-    const { orgSegment, model: stripped, wrappers } = stripId(o.provider, o.id)
+    // the explanation is built only when asked for (the CLI, tests): the hot path skips it
+    const note = useLearned === 'explain' ? (step: () => string) => void steps.push(step()) : () => {}
+    const { orgSegment, model: stripped, wrappers } = pre ? { ...pre, wrappers: [...pre.wrappers] } : stripId(o.provider, o.id)
     let model = stripped
     let org: string | undefined
     let basis: CanonicalBasis = 'rule'
@@ -284,7 +286,7 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
       if (spelled) {
         org = spelled.org
         learnedBasis(spelled.basis)
-        if (spelled.org !== orgSegment) steps.push(`org '${orgSegment}' is ${org} (${spelled.basis})`)
+        if (spelled.org !== orgSegment) note(() => `org '${orgSegment}' is ${org} (${spelled.basis})`)
       } else {
         // an org spelling no data has: the family's organisation when the spelling is plainly that
         // organisation (xiaomimimo/ vs xiaomi/) or names the family itself (grok/ for xai)
@@ -293,7 +295,7 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
         if (fam && (orgSegment === head || (orgSegment.length >= 3 && (orgSegment.startsWith(fam.org) || fam.org.startsWith(orgSegment))))) {
           org = fam.org
           learnedBasis(fam.basis)
-          steps.push(`org '${orgSegment}' read as ${org}: it spells the family's organisation (${fam.basis})`)
+          note(() => `org '${orgSegment}' read as ${org}: it spells the family's organisation (${fam.basis})`)
         } else org = orgSegment
       }
     } else {
@@ -305,19 +307,19 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
         const fam = spelled && headOrg(headOf(rest), rest)
         if (spelled && fam && fam.org === spelled.org) {
           org = spelled.org
-          model = rest
+          model = normalizeModel(rest)
           learnedBasis(spelled.basis === 'rule' ? fam.basis : spelled.basis)
-          steps.push(`org '${spelling}' glued onto the model`)
+          note(() => `org '${spelling}' glued onto the model`)
           break
         }
       }
       // a plan or brand word in front of a known family: coding-glm-5
       if (!org) {
         const w = /^([a-z]+)-(.+)$/.exec(model)
-        if (w && /\d/.test(w[2]!) && !headOrg(w[1]!, w[1]!) && !isOrg(w[1]!) && headOrg(headOf(w[2]!), w[2]!)) {
+        if (w && /\d/.test(w[2]!) && !headOrg(w[1]!, w[1]!) && !isOrg(w[1]!) && !learned.families.has(w[1]!) && headOrg(headOf(w[2]!), w[2]!)) {
           wrappers.push(`${w[1]}-`)
           model = w[2]!
-          steps.push(`'${w[1]}-' is a plan prefix before a known family`)
+          note(() => `'${w[1]}-' is a plan prefix before a known family`)
         }
       }
     }
@@ -329,24 +331,24 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
       if (fam) {
         org = fam.org
         learnedBasis(fam.basis)
-        steps.push(`org from family '${head}' (${fam.basis})`)
+        note(() => `org from family '${head}' (${fam.basis})`)
       } else if (o.ownedBy && knownOrgs.has(o.ownedBy.toLowerCase())) {
         org = data.orgs[o.ownedBy.toLowerCase()] ?? o.ownedBy.toLowerCase()
-        steps.push(`org from owned_by '${o.ownedBy}'`)
+        note(() => `org from owned_by '${o.ownedBy}'`)
       } else {
         org = o.provider.toLowerCase()
         basis = 'own'
-        steps.push(`no organisation known: the provider's own model`)
+        note(() => `no organisation known: the provider's own model`)
       }
     }
 
     // a version written without its dot (qwen35, gpt-54, m25, Azure's gpt-35) when the family has that dotted version
     const known = learned.versions.get(head)
-    for (const t of tokens) {
+    for (const t of tokens.slice(1, 2)) {
       if (t.kind !== 'version' || !known) continue
       const c = /^([a-z]?)([1-9])(\d)$/.exec(t.text)
       if (c && known.has(`${c[1]}${c[2]}.${c[3]}`)) {
-        steps.push(`version '${t.text}' is ${c[1]}${c[2]}.${c[3]} (learned: the family has it)`)
+        note(() => `version '${t.text}' is ${c[1]}${c[2]}.${c[3]} (learned: the family has it)`)
         t.text = `${c[1]}${c[2]}.${c[3]}`
         learnedBasis('learned:versions')
       }
@@ -367,7 +369,7 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
         key = `${key}@${date.compact}`
         own = `${own}-${date.text}`
         wrappers.splice(wrappers.indexOf(date.raw), 1)
-        steps.push(`date ${date.text} names one of several snapshots (learned)`)
+        note(() => `date ${date.text} names one of several snapshots (learned)`)
         learnedBasis('learned:dates')
       }
     }
@@ -377,13 +379,13 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
       if (usual && usual !== own) {
         rendered = usual
         learnedBasis('learned:spelling')
-        steps.push(`spelled '${usual}' as most sources spell this model`)
+        note(() => `spelled '${usual}' as most sources spell this model`)
       }
     }
     let id = `${org}/${rendered}`
     const alias = data.models[id] ?? data.models[`${org}/${own}`]
     if (alias) {
-      steps.push(`alias data: ${id} → ${alias}`)
+      note(() => `alias data: ${id} → ${alias}`)
       id = alias
       basis = 'override'
     }
@@ -399,34 +401,25 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
 
   /** An organisation name the learned families know (`xiaomi` when some family is learned as xiaomi's). */
   function learnedOrgName(s: string): { org: string; basis: CanonicalBasis } | undefined {
-    return learnedOrgNames().has(s) ? { org: s, basis: 'learned:families' } : undefined
-  }
-  let orgNamesGeneration = -1
-  let orgNames = new Set<string>()
-  function learnedOrgNames() {
-    if (orgNamesGeneration !== learned.generation) {
-      orgNames = new Set()
-      for (const head of learned.families.keys()) {
-        const o = learned.familyOrg(head)
-        if (o) orgNames.add(o.org)
-      }
-      orgNamesGeneration = learned.generation
-    }
-    return orgNames
+    return learned.hasOrgName(s) ? { org: s, basis: 'learned:families' } : undefined
   }
 
-  function learn(observations: Iterable<Observation>) {
+  /** @param opts.merge false: skip the organisation-spelling merge (one id at a time; the next batch merges) */
+  function learn(observations: Iterable<Observation>, opts: { merge?: boolean } = {}) {
     const fresh: Observation[] = []
     for (const o of observations) if (learned.admit(o)) fresh.push(o)
     // pass 1: organisations of families, organisation spellings, versions
-    const orgHeads = new Map<string, { heads: Set<string>; n: number }>()
-    const modelOrgs = new Map<string, Set<string>>()
+    const { orgHeads, modelOrgs } = learned
+    const strips: Stripped[] = []
     for (const o of fresh) {
-      const { orgSegment, model } = stripId(o.provider, o.id)
+      const pre = stripId(o.provider, o.id)
+      strips.push(pre)
+      const { orgSegment, model } = pre
       const tokens = tokenize(model)
       const head = tokens[0]?.text
       if (!head) continue
-      for (const t of tokens) if (t.kind === 'version') learned.learnVersion(head, t.text)
+      // the version right after the family word (qwen3.5, gpt-5.4): what a dotless spelling is read against
+      if (tokens[1]?.kind === 'version') learned.learnVersion(head, tokens[1].text)
       const provider = o.provider.toLowerCase()
       const org = orgSegment ? (orgSpelling(orgSegment)?.org ?? orgSegment) : (orgSpelling(provider)?.org ?? (knownOrgs.has(provider) ? provider : undefined))
       if (org && !namespaces.has(org)) learned.voteFamily(head, org, o.source)
@@ -461,13 +454,14 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
         if (hfOrg !== org && !orgSpelling(hfOrg)) learned.learnOrgSpelling(hfOrg, org, o.source)
       }
     }
-    mergeOrgSpellings(orgHeads, modelOrgs, fresh[0]?.source ?? 'live')
+    if (opts.merge !== false) mergeOrgSpellings(orgHeads, modelOrgs, fresh[0]?.source ?? 'live')
     // pass 2: the snapshot dates of each identity key, then (pass 3) its usual spelling
-    for (const o of fresh) decide({ provider: o.provider, id: o.id }, 'dates-unknown')
-    for (const o of fresh) {
-      const d = decide({ provider: o.provider, id: o.id }, 'no-spelling')
+    const first = fresh.map((o, i) => decide({ provider: o.provider, id: o.id }, 'dates-unknown', strips[i]))
+    fresh.forEach((o, i) => {
+      // without a date the decision is the same: no second reading
+      const d = first[i]!.tokens.wrappers.length === 0 ? first[i]! : decide({ provider: o.provider, id: o.id }, 'no-spelling')
       if (d.basis !== 'own') learned.learnSpelling(d.key, d.id.slice(d.id.indexOf('/') + 1))
-    }
+    })
   }
 
   /**

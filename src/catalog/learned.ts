@@ -50,11 +50,17 @@ export class LearnedIdentity {
   readonly orgSpellings = new Map<string, { org: string; source: string }>()
   /** family head → versions seen */
   readonly versions = new Map<string, Set<string>>()
+  /** org segment → the family heads it publishes and how often it was seen (for merging org spellings; capped at orgSpellings) */
+  readonly orgHeads = new Map<string, { heads: Set<string>; n: number }>()
+  /** model name → the org segments listing it (capped at spellings entries, 8 orgs each) */
+  readonly modelOrgs = new Map<string, Set<string>>()
   /** identity key → snapshot dates seen (YYYYMMDD) */
   readonly dates = new Map<string, Set<string>>()
   /** identity key → spelling → count */
   readonly spellings = new Map<string, Map<string, number>>()
   generation = 0
+  /** Bumps when a family is learned with its organisation for the first time (ids read as a provider's own may now have one). */
+  novelty = 0
 
   /** Sizes of the tables (for the CLI and tests of the caps). */
   get size() {
@@ -69,6 +75,20 @@ export class LearnedIdentity {
     return true
   }
 
+  /** familyOrg per head, until a vote for it or a new organisation spelling */
+  readonly #familyOrgCache = new Map<string, { org: string; source: string } | undefined>()
+  /** organisation → how many families it owns: the organisations the learned families know */
+  readonly #orgNames = new Map<string, number>()
+
+  /** True when some learned family belongs to `org`. */
+  hasOrgName(org: string): boolean {
+    return (this.#orgNames.get(org) ?? 0) > 0
+  }
+
+  #countOrg(org: string | undefined, delta: number) {
+    if (org !== undefined) this.#orgNames.set(org, (this.#orgNames.get(org) ?? 0) + delta)
+  }
+
   voteFamily(head: string, org: string, source: string, weight = 1) {
     let v = this.families.get(head)
     if (!v) {
@@ -76,13 +96,30 @@ export class LearnedIdentity {
       v = { org: new Map(), source }
       this.families.set(head, v)
     }
-    const before = this.familyOrg(head)
+    // a new family changes no decision taken before (every id is learned before it is decided); a
+    // family whose organisation changes does
+    const known = v.org.size > 0
+    const before = this.familyOrg(head)?.org
     v.org.set(org, (v.org.get(org) ?? 0) + weight)
-    if (this.familyOrg(head) !== before) this.generation++
+    this.#familyOrgCache.delete(head)
+    const after = this.familyOrg(head)?.org
+    if (after !== before) {
+      this.#countOrg(before, -1)
+      this.#countOrg(after, 1)
+      if (known) this.generation++
+      else if (after !== undefined) this.novelty++
+    }
   }
 
   /** The organisation a family head belongs to: a clear majority (≥ 3/5 of the votes), else none. */
   familyOrg(head: string): { org: string; source: string } | undefined {
+    if (this.#familyOrgCache.has(head)) return this.#familyOrgCache.get(head)
+    const found = this.#familyOrgOf(head)
+    this.#familyOrgCache.set(head, found)
+    return found
+  }
+
+  #familyOrgOf(head: string): { org: string; source: string } | undefined {
     const v = this.families.get(head)
     if (!v) return undefined
     let best: string | undefined
@@ -104,6 +141,10 @@ export class LearnedIdentity {
   learnOrgSpelling(spelling: string, org: string, source: string) {
     if (spelling === org || this.orgSpellings.has(spelling) || this.orgSpellings.size >= LEARNED_LIMITS.orgSpellings) return
     this.orgSpellings.set(spelling, { org, source })
+    // votes under that spelling now count for `org`: every family's organisation is read again
+    this.#familyOrgCache.clear()
+    this.#orgNames.clear()
+    for (const head of this.families.keys()) this.#countOrg(this.familyOrg(head)?.org, 1)
     this.generation++
   }
 
@@ -116,7 +157,10 @@ export class LearnedIdentity {
     }
     if (s.has(version) || s.size >= LEARNED_LIMITS.versionsPerFamily) return
     s.add(version)
-    this.generation++
+    // only a dotted version beside its dotless spelling (3.5 and 35) changes how ids are read
+    const dotted = /^([a-z]?)([1-9])\.(\d)$/.exec(version)
+    const dotless = /^([a-z]?)([1-9])(\d)$/.exec(version)
+    if ((dotted && s.has(`${dotted[1]}${dotted[2]}${dotted[3]}`)) || (dotless && s.has(`${dotless[1]}${dotless[2]}.${dotless[3]}`))) this.generation++
   }
 
   /** A dated snapshot of `key`. Once a key has two, its dates tell models apart (gpt-4o-2024-05-13 ≠ gpt-4o-2024-11-20). */
@@ -145,13 +189,25 @@ export class LearnedIdentity {
       this.spellings.set(key, m)
     }
     if (!m.has(spelling) && m.size >= LEARNED_LIMITS.spellingsPerKey) return
+    // a key's first spelling is how its id was read already; another spelling, or a new usual one, changes ids
     const before = this.spellingOf(key)
+    const another = m.size > 0 && !m.has(spelling)
     m.set(spelling, (m.get(spelling) ?? 0) + 1)
-    if (this.spellingOf(key) !== before) this.generation++
+    this.#bestSpelling.delete(key)
+    if (another || (before !== undefined && this.spellingOf(key) !== before)) this.generation++
   }
+
+  readonly #bestSpelling = new Map<string, string | undefined>()
 
   /** The usual spelling of an identity key: most observations, then shortest, then first in code order. */
   spellingOf(key: string): string | undefined {
+    if (this.#bestSpelling.has(key)) return this.#bestSpelling.get(key)
+    const best = this.#spellingOf(key)
+    if (this.spellings.has(key)) this.#bestSpelling.set(key, best)
+    return best
+  }
+
+  #spellingOf(key: string): string | undefined {
     const m = this.spellings.get(key)
     if (!m) return undefined
     let best: string | undefined

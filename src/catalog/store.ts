@@ -53,6 +53,12 @@ const samePricing = (a: Pricing, b: Pricing) => {
 
 export type { ChangeRow, OfferingRow, ProviderOutcome, ProviderState } from './rows'
 
+/** A live list's offering as an identity observation (learned.ts): its id, display name and hugging_face_id. */
+function liveObservation(provider: string, m: Pick<OfferingInput, 'providerModelId'> & Partial<Pick<OfferingInput, 'name' | 'extra'>>): Observation {
+  const hf = m.extra?.hugging_face_id
+  return { source: 'live', provider, id: m.providerModelId, name: m.name ?? null, hfId: typeof hf === 'string' ? hf : null }
+}
+
 /** Reads and writes of the catalog. Writes are one synchronous transaction; reads are indexed queries. */
 export class CatalogStore {
   #version: number
@@ -131,12 +137,14 @@ export class CatalogStore {
    * The canonical id of one of `provider`'s offerings: what the refresh worker computes before the
    * commit, so the write transaction does no per-item derivation of upstream text.
    */
-  canonicalIdOf(provider: string, o: Pick<OfferingInput, 'providerModelId' | 'ownedBy'>): string {
+  canonicalIdOf(provider: string, o: Pick<OfferingInput, 'providerModelId' | 'ownedBy'> & Partial<Pick<OfferingInput, 'name' | 'extra'>>): string {
     return this.canonicalId({ provider, id: o.providerModelId, ownedBy: o.ownedBy })
   }
 
   // ── identity learned from the catalog (issue 16) ──────────────────────────────────────────────
   #learnedFromDb = false
+  /** The learned data's generation the stored canonical ids were derived with. */
+  #committedGeneration = -1
   /**
    * Teaches the canonicalizer what the DB holds: reference catalogs' provider/model keys and the live
    * lists' ids, display names and hugging_face_ids. Returns true when the learned data changed.
@@ -361,6 +369,7 @@ export class CatalogStore {
    * startup; bumps the catalog version when anything changed.
    */
   recanonicalize(): number {
+    this.#committedGeneration = this.#canonical.generation
     const rows = this.db
       .select({
         id: offerings.id,
@@ -416,6 +425,18 @@ export class CatalogStore {
     const now = this.now()
     const nowSec = Math.floor(now / 1000)
     let runId = 0
+    // the lists as a whole teach identity too (organisation spellings need several ids at once); when
+    // what is known changed since the last commit (here, or while the refresher read the lists), this
+    // commit's ids are read again here and stored rows after the commit
+    const novelty = this.#canonical.learned.novelty
+    for (const o of outcomes) if (o.ok) this.#canonical.learn(o.offerings.map((m) => liveObservation(o.provider, m)))
+    const learnedMore = this.#committedGeneration !== this.#canonical.generation
+    // a family learned for the first time gives an organisation to ids read as a provider's own: only those are read again
+    const newFamilies = novelty !== this.#canonical.learned.novelty
+    if (newFamilies) for (const [key, d] of this.#memo) if (d.basis === 'own') this.#memo.delete(key)
+    if (learnedMore || newFamilies) {
+      for (const o of outcomes) if (o.ok) o.canonicalIds = o.offerings.map((m) => this.canonicalId({ provider: o.provider, id: m.providerModelId, ownedBy: m.ownedBy }))
+    }
     const version = this.#write(
       () => {
         runId = this.db.insert(refreshRuns).values({ trigger, startedAt }).returning({ id: refreshRuns.id }).get()!.id
@@ -456,6 +477,8 @@ export class CatalogStore {
         .all() as ChangeRow[]
       if (recorded.length) for (const l of this.#changeListeners) l(recorded)
     }
+    if ((learnedMore || newFamilies) && this.recanonicalize() > 0) return { runId, version: this.#version }
+    this.#committedGeneration = this.#canonical.generation
     return { runId, version }
   }
 

@@ -50,7 +50,7 @@ the reference catalogs and the stored live lists.
       const t = d.tokens
       const list = (xs: string[]) => (xs.length ? xs.join(' ') : '-')
       process.stdout.write(
-        [
+        `${[
           `id            ${modelId}${provider === '-' ? '' : ` (provider ${provider})`}`,
           `organisation  ${t.org}`,
           `family        ${list(t.family)}`,
@@ -62,7 +62,7 @@ the reference catalogs and the stored live lists.
           `canonical_id  ${d.id}`,
           `basis         ${d.basis}`,
           ...d.steps.map((s, i) => `${i === 0 ? 'because       ' : '              '}${s}`),
-        ].join('\n') + '\n',
+        ].join('\n')}\n`,
       )
     } finally {
       catalog.close()
