@@ -261,6 +261,9 @@ export class CatalogStore {
     const generation = this.#canonical.generation
     this.#canonical.learn(entries.map((e) => ({ source, provider: e.provider, id: e.modelId.toLowerCase() })))
     this.learnIdentity()
+    // what this catalog taught may merge or split offerings already stored: re-derive them first, so the
+    // fill below (one pass) sees the new identity
+    if (generation !== this.#canonical.generation || this.#committedGeneration !== this.#canonical.generation) this.recanonicalize()
     const canonicalIds = entries.map((e) => this.canonicalId({ provider: e.provider, id: e.modelId })) // before the write lock
     const version = this.#write(() => {
       this.db.delete(referenceModels).where(eq(referenceModels.source, source)).run()
@@ -294,10 +297,6 @@ export class CatalogStore {
       changed = this.enricher.run()
       return changed > 0
     })
-    // what this catalog taught may merge or split offerings already stored: re-derive them
-    if (generation !== this.#canonical.generation && this.recanonicalize() > 0) {
-      return { changed: changed + 1, version: this.#write(() => this.enricher.run() > 0) }
-    }
     return { changed, version }
   }
 
