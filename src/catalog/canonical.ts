@@ -56,7 +56,8 @@ const PREFIXES: RegExp[] = [
 const SERVING_SUFFIXES: RegExp[] = [
   /:(?:free|beta|extended|nitro|floor|online|exacto|latest)$/, // OpenRouter variants, Ollama's default tag
   /-v\d+:\d+$/, // Bedrock: -v1:0
-  /-(?:tee|fp8|fp4|fp16|bf16|int4|int8|awq|gptq|w4a16|w8a8|mlx|gguf|quantized|dynamic|fast|maas|free|\d+bit)$/,
+  /-(?:tee|fp8|fp4|fp16|bf16|int4|int8|awq|gptq|w4a16|w8a8|mlx|gguf|quantized|dynamic|maas|free|\d+bit)$/,
+  /(?<=-(?:fp8|fp4|fp16|bf16|int4|int8|awq))-fast$/, // Cloudflare: -fp8-fast is the fp8 deployment; -fast alone names a model (grok-4.1-fast)
   /(?<=-instruct)-turbo$/, // Together: Llama-3.3-70B-Instruct-Turbo is Llama 3.3 70B Instruct, served quantized
   /(?<=-instruct|-it)-lite$/,
 ]
@@ -316,7 +317,8 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
       // a plan or brand word in front of a known family: coding-glm-5
       if (!org) {
         const w = /^([a-z]+)-(.+)$/.exec(model)
-        if (w && /\d/.test(w[2]!) && !headOrg(w[1]!, w[1]!) && !isOrg(w[1]!) && !learned.families.has(w[1]!) && headOrg(headOf(w[2]!), w[2]!)) {
+        // (a word learned as a family only from ids without a number, like nanogpt/coding-router, is no model family)
+        if (w && /\d/.test(w[2]!) && !familyOrg(w[1]!) && !isOrg(w[1]!) && (!learned.families.has(w[1]!) || !learned.numbered.has(w[1]!)) && headOrg(headOf(w[2]!), w[2]!)) {
           wrappers.push(`${w[1]}-`)
           model = w[2]!
           note(() => `'${w[1]}-' is a plan prefix before a known family`)
@@ -422,7 +424,10 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
       if (tokens[1]?.kind === 'version') learned.learnVersion(head, tokens[1].text)
       const provider = o.provider.toLowerCase()
       const org = orgSegment ? (orgSpelling(orgSegment)?.org ?? orgSegment) : (orgSpelling(provider)?.org ?? (knownOrgs.has(provider) ? provider : undefined))
-      if (org && !namespaces.has(org)) learned.voteFamily(head, org, o.source)
+      if (org && !namespaces.has(org)) {
+        learned.voteFamily(head, org, o.source)
+        if (tokens.length > 1 && /\d/.test(model)) learned.learnNumbered(head)
+      }
       // "Xiaomi: MiMo-V2.5-Pro"
       const named = o.name ? /^([^:]{2,40}):\s*(.+)$/.exec(o.name) : null
       if (named) {

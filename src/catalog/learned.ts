@@ -54,6 +54,8 @@ export class LearnedIdentity {
   readonly orgHeads = new Map<string, { heads: Set<string>; n: number }>()
   /** model name → the org segments listing it (capped at spellings entries, 8 orgs each) */
   readonly modelOrgs = new Map<string, Set<string>>()
+  /** family heads seen in an id with a number (a version or size): real model families, not product words */
+  readonly numbered = new Set<string>()
   /** identity key → snapshot dates seen (YYYYMMDD) */
   readonly dates = new Map<string, Set<string>>()
   /** identity key → spelling → count */
@@ -146,6 +148,11 @@ export class LearnedIdentity {
     this.#orgNames.clear()
     for (const head of this.families.keys()) this.#countOrg(this.familyOrg(head)?.org, 1)
     this.generation++
+  }
+
+  learnNumbered(head: string) {
+    if (this.numbered.has(head) || this.numbered.size >= LEARNED_LIMITS.families) return
+    this.numbered.add(head)
   }
 
   learnVersion(head: string, version: string) {
