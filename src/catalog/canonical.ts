@@ -293,7 +293,7 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
         // organisation (xiaomimimo/ vs xiaomi/) or names the family itself (grok/ for xai)
         const head = headOf(model)
         const fam = headOrg(head, model)
-        if (fam && (orgSegment === head || (orgSegment.length >= 3 && (orgSegment.startsWith(fam.org) || fam.org.startsWith(orgSegment))))) {
+        if (fam && fam.org !== orgSegment && (orgSegment === head || (orgSegment.length >= 3 && (orgSegment.startsWith(fam.org) || fam.org.startsWith(orgSegment))))) {
           org = fam.org
           learnedBasis(fam.basis)
           note(() => `org '${orgSegment}' read as ${org}: it spells the family's organisation (${fam.basis})`)

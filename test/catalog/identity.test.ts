@@ -134,11 +134,22 @@ describe('organisation spellings not in the curated data', () => {
     expect(host('x', 'bighost/widget-3')).not.toBe(host('y', 'acmelabs/widget-3'))
   })
 
-  test('a plan prefix before a known family (coding-…)', () => {
+  test('a plan prefix before a known family (coding-…), even when a product elsewhere is called coding-…', () => {
     expect(c('agg', 'coding-glm-5.1')).toBe('zhipuai/glm-5.1')
+    // nanogpt/coding-router teaches "coding" as a word of nanogpt's, but no numbered model family
+    const router = taught([live('gw', 'nanogpt/coding-router'), ref('xiaomi', 'mimo-v2.5-pro'), ref('openrouter', 'xiaomi/mimo-v2.5-pro')])
+    expect(router('agg', 'coding-mimo-v2.5-pro')).toBe('xiaomi/mimo-v2.5-pro')
     // near miss: a word that is itself a family stays (llava-llama-3 is not Llama 3)
     const know = taught([live('h', 'acme/llava-7b')])
     expect(know('agg', 'llava-llama-3-8b')).not.toBe(know('b', 'meta-llama/llama-3-8b'))
+  })
+})
+
+describe('serving suffixes vs names', () => {
+  test('-fast after a quantization is a deployment; -fast alone names a model', () => {
+    expect(c('cloudflare', '@cf/meta/llama-3.3-70b-instruct-fp8-fast')).toBe('meta/llama-3.3-70b-instruct')
+    expect(c('a', 'x-ai/grok-4.1-fast')).not.toBe(c('b', 'x-ai/grok-4.1'))
+    expect(c('a', 'x-ai/grok-4.1-fast')).toBe('xai/grok-4.1-fast')
   })
 })
 
