@@ -71,7 +71,9 @@ export class LearnedIdentity {
 
   /** Records one observation once; returns false when it was known already or the table is full. */
   admit(o: Observation): boolean {
-    const key = `${o.source}\u0000${o.provider}\u0000${o.id}\u0000${o.name ?? ''}\u0000${o.hfId ?? ''}`
+    // a name teaches only as "Org: Model": any other name (renamed every refresh, say) is no new observation
+    const name = o.name?.includes(':') ? o.name : ''
+    const key = `${o.source}\u0000${o.provider}\u0000${o.id}\u0000${name}\u0000${o.hfId ?? ''}`
     if (this.#seen.has(key) || this.#seen.size >= LEARNED_LIMITS.observations) return false
     this.#seen.add(key)
     return true
