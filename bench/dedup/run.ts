@@ -87,13 +87,13 @@ const pr = (s: { tp: number; fp: number; fn: number }) => ({ precision: s.tp / (
 const top = (m: Map<string, number>) =>
   [...m.entries()]
     .sort((a, b) => b[1] - a[1])
-    .slice(0, 40)
+    .slice(0, verbose ? 400 : 40)
     .map(([k, n]) => `  ${n}× ${k}`)
     .join('\n')
 
 // 1. labelled set
 const canonical = build()
-const predicted = rows.map((r) => canonical({ provider: r.provider, id: r.id }))
+const predicted = rows.map((r) => canonical({ provider: r.provider, id: r.id, name: r.name || null }))
 const all = score(predicted, () => true)
 const p1 = pr(all)
 console.log(`labels: ${rows.length} entries, ${new Set(rows.map((r) => r.base)).size} base models, ${new Set(predicted).size} canonical ids; learned from ${observations.length} observations`)
@@ -108,7 +108,7 @@ const total = { tp: 0, fp: 0, fn: 0 }
 const perOrg: string[] = []
 for (const org of orgs) {
   const held = build(withoutOrg(org))
-  const pred = rows.map((r) => held({ provider: r.provider, id: r.id }))
+  const pred = rows.map((r) => held({ provider: r.provider, id: r.id, name: r.name || null }))
   const s = score(pred, (i, j) => orgOfBase(rows[i]!.base) === org || orgOfBase(rows[j]!.base) === org)
   total.tp += s.tp
   total.fp += s.fp

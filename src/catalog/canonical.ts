@@ -15,6 +15,8 @@ export interface OfferingIdentity {
   provider: string
   id: string
   ownedBy?: string | null
+  /** The provider's display name: read when it names the id's model more specifically (learned:names). */
+  name?: string | null
 }
 
 /** How a canonical id was reached (`canonical_basis`). */
@@ -58,7 +60,8 @@ const SERVING_SUFFIXES: RegExp[] = [
   /-v\d+:\d+$/, // Bedrock: -v1:0
   /-(?:tee|fp8|fp4|fp16|bf16|int4|int8|awq|gptq|w4a16|w8a8|mlx|gguf|quantized|dynamic|maas|free|\d+bit)$/,
   /(?<=-(?:fp8|fp4|fp16|bf16|int4|int8|awq))-fast$/, // Cloudflare: -fp8-fast is the fp8 deployment; -fast alone names a model (grok-4.1-fast)
-  /(?<=-instruct)-turbo$/, // Together: Llama-3.3-70B-Instruct-Turbo is Llama 3.3 70B Instruct, served quantized
+  /(?<=-(?:instruct|it|\d+(?:\.\d+)?b))-turbo$/, // Together, Chutes: Llama-3.3-70B-Instruct-Turbo, gemma-4-31B-turbo: the model served quantized (gpt-4-turbo keeps it: no size before)
+  /-flex$/, // a service tier (slower, cheaper) of the same model, as OpenAI's flex processing
   /(?<=-instruct|-it)-lite$/,
 ]
 
@@ -131,6 +134,7 @@ const VARIANT_WORDS = new Set([
   'vl',
   'exp',
   'base',
+  'pt',
   'highspeed',
   'flex',
   'distill',
@@ -141,7 +145,8 @@ const SAME_TOKEN: Record<string, string> = { it: 'instruct' }
 
 const DATE = /-(?:\d{8}|\d{4}-\d{2}-\d{2})(?:-v\d+)?(?=-|$)/g
 const SIZE = /^(?:\d+(?:\.\d+)?[bmk]|\d+x\d+(?:\.\d+)?b|e\d+b)$/
-const ACTIVE = /^a\d+(?:\.\d+)?b$/
+/** Active parameters (`a12b`) and expert counts (`16e`): architecture details some providers add beside the size. */
+const ACTIVE = /^(?:a\d+(?:\.\d+)?b|\d+e)$/
 const VERSION = /^(?:v?\d+(?:\.\d+)*[a-z]?|[a-z]\d+(?:\.\d+)*)$/
 
 interface Token {
@@ -304,7 +309,8 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
       const m = /^([a-z0-9]+(?:-[a-z0-9]+)?)[.-](.+)$/.exec(model)
       const first = /^([a-z0-9]+)[.-](.+)$/.exec(model)
       for (const [spelling, rest] of [m ? [m[1]!, m[2]!] : null, first ? [first[1]!, first[2]!] : null].filter(Boolean) as [string, string][]) {
-        const spelled = orgSpelling(spelling) ?? (learned.families.has(spelling) ? undefined : learnedOrgName(spelling))
+        // (a word learned as a family is no organisation, unless it is learned as its own organisation's: google-gemma-…)
+        const spelled = orgSpelling(spelling) ?? (learned.families.has(spelling) && learned.familyOrg(spelling)?.org !== spelling ? undefined : learnedOrgName(spelling))
         const fam = spelled && headOrg(headOf(rest), rest)
         if (spelled && fam && fam.org === spelled.org) {
           org = spelled.org
@@ -356,12 +362,21 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
       }
     }
     const hasSize = tokens.some((t) => t.kind === 'size')
-    const identity = tokens.filter((t) => !(t.kind === 'active' && hasSize))
+    let identity = tokens.filter((t) => !(t.kind === 'active' && hasSize))
     for (const t of tokens) if (t.kind === 'active' && hasSize) wrappers.push(t.text)
 
-    const keyOf = (t: Token) => (t.kind === 'version' ? t.text.replace(/^v(?=\d)/, '') : t.text)
-    let key = `${org}/${head}|${identity.slice(1).map(keyOf).sort().join(',')}`
+    let key = keyFor(org, head, identity)
     let own = identity.map((t, i) => (i === 0 ? t.text : `${t.glued ? '' : '-'}${t.text}`)).join('') || model
+    // a display name more specific than the id ("Kimi K2.7 Code" for umans-kimi-k2.7): the name's model, when it
+    // keeps every identity token of the id and other offerings list that model by id (a learned key)
+    if (o.name && useLearnedSpelling) {
+      const richer = namedModel(o.name, org, head, identity)
+      if (richer) {
+        note(() => `the display name '${o.name}' names ${richer.own} (learned:names)`)
+        ;[key, own, identity] = [richer.key, richer.own, richer.identity]
+        learnedBasis('learned:names')
+      }
+    }
     // a date is a wrapper (claude-sonnet-4-5-20250929 is Sonnet 4.5) unless the model is known in several
     // dated snapshots: then the date names one of them (gpt-4o-2024-05-13 is not gpt-4o-2024-11-20)
     const date = dateOf(wrappers)
@@ -399,6 +414,29 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
       tokens: { org, family: kinds('family'), version: kinds('version'), size: kinds('size'), variant: kinds('variant'), wrappers },
       steps,
     }
+  }
+
+  /**
+   * The model a display name names, when it is the id's model made more specific: the same family head, every
+   * identity token of the id and more, and a key some offering's id already has (learned). Else undefined.
+   */
+  function namedModel(name: string, org: string, head: string, idTokens: Token[]): { key: string; own: string; identity: Token[] } | undefined {
+    if (name.length > MAX_NAME_CHARS) return undefined
+    const text = name
+      .replace(/^[^:]{2,40}:\s*/, '')
+      .replace(/\([^)]*\)|\[[^\]]*\]/g, ' ')
+      .trim()
+    if (!text) return undefined
+    const tokens = tokenize(normalizeModel(stripServingSuffixes(normalizeModel(text))))
+    if (tokens[0]?.text !== head || tokens.some((t) => !/^[a-z0-9.]+$/.test(t.text))) return undefined
+    const hasSize = tokens.some((t) => t.kind === 'size')
+    const identity = tokens.filter((t) => !(t.kind === 'active' && hasSize))
+    const mine = identity.map(keyOf)
+    const theirs = idTokens.map(keyOf)
+    if (mine.length <= theirs.length || theirs.some((t) => !mine.includes(t))) return undefined
+    const key = keyFor(org, head, identity)
+    if (key === keyFor(org, head, idTokens) || !learned.spellings.has(key)) return undefined
+    return { key, own: identity.map((t, i) => (i === 0 ? t.text : `${t.glued ? '' : '-'}${t.text}`)).join(''), identity }
   }
 
   /** An organisation name the learned families know (`xiaomi` when some family is learned as xiaomi's). */
@@ -531,6 +569,25 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
     generation: { get: () => learned.generation },
   })
   return canonicalId
+}
+
+/** A display name longer than this is not read for identity. */
+const MAX_NAME_CHARS = 200
+
+const keyOf = (t: Token) => (t.kind === 'version' ? t.text.replace(/^v(?=\d)/, '') : t.text)
+
+/**
+ * The identity key: organisation, family head, and the other identity tokens in any order. `instruct` is
+ * what a hosted model is unless it says otherwise (a base model says `-base` or `-pt`, which stay):
+ * llama-3.3-70b and llama-3.3-70b-instruct are one model (the rendered id keeps the word when the id has it).
+ */
+function keyFor(org: string, head: string, identity: Token[]): string {
+  return `${org}/${head}|${identity
+    .slice(1)
+    .filter((t) => t.text !== 'instruct')
+    .map(keyOf)
+    .sort()
+    .join(',')}`
 }
 
 /** The snapshot date among the wrappers taken off an id (`2024-11-20`, `20250929`, `@20250805`). */
