@@ -4,7 +4,7 @@ import { breakers, catalogState, changes, offerings, providers, referenceModels,
 import type { ReferenceEntry } from '../reference/types'
 import type { ReferenceProvider } from '../reference/providers'
 import { deriveCapabilities } from './capabilities'
-import { createCanonicalizer, type CanonicalBasis, type Canonicalizer, type IdentityDecision } from './canonical'
+import { createCanonicalizer, type CanonicalBasis, type Canonicalizer, type IdentityDecision, type OfferingIdentity } from './canonical'
 import { buildIndexData, type IndexData } from './engine'
 import type { Observation } from './learned'
 import { getOffering, queryCanonical, queryOfferings, type CatalogQuery } from './reads'
@@ -88,7 +88,7 @@ export class CatalogStore {
   readonly #memo = new Map<string, { id: string; basis: CanonicalBasis }>()
   #memoGeneration = 0
   #memoNovelty = 0
-  #identityOf: (o: { provider: string; id: string; ownedBy?: string | null }) => { id: string; basis: CanonicalBasis }
+  #identityOf: (o: OfferingIdentity) => { id: string; basis: CanonicalBasis }
   private readonly enricher: Enricher
   private readonly now: () => number
   private readonly changeRetentionMs: number
@@ -132,7 +132,7 @@ export class CatalogStore {
         for (const [key, d] of memo) if (d.basis === 'own') memo.delete(key)
         this.#memoNovelty = canonical.learned.novelty
       }
-      const key = `${o.provider}\u0000${o.id}\u0000${o.ownedBy ?? ''}`
+      const key = `${o.provider}\u0000${o.id}\u0000${o.ownedBy ?? ''}\u0000${o.name ?? ''}`
       let d = memo.get(key)
       if (d !== undefined) memo.delete(key)
       else {
@@ -190,9 +190,9 @@ export class CatalogStore {
   }
 
   /** The identity decision for one id, explained (the `modelcat identity` command). */
-  explainIdentity(provider: string, id: string, ownedBy?: string | null): IdentityDecision {
+  explainIdentity(provider: string, id: string, opts: { ownedBy?: string | null; name?: string | null } = {}): IdentityDecision {
     if (!this.#learnedFromDb) this.learnIdentity()
-    return this.#canonical.explain({ provider, id, ownedBy })
+    return this.#canonical.explain({ provider, id, ownedBy: opts.ownedBy, name: opts.name })
   }
 
   /** Sizes of the learned identity tables (each capped: LEARNED_LIMITS in src/catalog/learned.ts). */
@@ -435,12 +435,12 @@ export class CatalogStore {
     const plan: RederivePlan = { generation: this.#canonical.generation, novelty: this.#canonical.learned.novelty, offerings: [], refs: [] }
     const rows = this.db.$client
       .prepare(
-        `select id, provider_id as providerId, provider_model_id as providerModelId, owned_by as ownedBy, canonical_id as canonicalId, canonical_basis as canonicalBasis
+        `select id, provider_id as providerId, provider_model_id as providerModelId, owned_by as ownedBy, name, canonical_id as canonicalId, canonical_basis as canonicalBasis
          from offerings ${ownOnly ? "where canonical_basis = 'own' or canonical_basis is null" : ''}`,
       )
-      .all() as { id: string; providerId: string; providerModelId: string; ownedBy: string | null; canonicalId: string; canonicalBasis: string | null }[]
+      .all() as { id: string; providerId: string; providerModelId: string; ownedBy: string | null; name: string | null; canonicalId: string; canonicalBasis: string | null }[]
     for (const r of rows) {
-      const d = this.#identityOf({ provider: r.providerId, id: r.providerModelId, ownedBy: r.ownedBy })
+      const d = this.#identityOf({ provider: r.providerId, id: r.providerModelId, ownedBy: r.ownedBy, name: r.name })
       if (d.id !== r.canonicalId || d.basis !== r.canonicalBasis) plan.offerings.push({ id: r.id, next: d.id, basis: d.basis, moved: d.id !== r.canonicalId })
     }
     if (!ownOnly) {
@@ -479,7 +479,7 @@ export class CatalogStore {
     for (const o of outcomes) if (o.ok && !o.unchanged) this.#canonical.learn(o.offerings.map((m) => liveObservation(o.provider, m)))
     for (const o of outcomes) {
       if (!o.ok || o.unchanged) continue
-      const decided = o.offerings.map((m) => this.#identityOf({ provider: o.provider, id: m.providerModelId, ownedBy: m.ownedBy }))
+      const decided = o.offerings.map((m) => this.#identityOf({ provider: o.provider, id: m.providerModelId, ownedBy: m.ownedBy, name: m.name }))
       o.canonicalIds = decided.map((d) => d.id)
       o.canonicalBases = decided.map((d) => d.basis)
     }
@@ -613,7 +613,7 @@ export class CatalogStore {
       seen.add(id)
       // decided before the commit (prepareIdentity); a caller that did not decide: the memo (usually a hit)
       const given = canonicalIds?.[i] !== undefined && canonicalBases?.[i] !== undefined
-      const identity = given ? { id: canonicalIds![i]!, basis: canonicalBases![i]! } : this.#identityOf({ provider: providerId, id: m.providerModelId, ownedBy: m.ownedBy })
+      const identity = given ? { id: canonicalIds![i]!, basis: canonicalBases![i]! } : this.#identityOf({ provider: providerId, id: m.providerModelId, ownedBy: m.ownedBy, name: m.name })
       const canonicalId = identity.id
       const canonicalBasis = identity.basis
       const capabilities = deriveCapabilities(m)

@@ -4,11 +4,13 @@ import { type ArgSpec, readConfigOrExit, UsageError } from './common'
 
 /** Longest id the command reads (the same cap as a stored provider model id). */
 const MAX_ID_CHARS = 256
+/** Longest display name the command reads (the canonicalizer reads names up to 200 characters). */
+const MAX_NAME_CHARS = 200
 
 export const identityCommand = {
   name: 'identity',
   summary: 'how a model id is read: its identity tokens, canonical id and the basis of the decision',
-  usage: `Usage: modelcat identity <id> [--provider <provider>] [--json]
+  usage: `Usage: modelcat identity <id> [--provider <provider>] [--name <display name>] [--json]
 
 Reads <id> as modelcat reads a provider's model id: strips the wrappers (routing prefixes, regions,
 serving suffixes, dates), splits the rest into identity tokens (organisation, family, version, size,
@@ -18,14 +20,17 @@ the reference catalogs and the stored live lists.
 
   --provider <p>  the provider listing the id (default: the id's first segment when it is a configured
                   provider, as in an offering id "groq/llama-3.3-70b-versatile"; else none)
+  --name <n>      the provider's display name of the id (read when it names the model more specifically)
   --json          the decision as JSON`,
-  args: { options: { provider: { type: 'string' }, json: { type: 'boolean' } }, positionals: ['id'] } as ArgSpec,
+  args: { options: { provider: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' } }, positionals: ['id'] } as ArgSpec,
   async run({ values, positionals }: { values: Record<string, string | boolean | undefined>; positionals: string[] }) {
     let provider = values.provider as string | undefined
     if (provider !== undefined && !provider) throw new UsageError('--provider needs a value')
     const id = positionals[0]
     if (!id) throw new UsageError('give a model id (modelcat identity <id> [--provider p])')
     if (id.length > MAX_ID_CHARS) throw new UsageError(`id longer than ${MAX_ID_CHARS} characters`)
+    const name = values.name as string | undefined
+    if (name !== undefined && name.length > MAX_NAME_CHARS) throw new UsageError(`--name longer than ${MAX_NAME_CHARS} characters`)
     const config = readConfigOrExit()
     let modelId = id
     if (!provider) {
@@ -45,13 +50,14 @@ the reference catalogs and the stored live lists.
           catalog.store.learnIdentityFrom(entries.map((e) => ({ source: r.source.id, provider: e.provider, id: e.modelId.toLowerCase() })))
         }
       }
-      const d = catalog.store.explainIdentity(provider, modelId)
+      const d = catalog.store.explainIdentity(provider, modelId, { name })
       if (values.json === true) return void process.stdout.write(`${JSON.stringify({ provider, model_id: modelId, ...d }, null, 2)}\n`)
       const t = d.tokens
       const list = (xs: string[]) => (xs.length ? xs.join(' ') : '-')
       process.stdout.write(
         `${[
           `id            ${modelId}${provider === '-' ? '' : ` (provider ${provider})`}`,
+          ...(name ? [`name          ${name}`] : []),
           `organisation  ${t.org}`,
           `family        ${list(t.family)}`,
           `version       ${list(t.version)}`,

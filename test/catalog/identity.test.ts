@@ -235,3 +235,76 @@ describe('learned tables are bounded', () => {
     expect(l.dates.get('k')!.size).toBe(LEARNED_LIMITS.datesPerKey)
   })
 })
+
+describe('deployment words are wrappers, model words are not (issue 16, second pass)', () => {
+  // ids of one identity key get one canonical id from the key's learned spelling (as at run time: every list is learned before it is decided)
+  const key = (provider: string, id: string) => plain.explain({ provider, id }).key
+  test('-turbo after a size or instruct is a quantized deployment; -turbo after a version names a model', () => {
+    expect(key('chutes', 'google/gemma-7-12B-turbo-TEE')).toBe(key('b', 'google/gemma-7-12b-it'))
+    const know = taught([live('chutes', 'google/gemma-7-12B-turbo-TEE'), live('b', 'google/gemma-7-12b-it'), live('c', 'google/gemma-7-12b-it')])
+    expect(know('chutes', 'google/gemma-7-12B-turbo-TEE')).toBe('google/gemma-7-12b-instruct')
+    expect(key('a', 'acme/widget-3-70b-turbo')).toBe(key('b', 'acme/widget-3-70b'))
+    // near misses: gpt-4-turbo is not gpt-4, gpt-3.5-turbo not gpt-3.5
+    expect(c('openai', 'gpt-4-turbo')).not.toBe(c('openai', 'gpt-4'))
+    expect(key('openai', 'gpt-4-turbo')).not.toBe(key('openai', 'gpt-4'))
+    expect(c('openai', 'gpt-3.5-turbo')).toBe('openai/gpt-3.5-turbo')
+  })
+
+  test('-flex is a service tier of the same model; flex elsewhere in a name stays', () => {
+    expect(c('a', 'moonshotai/kimi-k9-code-flex')).toBe(c('b', 'moonshotai/kimi-k9-code'))
+    expect(c('a', 'acme/flex-2-pro')).not.toBe(c('b', 'acme/2-pro'))
+  })
+
+  test('an expert count (-16e) beside a size is architecture, like an active-parameter count', () => {
+    expect(c('a', 'meta-llama/llama-9-scout-17b-16e-instruct')).toBe(c('b', 'meta-llama/llama-9-scout-17b-instruct'))
+    // near miss: the size itself must still agree
+    expect(c('a', 'meta-llama/llama-9-scout-17b-16e-instruct')).not.toBe(c('b', 'meta-llama/llama-9-scout-70b-16e-instruct'))
+  })
+
+  test('instruct is the default of a hosted model; a model that says base (or pt) stays apart', () => {
+    expect(key('a', 'acme/widget-3-70b')).toBe(key('b', 'acme/widget-3-70b-instruct'))
+    const know = taught([live('a', 'acme/widget-3-70b'), live('b', 'acme/widget-3-70b-instruct'), live('c', 'acme/widget-3-70b-instruct')])
+    expect(know('a', 'acme/widget-3-70b')).toBe('acme/widget-3-70b-instruct')
+    expect(know('b', 'acme/widget-3-70b-instruct')).toBe('acme/widget-3-70b-instruct')
+    expect(key('a', 'google/gemma-7-12b')).toBe(key('b', 'google/gemma-7-12b-it'))
+    expect(key('a', 'acme/widget-3-70b-base')).not.toBe(key('b', 'acme/widget-3-70b-instruct'))
+    expect(key('a', 'google/gemma-7-12b-pt')).not.toBe(key('b', 'google/gemma-7-12b-it'))
+    // near miss: another variant word is still identity
+    expect(key('a', 'acme/widget-3-70b-chat')).not.toBe(key('b', 'acme/widget-3-70b-instruct'))
+  })
+})
+
+describe('a display name more specific than the id', () => {
+  const canonical = createCanonicalizer()
+  canonical.learn([
+    ref('moonshotai', 'kimi-k9-code'),
+    ref('openrouter', 'moonshotai/kimi-k9-code'),
+    ref('moonshotai', 'kimi-k9'),
+    live('plan-ai', 'plan-kimi-k9', { name: 'Kimi K9 Code' }),
+  ])
+  const id = (provider: string, model: string, name?: string) => canonical({ provider, id: model, name })
+
+  test('names the model when it keeps every token of the id and other offerings list that model by id', () => {
+    expect(id('plan-ai', 'plan-kimi-k9', 'Kimi K9 Code')).toBe('moonshotai/kimi-k9-code')
+    expect(canonical.identify({ provider: 'plan-ai', id: 'plan-kimi-k9', name: 'Kimi K9 Code' }).basis).toBe('learned:names')
+    expect(id('x', 'kimi-k9', 'Moonshot: Kimi K9 Code (free)')).toBe('moonshotai/kimi-k9-code') // org prefix and brackets are no identity
+  })
+
+  test('near misses: a name that drops a token of the id, names another family, or a model no id lists', () => {
+    expect(id('plan-ai', 'plan-kimi-k9', 'Kimi K8 Code')).toBe('moonshotai/kimi-k9') // another version: the id wins
+    expect(id('plan-ai', 'kimi-k9-code', 'Kimi K9')).toBe('moonshotai/kimi-k9-code') // fewer tokens: the id wins
+    expect(id('plan-ai', 'plan-kimi-k9', 'Kimi K9 Thinking')).toBe('moonshotai/kimi-k9') // no id lists kimi-k9-thinking
+    expect(id('plan-ai', 'plan-kimi-k9', 'Acme K9 Code')).toBe('moonshotai/kimi-k9') // another family word
+    expect(id('plan-ai', 'plan-kimi-k9', `Kimi K9 Code ${'x'.repeat(200)}`)).toBe('moonshotai/kimi-k9') // over the name cap: not read
+  })
+})
+
+describe('an organisation glued onto a family it owns under its own name', () => {
+  test('google-gemma-… is google/gemma-… once gemma is learned as google’s, with no curated entry', () => {
+    const canonical = createCanonicalizer({}, new LearnedIdentity(), { orgs: {}, families: {}, namespaces: [], models: {} })
+    canonical.learn([ref('google', 'gemma-7-12b-it'), ref('openrouter', 'google/gemma-7-12b-it'), ref('openrouter', 'google/google-gemma-7-27b-it'), ref('openrouter', 'acme/widget-2')])
+    expect(canonical({ provider: 'venice', id: 'google-gemma-7-12b-it' })).toBe(canonical({ provider: 'openrouter', id: 'google/gemma-7-12b-it' }))
+    // near miss: an organisation glued onto a family it does not own stays part of the model
+    expect(canonical({ provider: 'venice', id: 'acme-gemma-7-12b-it' })).not.toBe(canonical({ provider: 'openrouter', id: 'google/gemma-7-12b-it' }))
+  })
+})

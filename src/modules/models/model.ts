@@ -51,7 +51,7 @@ const CanonicalBasis = z
   .string()
   .nullable()
   .describe(
-    "How `canonical_id` was reached: `override` (aliases.json or the `[canonical]` config), `rule` (the id itself, read by the rules), `learned:<source>` (knowledge learned from the reference catalogs or live lists: `learned:models.dev`, `learned:litellm`, `learned:live`, `learned:spelling`, `learned:versions`, `learned:dates`, `learned:families`), `own` (no organisation known: the provider's own model, never merged with another provider's); null until the startup maintenance derives it",
+    "How `canonical_id` was reached: `override` (aliases.json or the `[canonical]` config), `rule` (the id itself, read by the rules), `learned:<source>` (knowledge learned from the reference catalogs or live lists: `learned:models.dev`, `learned:litellm`, `learned:live`, `learned:spelling`, `learned:versions`, `learned:dates`, `learned:families`, `learned:names`: the display name names the model more specifically than the id), `own` (no organisation known: the provider's own model, never merged with another provider's); null until the startup maintenance derives it",
   )
 
 export const Model = z
