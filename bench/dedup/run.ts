@@ -12,6 +12,10 @@
  *      (pairs with at least one of its rows), summed over organisations;
  *   3. speed: canonicalizing 50,000 offerings (target < 1 s).
  *
+ * Known label disagreements (disputed.tsv: entries whose label contradicts another label or names
+ * another model) are scored in the figures like any label; a second line scores without their pairs.
+ * They are never read by the canonicalizer.
+ *
  *   bun bench/dedup/run.ts [labels.tsv] [--verbose] [--no-learn]
  */
 import shipped from '../../src/catalog/aliases.json'
@@ -29,6 +33,16 @@ const rows = (await Bun.file(file).text())
     const [provider, id, name, base] = line.split('\t')
     return { provider: provider!, id: id!, name: name ?? '', base: base! }
   })
+
+const disputed = new Set(
+  (await Bun.file(`${import.meta.dir}/disputed.tsv`).text())
+    .split('\n')
+    .slice(1)
+    .filter(Boolean)
+    .map((line) => line.split('\t').slice(0, 2).join('\t')),
+)
+const isDisputed = rows.map((r) => disputed.has(`${r.provider}\t${r.id}`))
+const undisputed = (i: number, j: number) => !isDisputed[i] && !isDisputed[j]
 
 // what modelcat holds at run time: the reference snapshots and the live lists
 const observations: Observation[] = []
@@ -99,12 +113,18 @@ const p1 = pr(all)
 console.log(`labels: ${rows.length} entries, ${new Set(rows.map((r) => r.base)).size} base models, ${new Set(predicted).size} canonical ids; learned from ${observations.length} observations`)
 console.log(`labelled set: ${all.tp} true merges, ${all.fp} false merges, ${all.fn} missed merges`)
 console.log(`  precision ${p1.precision.toFixed(4)}  recall ${p1.recall.toFixed(4)}  (targets: precision ≥ 0.995, recall ≥ 0.95)`)
+const u1 = score(predicted, undisputed)
+const q1 = pr(u1)
+console.log(
+  `  without the ${isDisputed.filter(Boolean).length} disputed label entries (disputed.tsv): precision ${q1.precision.toFixed(4)}  recall ${q1.recall.toFixed(4)}  (${u1.tp} / ${u1.fp} / ${u1.fn})`,
+)
 if (verbose) console.log(`\nfalse merges:\n${top(all.falsePositives)}\n\nmissed merges:\n${top(all.falseNegatives)}\n`)
 
 // 2. leave-one-organisation-out
 const orgOfBase = (base: string) => base.split('/')[0]!
 const orgs = [...new Set(rows.map((r) => orgOfBase(r.base)))].sort()
 const total = { tp: 0, fp: 0, fn: 0 }
+const totalUndisputed = { tp: 0, fp: 0, fn: 0 }
 const perOrg: string[] = []
 for (const org of orgs) {
   const held = build(withoutOrg(org))
@@ -113,6 +133,10 @@ for (const org of orgs) {
   total.tp += s.tp
   total.fp += s.fp
   total.fn += s.fn
+  const u = score(pred, (i, j) => undisputed(i, j) && (orgOfBase(rows[i]!.base) === org || orgOfBase(rows[j]!.base) === org))
+  totalUndisputed.tp += u.tp
+  totalUndisputed.fp += u.fp
+  totalUndisputed.fn += u.fn
   const q = pr(s)
   perOrg.push(`  ${org.padEnd(12)} P ${q.precision.toFixed(4)}  R ${q.recall.toFixed(4)}  (${s.tp} / ${s.fp} / ${s.fn})`)
   if (verbose && (s.fp || s.fn)) console.log(`LOOO ${org}:\nfalse merges:\n${top(s.falsePositives)}\nmissed merges:\n${top(s.falseNegatives)}\n`)
@@ -120,6 +144,8 @@ for (const org of orgs) {
 const p2 = pr(total)
 console.log(`leave-one-organisation-out (${orgs.length} organisations): ${total.tp} true merges, ${total.fp} false merges, ${total.fn} missed merges`)
 console.log(`  precision ${p2.precision.toFixed(4)}  recall ${p2.recall.toFixed(4)}  (targets: precision ≥ 0.99, recall ≥ 0.90)`)
+const q2 = pr(totalUndisputed)
+console.log(`  without the disputed label entries: precision ${q2.precision.toFixed(4)}  recall ${q2.recall.toFixed(4)}  (${totalUndisputed.tp} / ${totalUndisputed.fp} / ${totalUndisputed.fn})`)
 console.log(perOrg.join('\n'))
 
 // 3. speed: 50,000 offerings, each id distinct (no memo helps), after learning

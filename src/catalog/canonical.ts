@@ -333,7 +333,18 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
     }
 
     const tokens = tokenize(model)
-    const head = tokens[0]?.text ?? model
+    let head = tokens[0]?.text ?? model
+    // an organisation's name in place of its family word (stepfun-3.5-flash for step-3.5-flash): the one family
+    // of that organisation known with this version (none, or several: the id stays as it is)
+    const named = tokens[1]?.kind === 'version' ? orgNamedFamily(head, tokens[1].text) : undefined
+    if (named && (!org || org === named.org)) {
+      const word = head
+      note(() => `'${word}' names the organisation ${named.org}; its family with version ${tokens[1]!.text} is '${named.family}' (learned:families)`)
+      tokens[0] = { ...tokens[0]!, text: named.family }
+      head = named.family
+      org = named.org
+      learnedBasis('learned:families')
+    }
     if (!org) {
       const fam = headOrg(head, model)
       if (fam) {
@@ -414,6 +425,31 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
       tokens: { org, family: kinds('family'), version: kinds('version'), size: kinds('size'), variant: kinds('variant'), wrappers },
       steps,
     }
+  }
+
+  /** (organisation, version) → its one family with that version; rebuilt when the learned tables change */
+  const orgFamilies = new Map<string, string | null>()
+  let orgFamiliesStamp = ''
+  function orgNamedFamily(word: string, version: string): { org: string; family: string } | undefined {
+    const org = orgSpelling(word)?.org ?? (knownOrgs.has(word) || learned.hasOrgName(word) ? word : undefined)
+    if (!org) return undefined
+    const own = headOrg(word, word)
+    if (own && (own.org !== org || learned.versions.get(word)?.has(version))) return undefined // another's family, or a family of its own with that version
+    const stamp = `${learned.generation}:${learned.novelty}:${learned.versionCount}`
+    if (stamp !== orgFamiliesStamp) {
+      orgFamilies.clear()
+      orgFamiliesStamp = stamp
+    }
+    const cacheKey = `${org}\u0000${version}`
+    let family = orgFamilies.get(cacheKey)
+    if (family === undefined) {
+      const found: string[] = []
+      for (const [head, versions] of learned.versions) if (head !== word && versions.has(version) && headOrg(head, head)?.org === org) found.push(head)
+      family = found.length === 1 ? found[0]! : null
+      if (orgFamilies.size >= LEARNED_LIMITS.families) orgFamilies.clear()
+      orgFamilies.set(cacheKey, family)
+    }
+    return family === null ? undefined : { org, family }
   }
 
   /**

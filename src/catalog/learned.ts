@@ -61,6 +61,8 @@ export class LearnedIdentity {
   /** identity key → spelling → count */
   readonly spellings = new Map<string, Map<string, number>>()
   generation = 0
+  /** Versions remembered, all families together (what a cache of version lookups is keyed on). */
+  versionCount = 0
   /** Bumps when a family is learned with its organisation for the first time (ids read as a provider's own may now have one). */
   novelty = 0
 
@@ -166,6 +168,7 @@ export class LearnedIdentity {
     }
     if (s.has(version) || s.size >= LEARNED_LIMITS.versionsPerFamily) return
     s.add(version)
+    this.versionCount++
     // only a dotted version beside its dotless spelling (3.5 and 35) changes how ids are read
     const dotted = /^([a-z]?)([1-9])\.(\d)$/.exec(version)
     const dotless = /^([a-z]?)([1-9])(\d)$/.exec(version)

@@ -276,12 +276,7 @@ describe('deployment words are wrappers, model words are not (issue 16, second p
 
 describe('a display name more specific than the id', () => {
   const canonical = createCanonicalizer()
-  canonical.learn([
-    ref('moonshotai', 'kimi-k9-code'),
-    ref('openrouter', 'moonshotai/kimi-k9-code'),
-    ref('moonshotai', 'kimi-k9'),
-    live('plan-ai', 'plan-kimi-k9', { name: 'Kimi K9 Code' }),
-  ])
+  canonical.learn([ref('moonshotai', 'kimi-k9-code'), ref('openrouter', 'moonshotai/kimi-k9-code'), ref('moonshotai', 'kimi-k9'), live('plan-ai', 'plan-kimi-k9', { name: 'Kimi K9 Code' })])
   const id = (provider: string, model: string, name?: string) => canonical({ provider, id: model, name })
 
   test('names the model when it keeps every token of the id and other offerings list that model by id', () => {
@@ -306,5 +301,20 @@ describe('an organisation glued onto a family it owns under its own name', () =>
     expect(canonical({ provider: 'venice', id: 'google-gemma-7-12b-it' })).toBe(canonical({ provider: 'openrouter', id: 'google/gemma-7-12b-it' }))
     // near miss: an organisation glued onto a family it does not own stays part of the model
     expect(canonical({ provider: 'venice', id: 'acme-gemma-7-12b-it' })).not.toBe(canonical({ provider: 'openrouter', id: 'google/gemma-7-12b-it' }))
+  })
+})
+
+describe("an organisation's name in place of its family word", () => {
+  const none = { orgs: {}, families: {}, namespaces: [], models: {} }
+  test('widgetco-3.5-flash is widgetco/wid-3.5-flash when wid is the one widgetco family with 3.5', () => {
+    const canonical = createCanonicalizer({}, new LearnedIdentity(), none)
+    canonical.learn([ref('openrouter', 'widgetco/wid-3.5-flash'), ref('openrouter', 'widgetco/wid-3.5-pro'), ref('openrouter', 'widgetco/gizmo-2')])
+    expect(canonical({ provider: 'router', id: 'widgetco-3.5-flash' })).toBe('widgetco/wid-3.5-flash')
+    expect(canonical.identify({ provider: 'router', id: 'widgetco-3.5-flash' }).basis).toBe('learned:families')
+    // near misses: a version no family of it has, and an organisation with two families at that version
+    expect(canonical({ provider: 'router', id: 'widgetco-9-flash' })).toBe('router/widgetco-9-flash')
+    const two = createCanonicalizer({}, new LearnedIdentity(), none)
+    two.learn([ref('openrouter', 'widgetco/wid-3.5-flash'), ref('openrouter', 'widgetco/gizmo-3.5-flash')])
+    expect(two({ provider: 'router', id: 'widgetco-3.5-flash' })).toBe('router/widgetco-3.5-flash')
   })
 })
