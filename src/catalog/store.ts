@@ -21,6 +21,7 @@ interface ExistingRow {
   source: string
   name: string
   canonical_id: string
+  canonical_basis: string | null
   context_length: number | null
   input_modalities: string | null
   output_modalities: string | null
@@ -629,9 +630,11 @@ export class CatalogStore {
         deprecation: m.deprecation ?? null,
       }
       const f = fill({ id, providerId, providerModelId: m.providerModelId, canonicalId }, upstream, source === 'bootstrap' ? 'bootstrap' : 'upstream')
-      const hash = Bun.hash(JSON.stringify([m, canonicalId, canonicalBasis, f, source])).toString(36)
+      // the identity is compared as stored, not hashed: a re-derivation (prepareIdentity's plan, the reference
+      // refresh, startup) writes canonical_id and canonical_basis alone, and the next list must not rewrite the row
+      const hash = Bun.hash(JSON.stringify([m, f, source])).toString(36)
       const old = existing.get(id)
-      if (old?.content_hash === hash) continue
+      if (old?.content_hash === hash && old.canonical_id === canonicalId && old.canonical_basis === canonicalBasis) continue
       changes++
       if (recordChanges) {
         if (old?.source !== 'live') record('added', id, canonicalId, m.name, { pricing: f.pricing, context_length: f.contextLength, ...(f.deprecation ? { deprecation: f.deprecation } : {}) })
@@ -731,7 +734,7 @@ export class CatalogStore {
          on conflict(id) do update set ${updated.map((col) => `${col} = excluded.${col}`).join(', ')}`,
       ),
       hashes: c.prepare(
-        `select id, content_hash, source, name, canonical_id, context_length, input_modalities, output_modalities, deprecation,
+        `select id, content_hash, source, name, canonical_id, canonical_basis, context_length, input_modalities, output_modalities, deprecation,
            (select json_group_object(component, usd) from pricing where offering_id = offerings.id) as pricing
          from offerings where provider_id = ?`,
       ),

@@ -66,5 +66,11 @@ describe('identity is decided before the commit', () => {
     c.store.prepareIdentity(again)
     c.store.commitRefresh('again', Date.now(), again)
     expect(c.store.version).toBe(v1 + 1)
+    // and the moved row's own provider listing it again rewrites nothing: the stored id is compared, not a stale hash
+    const host = [list('host', offering('frobnik-4-32b'))]
+    c.store.prepareIdentity(host)
+    c.store.commitRefresh('host again', Date.now(), host)
+    expect(c.store.version).toBe(v1 + 1)
+    expect(canonicalOf(c, 'host/frobnik-4-32b')).toBe('widgetco/frobnik-4-32b')
   })
 })
