@@ -34,6 +34,7 @@ export function bootstrapCatalog(store: CatalogStore, providers: ResolvedProvide
     byProvider.set(e.provider, list)
   }
   const outcomes: ProviderOutcome[] = [...byProvider].map(([provider, offerings]) => ({ provider, ok: true, offerings, skipped: 0, durationMs: 0, warning: null }))
+  if (outcomes.length) store.prepareIdentity(outcomes) // identity decided before the write transaction
   if (outcomes.length) store.commitRefresh('bootstrap', Date.now(), outcomes, { source: 'bootstrap' })
   return outcomes.reduce((n, o) => n + (o.ok ? o.offerings.length : 0), 0)
 }

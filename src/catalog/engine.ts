@@ -158,7 +158,14 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
     inMods.add((raw.input_modalities as string | null) ?? '')
     inNull[r] = raw.input_modalities === null ? 1 : 0
     outMods.add((raw.output_modalities as string | null) ?? '')
-    const member: CanonicalOffering = { id: row.id, provider: row.providerId, provider_model_id: row.providerModelId, context_length: row.contextLength, pricing: row.pricing }
+    const member: CanonicalOffering = {
+      id: row.id,
+      provider: row.providerId,
+      provider_model_id: row.providerModelId,
+      canonical_basis: row.canonicalBasis,
+      context_length: row.contextLength,
+      pricing: row.pricing,
+    }
     members.add(JSON.stringify(member))
     const start = hay.len
     hayOff[3 * r] = hay.len

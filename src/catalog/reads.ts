@@ -134,7 +134,7 @@ function ordered(raw: Pricing | null): Pricing {
 const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T))
 
 /** The offering columns every read maps with toOfferingRow (alias `o`). */
-export const OFFERING_COLUMNS_SQL = `o.id, o.provider_id, o.provider_model_id, o.canonical_id, o.name, o.description, o.created, o.owned_by,
+export const OFFERING_COLUMNS_SQL = `o.id, o.provider_id, o.provider_model_id, o.canonical_id, o.canonical_basis, o.name, o.description, o.created, o.owned_by,
   o.context_length, o.max_output_tokens, o.input_modalities, o.output_modalities, o.supported_parameters, o.capabilities,
   o.deprecation, o.extra, o.sources, o.source, o.first_seen_at, o.last_seen_at, o.price_tiers, o.conflicts,
   case when o.source = 'live' then o.last_seen_at * 1000 end as provider_seen,
@@ -149,6 +149,7 @@ export function toOfferingRow(r: RawOffering): OfferingRow {
     providerId: r.provider_id as string,
     providerModelId: r.provider_model_id as string,
     canonicalId: r.canonical_id as string,
+    canonicalBasis: (r.canonical_basis as string | null) ?? null, // issue 16
     name: r.name as string,
     description: r.description as string | null,
     created: r.created as number | null,
@@ -199,6 +200,8 @@ export interface CanonicalOffering {
   id: string
   provider: string
   provider_model_id: string
+  /** How its canonical id was reached (issue 16): override | rule | learned:<source> | own; null until maintenance derives it. */
+  canonical_basis: string | null
   context_length: number | null
   pricing: Pricing
 }
@@ -290,14 +293,29 @@ export function queryCanonical(db: Db, query: CatalogQuery & { canonicalId?: str
   if (ids.length) {
     // every group of the answer: all matching offerings at once; a page: just its groups' (by index)
     const whole = q.limit === undefined && !q.offset && !q.after
-    const rows = db.all<{ canonical_id: string; id: string; provider_id: string; provider_model_id: string; context_length: number | null; pricing: string | null }>(sql`
-      select o.canonical_id, o.id, o.provider_id, o.provider_model_id, o.context_length,
+    const rows = db.all<{
+      canonical_id: string
+      canonical_basis: string | null
+      id: string
+      provider_id: string
+      provider_model_id: string
+      context_length: number | null
+      pricing: string | null
+    }>(sql`
+      select o.canonical_id, o.canonical_basis, o.id, o.provider_id, o.provider_model_id, o.context_length,
         (select json_group_object(component, usd) from pricing where offering_id = o.id) as pricing
       from offerings o where ${whole ? sql`1` : sql`o.canonical_id in ${ids}`} and ${filters(q)} ${only}
       order by o.canonical_id, o.id`)
     for (const r of rows) {
       const list = members.get(r.canonical_id) ?? []
-      list.push({ id: r.id, provider: r.provider_id, provider_model_id: r.provider_model_id, context_length: r.context_length, pricing: ordered(parse<Pricing>(r.pricing)) })
+      list.push({
+        id: r.id,
+        provider: r.provider_id,
+        provider_model_id: r.provider_model_id,
+        canonical_basis: r.canonical_basis,
+        context_length: r.context_length,
+        pricing: ordered(parse<Pricing>(r.pricing)),
+      })
       members.set(r.canonical_id, list)
     }
   }

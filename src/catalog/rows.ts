@@ -1,4 +1,5 @@
 import type { changes } from '../db/schema'
+import type { CanonicalBasis } from './canonical'
 import type { Capabilities, Conflict, Deprecation, FieldSources, OfferingInput, PriceTier, Pricing } from '../domain/types'
 
 /** The shapes of what the catalog hands out and takes in (its reads and its refresh input). */
@@ -13,6 +14,8 @@ export type ProviderOutcome =
       offerings: OfferingInput[]
       /** canonicalIds[i] is offerings[i]'s, when the caller computed them before the commit (else the store does, inside it). */
       canonicalIds?: string[]
+      /** canonicalBases[i] is how canonicalIds[i] was reached (both decided together, before the commit: store.prepareIdentity). */
+      canonicalBases?: CanonicalBasis[]
       skipped: number
       durationMs: number
       warning: string | null
@@ -37,6 +40,8 @@ export interface OfferingRow {
   providerId: string
   providerModelId: string
   canonicalId: string
+  /** How the canonical id was reached: override | rule | learned:<source> | own (null until maintenance derives it). */
+  canonicalBasis: string | null
   name: string
   description: string | null
   created: number | null

@@ -4,8 +4,9 @@ import { breakers, catalogState, changes, offerings, providers, referenceModels,
 import type { ReferenceEntry } from '../reference/types'
 import type { ReferenceProvider } from '../reference/providers'
 import { deriveCapabilities } from './capabilities'
-import { createCanonicalizer, type Canonicalizer } from './canonical'
+import { createCanonicalizer, type CanonicalBasis, type Canonicalizer, type IdentityDecision, type OfferingIdentity } from './canonical'
 import { buildIndexData, type IndexData } from './engine'
+import type { Observation } from './learned'
 import { getOffering, queryCanonical, queryOfferings, type CatalogQuery } from './reads'
 import type { ChangeRow, OfferingRow, ProviderOutcome, ProviderState, UpstreamValidators } from './rows'
 import { Enricher, json, pricingWriter } from './enrich'
@@ -20,6 +21,7 @@ interface ExistingRow {
   source: string
   name: string
   canonical_id: string
+  canonical_basis: string | null
   context_length: number | null
   input_modalities: string | null
   output_modalities: string | null
@@ -63,12 +65,31 @@ const samePricing = (a: Pricing, b: Pricing) => {
 
 export type { ChangeRow, OfferingRow, ProviderOutcome, ProviderState } from './rows'
 
+/** A live list's offering as an identity observation (learned.ts): its id, display name and hugging_face_id. */
+function liveObservation(provider: string, m: Pick<OfferingInput, 'providerModelId'> & Partial<Pick<OfferingInput, 'name' | 'extra'>>): Observation {
+  const hf = m.extra?.hugging_face_id
+  return { source: 'live', provider, id: m.providerModelId, name: m.name ?? null, hfId: typeof hf === 'string' ? hf : null }
+}
+
+/** Stored rows a change of the learned identity tables decides otherwise (found outside the write transaction). */
+interface RederivePlan {
+  generation: number
+  novelty: number
+  offerings: { id: string; next: string; basis: CanonicalBasis; moved: boolean }[]
+  refs: { source: string; providerId: string; modelKey: string; next: string }[]
+}
+
 /** Reads and writes of the catalog. Writes are one synchronous transaction; reads are indexed queries. */
 export class CatalogStore {
   #version: number
 
-  private readonly canonicalId: Canonicalizer
-  readonly #memo = new Map<string, string>()
+  private readonly canonicalId: (o: { provider: string; id: string; ownedBy?: string | null }) => string
+  /** identity (src/catalog/canonical.ts): the canonicalizer with its learned tables, and its memo */
+  readonly #canonical: Canonicalizer
+  readonly #memo = new Map<string, { id: string; basis: CanonicalBasis }>()
+  #memoGeneration = 0
+  #memoNovelty = 0
+  #identityOf: (o: OfferingIdentity) => { id: string; basis: CanonicalBasis }
   private readonly enricher: Enricher
   private readonly now: () => number
   private readonly changeRetentionMs: number
@@ -96,22 +117,33 @@ export class CatalogStore {
   ) {
     this.changeRetentionMs = (opts.changeRetentionDays ?? 90) * 86_400_000
     const canonical = opts.canonicalId ?? createCanonicalizer()
+    this.#canonical = canonical
     // The same ids come back every refresh: remember their canonical ids, least recently used first out
     // (a Map iterates in insertion order; a hit moves its key to the end), so an upstream that churns
-    // ids cannot grow it past LIMITS.canonicalMemoEntries.
+    // ids cannot grow it past LIMITS.canonicalMemoEntries. Learned identity data changing empties it.
     const memo = this.#memo
     const memoCap = opts.canonicalMemoEntries ?? LIMITS.canonicalMemoEntries
-    this.canonicalId = (o) => {
-      const key = `${o.provider}\u0000${o.id}\u0000${o.ownedBy ?? ''}`
-      let id = memo.get(key)
-      if (id !== undefined) memo.delete(key)
+    this.#identityOf = (o) => {
+      if (canonical.generation !== this.#memoGeneration) {
+        memo.clear()
+        this.#memoGeneration = canonical.generation
+        this.#memoNovelty = canonical.learned.novelty
+      } else if (canonical.learned.novelty !== this.#memoNovelty) {
+        // a family learned for the first time gives an organisation to ids read as a provider's own: only those are read again
+        for (const [key, d] of memo) if (d.basis === 'own') memo.delete(key)
+        this.#memoNovelty = canonical.learned.novelty
+      }
+      const key = `${o.provider}\u0000${o.id}\u0000${o.ownedBy ?? ''}\u0000${o.name ?? ''}`
+      let d = memo.get(key)
+      if (d !== undefined) memo.delete(key)
       else {
-        id = canonical(o)
+        d = canonical.identify(o)
         if (memo.size >= memoCap) memo.delete(memo.keys().next().value!)
       }
-      memo.set(key, id)
-      return id
+      memo.set(key, d)
+      return d
     }
+    this.canonicalId = (o) => this.#identityOf(o).id
     this.outbox = new WebhookOutbox(db)
     this.enricher = new Enricher(db, opts.overrides)
     this.now = opts.now ?? Date.now
@@ -119,18 +151,54 @@ export class CatalogStore {
     this.#version = this.readVersion()
     this.#updatedAt = this.readUpdatedAt()
     if (opts.maintain ?? true) {
-      // Rules, aliases and overrides may have changed since the rows were written.
+      // Rules, aliases and overrides may have changed since the rows were written; what the catalog
+      // holds teaches the canonicalizer first (src/catalog/learned.ts).
+      this.learnIdentity()
       this.recanonicalize()
       this.#write(() => this.enricher.run() > 0)
     }
   }
 
+  // ── identity learned from the catalog (issue 16) ──────────────────────────────────────────────
+  #learnedFromDb = false
+  /** The learned data's generation the stored canonical ids were derived with. */
+  #committedGeneration = -1
+  /** The learned families' novelty count the stored `own` rows were derived with. */
+  #committedNovelty = -1
+  /** Stored rows to move in the next commit (prepareIdentity), valid while the learned tables stay as they were. */
+  #pendingIdentity: RederivePlan | undefined
   /**
-   * The canonical id of one of `provider`'s offerings: what the refresh worker computes before the
-   * commit, so the write transaction does no per-item derivation of upstream text.
+   * Teaches the canonicalizer what the DB holds: reference catalogs' provider/model keys and the live
+   * lists' ids, display names and hugging_face_ids. Returns true when the learned data changed.
    */
-  canonicalIdOf(provider: string, o: Pick<OfferingInput, 'providerModelId' | 'ownedBy'>): string {
-    return this.canonicalId({ provider, id: o.providerModelId, ownedBy: o.ownedBy })
+  learnIdentity(): boolean {
+    this.#learnedFromDb = true
+    const before = this.#canonical.generation
+    const refs = this.db.select({ source: referenceModels.source, provider: referenceModels.providerId, id: referenceModels.modelKey }).from(referenceModels).all()
+    const live = this.db.$client.prepare(`select provider_id as provider, provider_model_id as id, name, json_extract(extra, '$.hugging_face_id') as hf from offerings`).all() as {
+      provider: string
+      id: string
+      name: string
+      hf: unknown
+    }[]
+    this.#canonical.learn([...refs, ...live.map((r): Observation => ({ source: 'live', provider: r.provider, id: r.id, name: r.name, hfId: typeof r.hf === 'string' ? r.hf : null }))])
+    return this.#canonical.generation !== before
+  }
+
+  /** Teaches the canonicalizer observations the DB does not hold (the CLI: the embedded reference snapshots). */
+  learnIdentityFrom(observations: Observation[]) {
+    this.#canonical.learn(observations)
+  }
+
+  /** The identity decision for one id, explained (the `modelcat identity` command). */
+  explainIdentity(provider: string, id: string, opts: { ownedBy?: string | null; name?: string | null } = {}): IdentityDecision {
+    if (!this.#learnedFromDb) this.learnIdentity()
+    return this.#canonical.explain({ provider, id, ownedBy: opts.ownedBy, name: opts.name })
+  }
+
+  /** Sizes of the learned identity tables (each capped: LEARNED_LIMITS in src/catalog/learned.ts). */
+  get learnedIdentitySize() {
+    return this.#canonical.learned.size
   }
 
   /** Entries in the canonical-id memo (at most its cap, LIMITS.canonicalMemoEntries by default). */
@@ -211,6 +279,13 @@ export class CatalogStore {
   replaceReference(source: string, entries: ReferenceEntry[], state: { durationMs: number; warning?: string | null; snapshot?: boolean }): { changed: number; version: number } {
     let changed = 0
     const now = this.now()
+    // this catalog and the live lists stored since the last time teach identity (learned.ts)
+    const generation = this.#canonical.generation
+    this.#canonical.learn(entries.map((e) => ({ source, provider: e.provider, id: e.modelId.toLowerCase() })))
+    this.learnIdentity()
+    // what this catalog taught may merge or split offerings already stored: re-derive them first, so the
+    // fill below (one pass) sees the new identity
+    if (generation !== this.#canonical.generation || this.#committedGeneration !== this.#canonical.generation || this.#committedNovelty !== this.#canonical.learned.novelty) this.recanonicalize()
     const canonicalIds = entries.map((e) => this.canonicalId({ provider: e.provider, id: e.modelId })) // before the write lock
     const version = this.#write(() => {
       this.db.delete(referenceModels).where(eq(referenceModels.source, source)).run()
@@ -346,26 +421,72 @@ export class CatalogStore {
    * startup; bumps the catalog version when anything changed.
    */
   recanonicalize(): number {
-    const rows = this.db
-      .select({ id: offerings.id, providerId: offerings.providerId, providerModelId: offerings.providerModelId, ownedBy: offerings.ownedBy, canonicalId: offerings.canonicalId })
-      .from(offerings)
-      .all()
-    const changed = rows.map((r) => ({ id: r.id, next: this.canonicalId({ provider: r.providerId, id: r.providerModelId, ownedBy: r.ownedBy }), prev: r.canonicalId })).filter((r) => r.next !== r.prev)
-    const refs = this.db.select().from(referenceModels).all()
-    const refChanged = refs.map((r) => ({ ...r, next: this.canonicalId({ provider: r.providerId, id: r.modelKey }) })).filter((r) => r.next !== r.canonicalId)
-    if (changed.length === 0 && refChanged.length === 0) return 0
-    this.#write(() => {
-      for (const r of changed) this.db.update(offerings).set({ canonicalId: r.next }).where(eq(offerings.id, r.id)).run()
-      for (const r of refChanged) {
-        this.db
-          .update(referenceModels)
-          .set({ canonicalId: r.next })
-          .where(and(eq(referenceModels.source, r.source), eq(referenceModels.providerId, r.providerId), eq(referenceModels.modelKey, r.modelKey)))
-          .run()
+    const plan = this.#planRederive(false)
+    if (plan.offerings.length === 0 && plan.refs.length === 0) return 0
+    this.#write(() => this.#applyRederived(plan))
+    return plan.offerings.filter((r) => r.moved).length
+  }
+
+  /**
+   * The stored rows whose canonical id (or basis) the current rules and learned tables decide otherwise:
+   * read and decided outside any write transaction, so the transaction that applies them only writes.
+   * `ownOnly`: only rows read as a provider's own (a newly learned family can give them an organisation).
+   */
+  #planRederive(ownOnly: boolean): RederivePlan {
+    const plan: RederivePlan = { generation: this.#canonical.generation, novelty: this.#canonical.learned.novelty, offerings: [], refs: [] }
+    const rows = this.db.$client
+      .prepare(
+        `select id, provider_id as providerId, provider_model_id as providerModelId, owned_by as ownedBy, name, canonical_id as canonicalId, canonical_basis as canonicalBasis
+         from offerings ${ownOnly ? "where canonical_basis = 'own' or canonical_basis is null" : ''}`,
+      )
+      .all() as { id: string; providerId: string; providerModelId: string; ownedBy: string | null; name: string | null; canonicalId: string; canonicalBasis: string | null }[]
+    for (const r of rows) {
+      const d = this.#identityOf({ provider: r.providerId, id: r.providerModelId, ownedBy: r.ownedBy, name: r.name })
+      if (d.id !== r.canonicalId || d.basis !== r.canonicalBasis) plan.offerings.push({ id: r.id, next: d.id, basis: d.basis, moved: d.id !== r.canonicalId })
+    }
+    if (!ownOnly) {
+      const refs = this.db.$client.prepare('select source, provider_id as providerId, model_key as modelKey, canonical_id as canonicalId from reference_models').all() as {
+        source: string
+        providerId: string
+        modelKey: string
+        canonicalId: string
+      }[]
+      for (const r of refs) {
+        const next = this.canonicalId({ provider: r.providerId, id: r.modelKey })
+        if (next !== r.canonicalId) plan.refs.push({ source: r.source, providerId: r.providerId, modelKey: r.modelKey, next })
       }
-      return changed.length > 0
-    })
-    return changed.length
+    }
+    return plan
+  }
+
+  /** Writes a re-derivation plan (inside the caller's write transaction); true when a canonical id moved. */
+  #applyRederived(plan: RederivePlan): boolean {
+    const offeringStmt = this.db.$client.prepare('update offerings set canonical_id = ?, canonical_basis = ? where id = ?')
+    for (const r of plan.offerings) offeringStmt.run(r.next, r.basis, r.id)
+    const refStmt = this.db.$client.prepare('update reference_models set canonical_id = ? where source = ? and provider_id = ? and model_key = ?')
+    for (const r of plan.refs) refStmt.run(r.next, r.source, r.providerId, r.modelKey)
+    ;[this.#committedGeneration, this.#committedNovelty] = [plan.generation, plan.novelty]
+    // a basis filled in (rows written before it existed) is no new catalog; a moved canonical id is
+    return plan.offerings.some((r) => r.moved) || plan.refs.length > 0
+  }
+
+  /**
+   * Identity for one refresh, before its commit (the refresh thread calls it; issue 12: no heavy work in the
+   * write transaction): the fetched lists teach the learned tables, each offering's canonical id and basis
+   * are decided (o.canonicalIds / o.canonicalBases), and when the learned tables changed since the stored
+   * rows were derived, the rows they now decide otherwise are found. commitRefresh then only writes.
+   */
+  prepareIdentity(outcomes: ProviderOutcome[]): void {
+    for (const o of outcomes) if (o.ok && !o.unchanged) this.#canonical.learn(o.offerings.map((m) => liveObservation(o.provider, m)))
+    for (const o of outcomes) {
+      if (!o.ok || o.unchanged) continue
+      const decided = o.offerings.map((m) => this.#identityOf({ provider: o.provider, id: m.providerModelId, ownedBy: m.ownedBy, name: m.name }))
+      o.canonicalIds = decided.map((d) => d.id)
+      o.canonicalBases = decided.map((d) => d.basis)
+    }
+    const learnedMore = this.#committedGeneration !== this.#canonical.generation
+    const newFamilies = this.#committedNovelty !== this.#canonical.learned.novelty
+    this.#pendingIdentity = learnedMore || newFamilies ? this.#planRederive(!learnedMore) : undefined
   }
 
   /** The committed catalog version, kept in memory so the request path never asks SQLite for it. */
@@ -388,13 +509,22 @@ export class CatalogStore {
     const now = this.now()
     const nowSec = Math.floor(now / 1000)
     let runId = 0
+    // identity was learned and decided before this call (prepareIdentity, on the refresh thread): the
+    // transaction below only writes rows, and the stored rows a change of the learned tables moved
+    const plan = this.#pendingIdentity?.generation === this.#canonical.generation && this.#pendingIdentity.novelty === this.#canonical.learned.novelty ? this.#pendingIdentity : undefined
+    this.#pendingIdentity = undefined
     const version = this.#write(
       () => {
         runId = this.db.insert(refreshRuns).values({ trigger, startedAt }).returning({ id: refreshRuns.id }).get()!.id
-        let wrote = false
+        let wrote = plan ? this.#applyRederived(plan) : false
         let fill: ReturnType<Enricher['load']> | undefined
         for (const o of outcomes) {
-          if (o.ok && !o.unchanged && this.replaceProviderOfferings(o.provider, o.offerings, o.canonicalIds, runId, nowSec, (fill ??= this.enricher.load()), source, o.guard ?? null) > 0) wrote = true
+          if (
+            o.ok &&
+            !o.unchanged &&
+            this.replaceProviderOfferings(o.provider, o.offerings, o.canonicalIds, o.canonicalBases, runId, nowSec, (fill ??= this.enricher.load()), source, o.guard ?? null) > 0
+          )
+            wrote = true
           if (source === 'bootstrap') continue // the snapshot is no attempt at the provider: its state stays as it was
           const state = !o.ok
             ? { lastAttemptAt: now, lastError: o.error, lastDurationMs: o.durationMs }
@@ -446,6 +576,7 @@ export class CatalogStore {
         .all() as ChangeRow[]
       if (recorded.length) for (const l of this.#changeListeners) l(recorded)
     }
+    if (plan) [this.#committedGeneration, this.#committedNovelty] = [plan.generation, plan.novelty]
     return { runId, version }
   }
 
@@ -458,6 +589,7 @@ export class CatalogStore {
     providerId: string,
     items: OfferingInput[],
     canonicalIds: string[] | undefined,
+    canonicalBases: CanonicalBasis[] | undefined,
     runId: number,
     nowSec: number,
     fill: ReturnType<Enricher['load']>,
@@ -480,7 +612,11 @@ export class CatalogStore {
       const id = `${providerId}/${m.providerModelId}`
       if (seen.has(id)) continue // upstreams occasionally list an id twice; the first wins
       seen.add(id)
-      const canonicalId = canonicalIds?.[i] ?? this.canonicalId({ provider: providerId, id: m.providerModelId, ownedBy: m.ownedBy })
+      // decided before the commit (prepareIdentity); a caller that did not decide: the memo (usually a hit)
+      const given = canonicalIds?.[i] !== undefined && canonicalBases?.[i] !== undefined
+      const identity = given ? { id: canonicalIds![i]!, basis: canonicalBases![i]! } : this.#identityOf({ provider: providerId, id: m.providerModelId, ownedBy: m.ownedBy, name: m.name })
+      const canonicalId = identity.id
+      const canonicalBasis = identity.basis
       const capabilities = deriveCapabilities(m)
       const upstream = {
         contextLength: m.contextLength ?? null,
@@ -494,9 +630,11 @@ export class CatalogStore {
         deprecation: m.deprecation ?? null,
       }
       const f = fill({ id, providerId, providerModelId: m.providerModelId, canonicalId }, upstream, source === 'bootstrap' ? 'bootstrap' : 'upstream')
-      const hash = Bun.hash(JSON.stringify([m, canonicalId, f, source])).toString(36)
+      // the identity is compared as stored, not hashed: a re-derivation (prepareIdentity's plan, the reference
+      // refresh, startup) writes canonical_id and canonical_basis alone, and the next list must not rewrite the row
+      const hash = Bun.hash(JSON.stringify([m, f, source])).toString(36)
       const old = existing.get(id)
-      if (old?.content_hash === hash) continue
+      if (old?.content_hash === hash && old.canonical_id === canonicalId && old.canonical_basis === canonicalBasis) continue
       changes++
       if (recordChanges) {
         if (old?.source !== 'live') record('added', id, canonicalId, m.name, { pricing: f.pricing, context_length: f.contextLength, ...(f.deprecation ? { deprecation: f.deprecation } : {}) })
@@ -516,6 +654,7 @@ export class CatalogStore {
         providerId,
         m.providerModelId,
         canonicalId,
+        canonicalBasis,
         m.name,
         m.description ?? null,
         f.created,
@@ -563,6 +702,7 @@ export class CatalogStore {
       'provider_id',
       'provider_model_id',
       'canonical_id',
+      'canonical_basis',
       'name',
       'description',
       'created',
@@ -594,7 +734,7 @@ export class CatalogStore {
          on conflict(id) do update set ${updated.map((col) => `${col} = excluded.${col}`).join(', ')}`,
       ),
       hashes: c.prepare(
-        `select id, content_hash, source, name, canonical_id, context_length, input_modalities, output_modalities, deprecation,
+        `select id, content_hash, source, name, canonical_id, canonical_basis, context_length, input_modalities, output_modalities, deprecation,
            (select json_group_object(component, usd) from pricing where offering_id = offerings.id) as pricing
          from offerings where provider_id = ?`,
       ),

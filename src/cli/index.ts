@@ -4,6 +4,7 @@ import { type ArgSpec, CliError, parseCommandArgs, UsageError } from './common'
 import { configCommand } from './config-check'
 import { exportCommand } from './export'
 import { healthcheckCommand } from './healthcheck'
+import { identityCommand } from './identity'
 import { refreshCommand } from './refresh'
 import { providersCommand } from './providers'
 import { serveCommand } from './serve'
@@ -18,7 +19,7 @@ export interface Command {
 }
 
 /** The command table (a new command: one entry here). */
-const COMMANDS: Command[] = [serveCommand, refreshCommand, providersCommand, exportCommand, configCommand, healthcheckCommand]
+const COMMANDS: Command[] = [serveCommand, refreshCommand, providersCommand, exportCommand, configCommand, healthcheckCommand, identityCommand]
 
 /** Written once, in `modelcat --help`; each command's help points here. */
 const ENVIRONMENT = `Environment:

@@ -225,6 +225,8 @@ export class ProviderRefresher implements Refresher {
     }
     this.opts.store.saveBreakers(this.breakers.snapshots())
     const transitions = this.#transitions.splice(0)
+    // identity is learned from the lists and decided here, before the commit: its write transaction only writes
+    if (outcomes.length) this.opts.store.prepareIdentity(outcomes)
     const { version } = outcomes.length ? this.opts.store.commitRefresh(trigger, startedAt, outcomes) : { version: this.opts.store.version }
     // committed: the bytes each list came from (one request), so that the same bytes next time are not parsed again
     for (const s of settled)
@@ -312,7 +314,6 @@ export class ProviderRefresher implements Refresher {
       }
       const { items, truncated } = Array.isArray(listed) ? { items: listed, truncated: undefined } : listed
       const offerings: OfferingInput[] = []
-      const canonicalIds: string[] = []
       let skipped = 0
       let overCap = 0
       let refused = 0 // prices out of range, counted item by item (other providers normalize between the slices)
@@ -334,7 +335,6 @@ export class ProviderRefresher implements Refresher {
           continue
         }
         offerings.push(o)
-        canonicalIds.push(this.opts.store.canonicalIdOf(p.id, o)) // before the commit, not inside its write lock
       }
       signal.throwIfAborted()
       if (items.length > 0 && offerings.length === 0) throw new Error(`all ${items.length} items failed validation`)
@@ -349,18 +349,7 @@ export class ProviderRefresher implements Refresher {
       warnings.push(guard)
       // validators cover the list only when it came in one request (a paged list's first page says nothing of the others)
       const validators = requests === 1 ? received : null
-      return {
-        provider: p.id,
-        ok: true,
-        offerings,
-        canonicalIds,
-        skipped,
-        durationMs: durationMs(),
-        warning: warnings.filter(Boolean).join('; ') || null,
-        guard,
-        validators,
-        digest: requests === 1 ? digest : null,
-      }
+      return { provider: p.id, ok: true, offerings, skipped, durationMs: durationMs(), warning: warnings.filter(Boolean).join('; ') || null, guard, validators, digest: requests === 1 ? digest : null }
     } catch (err) {
       // upstream text is stored, logged and shown: scrubbed of every configured key (src/lib/scrub.ts)
       const message = scrubberFor(this.opts.providers)(timeout.aborted && !stop.aborted ? `timed out after ${p.timeoutMs} ms` : (err as Error).message)

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
+import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { FakeUpstream } from '../helpers/fake-upstream'
 import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
 
@@ -7,6 +7,9 @@ const TOGETHER = '/together/v1'
 const FIX = `${import.meta.dir}/../fixtures/upstream`
 const MODELS_DEV = 'models.dev/models-dev_api_2026-06-13.json'
 const LITELLM = 'litellm/model_prices_and_context_window_2026-03-14.json'
+
+// each reference ingestion also teaches identity (issue 16: about 1 s more CPU for both snapshots): room on a shared machine
+setDefaultTimeout(20_000)
 
 let up: FakeUpstream
 let h: Harness

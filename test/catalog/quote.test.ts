@@ -44,6 +44,7 @@ const row = (pricing: Record<string, string>, extra: Partial<OfferingRow> = {}):
   providerId: 'p',
   providerModelId: 'm',
   canonicalId: 'org/m',
+  canonicalBasis: 'rule',
   name: 'm',
   description: null,
   created: null,

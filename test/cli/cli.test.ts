@@ -120,7 +120,7 @@ describe('modelcat providers / export / config check', () => {
     expect(main.stdout.match(/MODELCAT_DB /g)).toHaveLength(1)
     expect(main.stdout).toContain('HF_TOKEN') // the real key variables, not a <PROVIDER>_API_KEY pattern
     expect(main.stdout).not.toContain('<PROVIDER>_API_KEY')
-    for (const cmd of ['serve', 'refresh', 'providers', 'export', 'config', 'healthcheck']) {
+    for (const cmd of ['serve', 'refresh', 'providers', 'export', 'config', 'healthcheck', 'identity']) {
       const { stdout, code } = await run([cmd, '--help'])
       expect(code).toBe(0)
       expect(stdout).toContain(`Usage: modelcat ${cmd}`)
@@ -282,5 +282,28 @@ describe("the CLI's read commands use the service's config", () => {
     expect(text.startsWith(cut.slice(0, -1))).toBe(true)
     expect(text[cut.length - 1]).toBe(' ') // the word before the cut is whole
     expect(clip('short', 60)).toBe('short')
+  })
+})
+
+describe('modelcat identity', () => {
+  test('prints the tokens, the canonical id and the basis; --json has the same decision', async () => {
+    const { stdout, code } = await run(['identity', 'jp.anthropic.claude-sonnet-4-5-20250929-v1:0', '--provider', 'amazon-bedrock'])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/organisation\s+anthropic/)
+    expect(stdout).toMatch(/version\s+4\.5/)
+    expect(stdout).toMatch(/wrappers\s+20250929/)
+    expect(stdout).toMatch(/canonical_id\s+anthropic\/claude-sonnet-4\.5\n/)
+    expect(stdout).toMatch(/basis\s+rule/)
+    const json = JSON.parse((await run(['identity', 'groq/llama-3.3-70b-versatile', '--json'])).stdout)
+    expect(json).toMatchObject({ provider: 'groq', model_id: 'llama-3.3-70b-versatile', id: 'meta/llama-3.3-70b-instruct', basis: 'override' })
+  })
+
+  test('a missing id or --provider value, or an id over the cap, is exit 2 with a message', async () => {
+    expect((await run(['identity'])).code).toBe(2)
+    expect((await run(['identity', 'x', '--provider'])).code).toBe(2)
+    const long = await run(['identity', 'a'.repeat(257)])
+    expect(long.code).toBe(2)
+    expect(long.stderr).toContain('longer than 256')
+    expect((await run(['identity', 'a'.repeat(256)])).code).toBe(0) // at the cap: read
   })
 })

@@ -73,15 +73,17 @@ async function start(values: { port?: string; 'upstream-port'?: string; dir: str
   const ready = await fetch(`${serviceUrl}/admin/refresh?wait=true`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })
   if (!ready.ok) fail(`the first refresh did not land: ${ready.status} ${await ready.text()}`)
   // and once the reference catalogs' snapshots have loaded (they fill what lists lack: a new catalog version) and
-  // the version holds still: the README's examples then answer from a catalog that stays until `demo:change`
+  // the version holds still (for 1.2 s: the scheduled first refresh, queued behind the snapshots on the refresh
+  // thread, may land just after them): the README's examples then answer from a catalog that stays until `demo:change`
   const deadline = Date.now() + 30_000
-  for (let seen = ''; Date.now() < deadline; await Bun.sleep(300)) {
+  for (let seen = '', still = 0; Date.now() < deadline; await Bun.sleep(300)) {
     const { references = [] } = (await (await fetch(`${serviceUrl}/v1/providers`)).json()) as { references?: { enabled: boolean; entries: number }[] }
     // the version served (the full list's, handed over by the refresh thread once its index is built) and the
-    // DB's (an answer never asked before is read from SQLite): equal, and unchanged since the last look
+    // DB's (an answer never asked before is read from SQLite): equal, and unchanged for four looks
     const served = (await fetch(`${serviceUrl}/v1/models`)).headers.get('x-catalog-version') ?? ''
     const version = (await fetch(`${serviceUrl}/v1/models?limit=1&q=${Math.random()}`)).headers.get('x-catalog-version') ?? ''
-    if (references.every((r) => !r.enabled || r.entries > 0) && version === seen && served === version) break
+    still = version === seen && served === version ? still + 1 : 0
+    if (references.every((r) => !r.enabled || r.entries > 0) && still >= 4) break
     seen = version
   }
   console.log(

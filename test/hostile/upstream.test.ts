@@ -253,7 +253,9 @@ describe('hostile upstream: the canonical-id memo', () => {
     let derived = 0
     const canonical = createCanonicalizer()
     const cap = 150
-    const store = new CatalogStore(db, { canonicalMemoEntries: cap, canonicalId: (o) => (derived++, canonical(o)) })
+    const identify = canonical.identify
+    canonical.identify = (o) => (derived++, identify(o))
+    const store = new CatalogStore(db, { canonicalMemoEntries: cap, canonicalId: canonical })
     const worker = ProviderRefresher.fromConfig(config, store, pino({ level: 'silent' }), { breakerOptions: {} })
     try {
       const stable = Array.from({ length: 50 }, (_, i) => item(`acme/stable-${i}`))

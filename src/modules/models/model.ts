@@ -46,10 +46,19 @@ const PriceTier = z
   })
   .meta({ id: 'PriceTier' })
 
+/** How an offering's canonical id was reached (issue 16; src/catalog/canonical.ts). */
+const CanonicalBasis = z
+  .string()
+  .nullable()
+  .describe(
+    "How `canonical_id` was reached: `override` (aliases.json or the `[canonical]` config), `rule` (the id itself, read by the rules), `learned:<source>` (knowledge learned from the reference catalogs or live lists: `learned:models.dev`, `learned:litellm`, `learned:live`, `learned:spelling`, `learned:versions`, `learned:dates`, `learned:families`, `learned:names`: the display name names the model more specifically than the id), `own` (no organisation known: the provider's own model, never merged with another provider's); null until the startup maintenance derives it",
+  )
+
 export const Model = z
   .object({
     id: z.string().describe('`<provider>/<provider_model_id>`: unique and stable'),
     canonical_id: z.string().describe('The underlying model (`org/model`): offerings of the same model at different providers share it'),
+    canonical_basis: CanonicalBasis,
     object: z.literal('model'),
     created: z
       .number()
@@ -110,6 +119,7 @@ const Offering = z.object({
   id: z.string().describe('The offering id (`provider/provider_model_id`)'),
   provider: z.string(),
   provider_model_id: z.string(),
+  canonical_basis: CanonicalBasis,
   context_length: z.number().int().nullable(),
   pricing: Pricing,
   status: z.string().describe("The provider's status (see /v1/providers)"),

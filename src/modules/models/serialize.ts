@@ -6,6 +6,7 @@ import type { Model } from './model'
 const CORE_KEYS = new Set([
   'id',
   'canonical_id',
+  'canonical_basis',
   'object',
   'created',
   'owned_by',
@@ -45,6 +46,7 @@ export function toModel(row: OfferingRow): Model {
   const model: Model = {
     id: row.id,
     canonical_id: row.canonicalId,
+    canonical_basis: row.canonicalBasis,
     object: 'model',
     created: row.created && row.created > 0 ? row.created : row.firstSeenAt,
     owned_by: row.ownedBy ?? (row.providerModelId.includes('/') ? row.providerModelId.split('/')[0]! : row.providerId),

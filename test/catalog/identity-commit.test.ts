@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import type { ProviderOutcome } from '../../src/catalog/store'
+import { loadConfig } from '../../src/config'
+import type { OfferingInput } from '../../src/domain/types'
+import { openCatalog } from '../../src/runtime'
+import { tempDir } from '../helpers/harness'
+
+/**
+ * Issue 16 on the write path (issue 12's rule: no heavy work inside the write transaction): identity is learned
+ * and decided by store.prepareIdentity before commitRefresh, and stored rows are re-derived only when the
+ * learned tables changed, in the same commit as the lists that changed them.
+ */
+const opened: ReturnType<typeof openCatalog>[] = []
+afterEach(() => {
+  for (const c of opened.splice(0)) c.close()
+})
+function catalog() {
+  const c = openCatalog(loadConfig({ MODELCAT_DB: join(tempDir(), 'catalog.db') }))
+  opened.push(c)
+  return c
+}
+const offering = (providerModelId: string, name = providerModelId): OfferingInput => ({ providerModelId, name, pricing: { prompt: '0.000001', completion: '0.000002' } })
+const list = (provider: string, ...offerings: OfferingInput[]): ProviderOutcome => ({ provider, ok: true, offerings, skipped: 0, durationMs: 1, warning: null })
+const canonicalOf = (c: ReturnType<typeof catalog>, id: string) => c.store.getOffering(id)?.canonicalId
+const basisOf = (c: ReturnType<typeof catalog>, id: string) => c.store.getOffering(id)?.canonicalBasis
+
+describe('identity is decided before the commit', () => {
+  test('prepareIdentity decides each offering (id and basis); the commit writes what was decided', () => {
+    const c = catalog()
+    const outcomes = [list('gw', offering('acmelabs/zorblet-9-70b')), list('host', offering('zorblet-9-70b'))]
+    c.store.prepareIdentity(outcomes)
+    const [gw, host] = outcomes as Extract<ProviderOutcome, { ok: true }>[]
+    expect(gw!.canonicalIds).toEqual(['acmelabs/zorblet-9-70b'])
+    expect(host!.canonicalIds).toEqual(['acmelabs/zorblet-9-70b']) // the family learned from the gateway's org/model id
+    expect(host!.canonicalBases).toEqual(['learned:live'])
+    c.store.commitRefresh('test', Date.now(), outcomes)
+    expect(canonicalOf(c, 'host/zorblet-9-70b')).toBe('acmelabs/zorblet-9-70b')
+    expect(basisOf(c, 'host/zorblet-9-70b')).toBe('learned:live')
+  })
+
+  test('a commit without prepareIdentity learns nothing (it only writes): the id is the provider’s own', () => {
+    const c = catalog()
+    c.store.commitRefresh('test', Date.now(), [list('gw', offering('acmelabs/quuxer-2-8b')), list('host', offering('quuxer-2-8b'))])
+    expect(canonicalOf(c, 'host/quuxer-2-8b')).toBe('host/quuxer-2-8b')
+    expect(basisOf(c, 'host/quuxer-2-8b')).toBe('own')
+  })
+
+  test('what a refresh teaches moves stored rows of other providers in the same commit (one version); nothing new moves nothing', () => {
+    const c = catalog()
+    // first: a provider lists a model whose organisation nobody knows yet
+    const first = [list('host', offering('frobnik-4-32b'))]
+    c.store.prepareIdentity(first)
+    c.store.commitRefresh('first', Date.now(), first)
+    expect(canonicalOf(c, 'host/frobnik-4-32b')).toBe('host/frobnik-4-32b')
+    const v1 = c.store.version
+    // then a gateway lists it under its organisation: the host's stored row (not in this refresh) moves with it
+    const second = [list('gw', offering('widgetco/frobnik-4-32b'))]
+    c.store.prepareIdentity(second)
+    c.store.commitRefresh('second', Date.now(), second)
+    expect(c.store.version).toBe(v1 + 1)
+    expect(canonicalOf(c, 'host/frobnik-4-32b')).toBe('widgetco/frobnik-4-32b')
+    expect(canonicalOf(c, 'gw/widgetco/frobnik-4-32b')).toBe('widgetco/frobnik-4-32b')
+    // near miss: the same lists again teach nothing new: no row moves and the version stays
+    const again = [list('gw', offering('widgetco/frobnik-4-32b'))]
+    c.store.prepareIdentity(again)
+    c.store.commitRefresh('again', Date.now(), again)
+    expect(c.store.version).toBe(v1 + 1)
+    // and the moved row's own provider listing it again rewrites nothing: the stored id is compared, not a stale hash
+    const host = [list('host', offering('frobnik-4-32b'))]
+    c.store.prepareIdentity(host)
+    c.store.commitRefresh('host again', Date.now(), host)
+    expect(c.store.version).toBe(v1 + 1)
+    expect(canonicalOf(c, 'host/frobnik-4-32b')).toBe('widgetco/frobnik-4-32b')
+  })
+})
