@@ -71,28 +71,39 @@ export function writeSyntheticCatalog(dir: string, outcomes: ProviderOutcome[]) 
  * benches that go through the real refresh path fetch. `megabytes` is the JSON served in all.
  */
 export function syntheticUpstream(outcomes: ProviderOutcome[]) {
-  const bodies = new Map(
-    outcomes.map((o) => [
-      `/${o.provider}/models`,
-      JSON.stringify({
-        data: (o.ok ? o.offerings : []).map((m) => ({
-          id: m.providerModelId,
-          name: m.name,
-          description: m.description,
-          created: m.created,
-          context_length: m.contextLength,
-          architecture: { input_modalities: m.inputModalities, output_modalities: m.outputModalities },
-          pricing: m.pricing,
-          top_provider: { context_length: m.contextLength, max_completion_tokens: m.maxOutputTokens },
-          supported_parameters: m.supportedParameters,
-        })),
-      }),
-    ]),
-  )
+  // revision 0: the lists as the outcomes say; `revise()` changes every model's description (every row rewritten)
+  const render = (revision: number) =>
+    new Map(
+      outcomes.map((o) => [
+        `/${o.provider}/models`,
+        JSON.stringify({
+          data: (o.ok ? o.offerings : []).map((m) => ({
+            id: m.providerModelId,
+            name: m.name,
+            description: revision ? `${m.description} (revision ${revision})` : m.description,
+            created: m.created,
+            context_length: m.contextLength,
+            architecture: { input_modalities: m.inputModalities, output_modalities: m.outputModalities },
+            pricing: m.pricing,
+            top_provider: { context_length: m.contextLength, max_completion_tokens: m.maxOutputTokens },
+            supported_parameters: m.supportedParameters,
+          })),
+        }),
+      ]),
+    )
+  let revision = 0
+  let bodies = render(revision)
   const server = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
     fetch: (req) => new Response(bodies.get(new URL(req.url).pathname) ?? '{"data":[]}', { headers: { 'content-type': 'application/json' } }),
   })
-  return { server, url: server.url, megabytes: [...bodies.values()].reduce((n, b) => n + b.length, 0) / 1e6, stop: () => server.stop(true) }
+  return {
+    server,
+    url: server.url,
+    megabytes: [...bodies.values()].reduce((n, b) => n + b.length, 0) / 1e6,
+    /** Every list changes (each description gets a revision mark): the next refresh parses and rewrites everything. */
+    revise: () => void (bodies = render(++revision)),
+    stop: () => server.stop(true),
+  }
 }

@@ -5,7 +5,7 @@
 export class Bytes {
   static readonly CHUNK = 1 << 20
   static #enc = new TextEncoder()
-  #chunks: Uint8Array[] = []
+  #chunks: Uint8Array<ArrayBuffer>[] = []
   #cur = new Uint8Array(1 << 12)
   #at = 0
   len = 0
@@ -48,6 +48,8 @@ export class Bytes {
     for (const c of this.#chunks) {
       out.set(c, at)
       at += c.length
+      // freed now (detached), not at the next collection: the join never holds the data twice over
+      c.buffer.transfer(0)
     }
     this.#chunks = []
     this.#cur = new Uint8Array(0)
