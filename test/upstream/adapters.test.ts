@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { PRICE_COMPONENTS, VARIABLE_PRICE, type OfferingInput } from '../../src/domain/types'
+import { PRICE_COMPONENTS, VARIABLE_PRICE } from '../../src/domain/types'
 import { listItems, UpstreamError, type Adapter } from '../../src/upstream/adapter'
 import { ADAPTERS } from '../../src/upstream/adapters'
 import { openaiAdapter } from '../../src/upstream/adapters/openai'
