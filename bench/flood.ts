@@ -14,11 +14,9 @@
  * `--budget` sets MODELCAT_BUILD_BUDGET_MS for the service (default: the service's default); `--budget 0`
  * shows the same run without admission control.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { syntheticOutcomes, writeSyntheticCatalog } from './synthetic'
+import { startSyntheticService } from './synthetic'
 
 const { values } = parseArgs({
   options: {
@@ -33,35 +31,16 @@ const { values } = parseArgs({
 const total = Number(values.offerings)
 const duration = Number(values.duration)
 const rounds = Number(values.rounds)
-const ROOT = join(import.meta.dir, '..')
 const TARGET = 70
 
-// 1. the catalog
-const dir = mkdtempSync(join(tmpdir(), 'modelcat-flood-bench-'))
-const outcomes = syntheticOutcomes(total)
-writeSyntheticCatalog(dir, outcomes) // the catalog committed into the DB, and a config naming its providers
-
-// 2. the service, as a process (its providers point at a closed port: the catalog stays as prepared)
-const port = 18_000 + Math.floor(Math.random() * 1000)
-const service = Bun.spawn(['bun', join(ROOT, 'src', 'index.ts'), 'serve'], {
-  env: {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    MODELCAT_DB: join(dir, 'catalog.db'),
-    MODELCAT_CONFIG: join(dir, 'modelcat.toml'),
-    LOG_LEVEL: 'warn',
-    ...(values.budget !== undefined ? { MODELCAT_BUILD_BUDGET_MS: values.budget } : {}),
-  },
-  stdout: 'ignore',
-  stderr: 'inherit',
+// 1. the catalog; 2. the service, as a process (its providers point at a closed port: the catalog stays as prepared)
+const { dir, service, base } = await startSyntheticService({
+  total,
+  prefix: 'modelcat-flood-bench-',
+  portBase: 18_000,
+  readyTries: 600,
+  env: values.budget !== undefined ? { MODELCAT_BUILD_BUDGET_MS: values.budget } : {},
 })
-const base = `http://127.0.0.1:${port}`
-for (let i = 0; ; i++) {
-  if ((await fetch(`${base}/ready`).catch(() => null))?.status === 200) break
-  if (i > 600) throw new Error('service not ready')
-  await Bun.sleep(100)
-}
 const CACHED = '/v1/models?min_context=32768&input_modalities=image&limit=100'
 const gzip = { 'accept-encoding': 'gzip' }
 // the cached page: built once (retried while a refresh-time build may still hold the budget)

@@ -7,12 +7,9 @@
  *
  *   bun bench/page.ts [--offerings 50000] [--keystrokes 24]
  */
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { launchChromium } from '../test/helpers/browser'
-import { syntheticOutcomes, writeSyntheticCatalog } from './synthetic'
+import { startSyntheticService } from './synthetic'
 
 // the functions handed to the browser run there, with the DOM (this file is checked without the DOM lib)
 const window = globalThis as any
@@ -20,27 +17,10 @@ const document = (globalThis as any).document
 
 const { values } = parseArgs({ options: { offerings: { type: 'string', default: '50000' }, keystrokes: { type: 'string', default: '24' } } })
 const total = Number(values.offerings)
-const ROOT = join(import.meta.dir, '..')
 
-// 1. the catalog
-const dir = mkdtempSync(join(tmpdir(), 'modelcat-page-bench-'))
-const outcomes = syntheticOutcomes(total)
-writeSyntheticCatalog(dir, outcomes) // the catalog committed into the DB, and a config naming its providers
-
-// 2. the service, as a process
-const port = 19_000 + Math.floor(Math.random() * 1000)
-const service = Bun.spawn(['bun', join(ROOT, 'src', 'index.ts'), 'serve'], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', MODELCAT_DB: join(dir, 'catalog.db'), MODELCAT_CONFIG: join(dir, 'modelcat.toml'), LOG_LEVEL: 'warn' },
-  stdout: 'ignore',
-  stderr: 'inherit',
-})
-const base = `http://127.0.0.1:${port}`
+// 1. the catalog; 2. the service, as a process
+const { outcomes, service, base } = await startSyntheticService({ total, prefix: 'modelcat-page-bench-', portBase: 19_000, readyTries: 300 })
 try {
-  for (let i = 0; ; i++) {
-    if ((await fetch(`${base}/ready`).catch(() => null))?.status === 200) break
-    if (i > 300) throw new Error('service not ready')
-    await Bun.sleep(100)
-  }
   // the start-up refresh (every provider tried once: 127.0.0.1:9 refuses) and the answers it re-warms
   // settle first: the figures are the page's, not the start-up's
   for (let i = 0; ; i++) {

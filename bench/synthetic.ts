@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../src/config'
 import { openCatalog } from '../src/runtime'
@@ -64,6 +65,34 @@ export function writeSyntheticCatalog(dir: string, outcomes: ProviderOutcome[]) 
       outcomes.map((o) => `[providers.${o.provider}]\nadapter = "openrouter"\nbase_url = "http://127.0.0.1:9/${o.provider}"\n`).join('') +
       `[references.models-dev]\nenabled = false\n[references.litellm]\nenabled = false\n`,
   )
+}
+
+/**
+ * `modelcat serve` as its own process on a synthetic catalog of `total` offerings, committed into a fresh DB in a
+ * temp dir (named from `prefix`); its providers point at a closed port, so every refresh fails and the catalog stays
+ * as prepared. Listens on `portBase` + a random 0–999; resolves once GET /ready answers 200 (after `readyTries`
+ * tries 100 ms apart: the service is killed and this throws). What the HTTP, flood and page benches measure.
+ */
+export async function startSyntheticService(opts: { total: number; prefix: string; portBase: number; readyTries: number; env?: Record<string, string> }) {
+  const dir = mkdtempSync(join(tmpdir(), opts.prefix))
+  const outcomes = syntheticOutcomes(opts.total)
+  writeSyntheticCatalog(dir, outcomes) // the catalog committed into the DB, and a config naming its providers
+  const port = opts.portBase + Math.floor(Math.random() * 1000)
+  const service = Bun.spawn(['bun', join(import.meta.dir, '..', 'src', 'index.ts'), 'serve'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', MODELCAT_DB: join(dir, 'catalog.db'), MODELCAT_CONFIG: join(dir, 'modelcat.toml'), LOG_LEVEL: 'warn', ...opts.env },
+    stdout: 'ignore',
+    stderr: 'inherit',
+  })
+  const base = `http://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    if ((await fetch(`${base}/ready`).catch(() => null))?.status === 200) break
+    if (i > opts.readyTries) {
+      service.kill('SIGKILL')
+      throw new Error('service not ready')
+    }
+    await Bun.sleep(100)
+  }
+  return { dir, outcomes, service, base }
 }
 
 /**

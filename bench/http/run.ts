@@ -8,34 +8,15 @@
  * The service runs as its own process (`bun src/index.ts serve`) on a DB prepared here; its providers
  * point at a closed port, so every refresh fails and the catalog stays as prepared (last good data).
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { syntheticOutcomes, writeSyntheticCatalog } from '../synthetic'
+import { startSyntheticService } from '../synthetic'
 
 const { values } = parseArgs({ options: { offerings: { type: 'string', default: '50000' }, duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' } } })
 const total = Number(values.offerings)
-const ROOT = join(import.meta.dir, '..', '..')
 
-// 1. the catalog
-const dir = mkdtempSync(join(tmpdir(), 'modelcat-http-bench-'))
-const outcomes = syntheticOutcomes(total)
-writeSyntheticCatalog(dir, outcomes) // the catalog committed into the DB, and a config naming its providers
-
-// 2. the service, as a process
-const port = 18_000 + Math.floor(Math.random() * 1000)
-const service = Bun.spawn(['bun', join(ROOT, 'src', 'index.ts'), 'serve'], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', MODELCAT_DB: join(dir, 'catalog.db'), MODELCAT_CONFIG: join(dir, 'modelcat.toml'), LOG_LEVEL: 'warn' },
-  stdout: 'ignore',
-  stderr: 'inherit',
-})
-const base = `http://127.0.0.1:${port}`
-for (let i = 0; ; i++) {
-  if ((await fetch(`${base}/ready`).catch(() => null))?.status === 200) break
-  if (i > 300) throw new Error('service not ready')
-  await Bun.sleep(100)
-}
+// 1. the catalog; 2. the service, as a process
+const { dir, outcomes, service, base } = await startSyntheticService({ total, prefix: 'modelcat-http-bench-', portBase: 18_000, readyTries: 300 })
 const FULL = '/v1/models'
 const FILTERED = '/v1/models?min_context=32768&input_modalities=image&limit=100'
 const UNIQUE = '/v1/models?unique=true'

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { decimalsOutOfRange, perMillionToPerToken, shift, toDecimal } from '../../src/lib/decimal'
+import { mulberry32 } from '../helpers/random'
 
 describe('toDecimal', () => {
   test('keeps a short decimal number exact', () => {
@@ -138,16 +139,7 @@ describe('perMillionToPerToken', () => {
 })
 
 describe('property: shift(shift(x, -6), 6) is the canonical form of x', () => {
-  /** Small deterministic PRNG (mulberry32) so a failure is reproducible. */
-  function rng(seed: number) {
-    return () => {
-      seed = (seed + 0x6d2b79f5) | 0
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
-  }
-  const random = rng(20260122)
+  const random = mulberry32(20260122)
   const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join('')
 
   /** A price string with 0–6 fraction digits, sometimes with leading zeros, trailing zeros or a minus sign. */
@@ -244,16 +236,7 @@ describe('limits: at most 30 significant digits, a non-zero value within [1e-30,
     expect(decimalsOutOfRange() - before).toBe(2)
   })
 
-  /** mulberry32, as above */
-  function rng(seed: number) {
-    return () => {
-      seed = (seed + 0x6d2b79f5) | 0
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
-  }
-  const random = rng(7)
+  const random = mulberry32(7)
   const int = (n: number) => Math.floor(random() * n)
   const digitRun = (n: number) => Array.from({ length: n }, () => int(10)).join('')
 

@@ -2,18 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { QueryEngine } from '../../src/catalog/engine'
 import { type CatalogQuery, SORT_KEYS, type SortKey } from '../../src/catalog/reads'
 import { toModel } from '../../src/modules/models/serialize'
-import { FakeUpstream } from '../helpers/fake-upstream'
-import { type Harness, makeHarness, tomlFor } from '../helpers/harness'
+import { openCapturedCatalog } from '../helpers/captured-catalog'
+import type { FakeUpstream } from '../helpers/fake-upstream'
+import type { Harness } from '../helpers/harness'
 
 /**
  * The query engine (src/catalog/engine.ts) against two independent answers for many random queries:
  * a plain filter + sort over the unfiltered list (GET /v1/models), and the SQL of src/catalog/reads.ts
  * (rows, order, totals, keyset cursors, the unique view's groups). Real captures of three providers.
  */
-
-const GROQ = '/groq/openai/v1'
-const TOGETHER = '/together/v1'
-const OPENROUTER = '/openrouter/api/v1'
 
 type Offering = Record<string, any> & { id: string; canonical_id: string; provider: string; name: string; description: string | null }
 
@@ -23,12 +20,7 @@ let all: Offering[]
 let engine: QueryEngine
 
 beforeAll(async () => {
-  up = new FakeUpstream()
-    .replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json')
-    .replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
-    .replay(`${OPENROUTER}/models`, 'openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json')
-  h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER, openrouter: OPENROUTER }) })
-  await h.worker.refresh()
+  ;({ up, h } = await openCapturedCatalog())
   all = ((await (await h.get('/v1/models')).json()) as { data: Offering[] }).data
   engine = new QueryEngine(h.store.indexData((row) => JSON.stringify(toModel(row))))
 })

@@ -2,8 +2,8 @@ import { afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FakeUpstream } from '../helpers/fake-upstream'
-import { checkedFetch, routeTable, tempDir, tomlFor } from '../helpers/harness'
-import { spawnGroup } from '../helpers/process'
+import { checkedFetch, NO_REFERENCES, routeTable, tempDir, tomlFor } from '../helpers/harness'
+import { listeningUrl, spawnGroup } from '../helpers/process'
 
 /**
  * Long admin waits over real HTTP against a started service: Bun.serve closes a connection idle for 10 s by
@@ -31,7 +31,7 @@ afterEach(() => {
 /** `bun run start` (PORT=0) until its "listening" line. */
 async function startService(toml: string) {
   const dir = tempDir('modelcat-e2e-wait-')
-  writeFileSync(join(dir, 'modelcat.toml'), `${toml}\n[references.models-dev]\nenabled = false\n[references.litellm]\nenabled = false\n`)
+  writeFileSync(join(dir, 'modelcat.toml'), `${toml}\n${NO_REFERENCES}`)
   proc = spawnGroup(['bun', 'run', 'start'], {
     cwd: ROOT,
     env: {
@@ -46,21 +46,9 @@ async function startService(toml: string) {
     stdout: 'pipe',
     stderr: 'pipe',
   })
-  const reader = (proc.stdout as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader()
-  let buffer = ''
-  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
-    const { value, done } = await reader.read()
-    if (done) break
-    buffer += value
-    const line = buffer.split('\n').find((l) => l.includes('"modelcat listening"'))
-    if (line) {
-      void (async () => {
-        while (!(await reader.read()).done) {}
-      })()
-      return String(JSON.parse(line).url).replace(/\/$/, '')
-    }
-  }
-  throw new Error(`service did not start: ${buffer}`)
+  const { url, text } = await listeningUrl(proc, 20_000)
+  if (url) return url
+  throw new Error(`service did not start: ${text}`)
 }
 
 async function waitRefreshed(url: string, provider: string) {

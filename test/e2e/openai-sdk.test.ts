@@ -1,13 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test'
 import OpenAI from 'openai'
-import { FakeUpstream } from '../helpers/fake-upstream'
-import { checkContract } from '../helpers/contracts'
-import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
+import { openCapturedCatalog } from '../helpers/captured-catalog'
+import { serveChecked } from '../helpers/contracts'
+import type { FakeUpstream } from '../helpers/fake-upstream'
+import type { Harness } from '../helpers/harness'
 
 /** The official OpenAI SDK against the service over real HTTP. */
-const GROQ = '/groq/openai/v1'
-const TOGETHER = '/together/v1'
-const OPENROUTER = '/openrouter/api/v1'
 
 let up: FakeUpstream
 let h: Harness
@@ -16,23 +14,9 @@ let client: OpenAI
 const broken: string[] = []
 
 beforeAll(async () => {
-  up = new FakeUpstream()
-    .replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json')
-    .replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
-    .replay(`${OPENROUTER}/models`, 'openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json')
-  h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER, openrouter: OPENROUTER }) })
-  await h.worker.refresh()
+  ;({ up, h } = await openCapturedCatalog())
   // every answer is checked against the schema its route declares; one that breaks it fails the test that caused it
-  server = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    fetch: async (req) => {
-      const res = await h.app.handle(req)
-      const { pathname, search } = new URL(req.url)
-      await checkContract(h.app, req.method, pathname + search, res).catch((err) => broken.push((err as Error).message))
-      return res
-    },
-  })
+  server = serveChecked(h.app, (req) => h.app.handle(req), broken)
   client = new OpenAI({ baseURL: `${server.url.href}v1`, apiKey: 'unused', maxRetries: 0 })
 })
 afterEach(() => {

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { FakeUpstream } from '../helpers/fake-upstream'
-import { checkContract } from '../helpers/contracts'
-import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
+import { openCapturedCatalog } from '../helpers/captured-catalog'
+import { serveChecked } from '../helpers/contracts'
+import type { FakeUpstream } from '../helpers/fake-upstream'
+import type { Harness } from '../helpers/harness'
 
 /**
  * The official OpenRouter SDK (`@openrouter/sdk`, which validates every answer with its own zod schemas)
@@ -15,9 +16,6 @@ setDefaultTimeout(30_000)
 const SDK = '@openrouter/sdk'
 const { OpenRouter } = (await import(SDK)) as { OpenRouter: new (opts: object) => any }
 const { Model$inboundSchema } = (await import(`${SDK}/models`)) as { Model$inboundSchema: { safeParse(v: unknown): { success: boolean } } }
-const GROQ = '/groq/openai/v1'
-const TOGETHER = '/together/v1'
-const OPENROUTER = '/openrouter/api/v1'
 
 let up: FakeUpstream
 let h: Harness
@@ -26,22 +24,8 @@ let sdk: any
 const broken: string[] = []
 
 beforeAll(async () => {
-  up = new FakeUpstream()
-    .replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json')
-    .replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
-    .replay(`${OPENROUTER}/models`, 'openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json')
-  h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER, openrouter: OPENROUTER }) })
-  await h.worker.refresh()
-  server = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    fetch: async (req) => {
-      const res = await h.handler(req)
-      const { pathname, search } = new URL(req.url)
-      await checkContract(h.app, req.method, pathname + search, res).catch((err) => broken.push((err as Error).message))
-      return res
-    },
-  })
+  ;({ up, h } = await openCapturedCatalog())
+  server = serveChecked(h.app, (req) => h.handler(req), broken)
   sdk = new OpenRouter({ serverURL: `${server.url.href}api/v1`, apiKey: 'unused', retryConfig: { strategy: 'none' } })
 })
 afterEach(() => {

@@ -2,8 +2,8 @@ import { afterEach, expect, setDefaultTimeout, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FakeUpstream } from '../helpers/fake-upstream'
-import { tempDir, tomlFor } from '../helpers/harness'
-import { spawnGroup } from '../helpers/process'
+import { NO_REFERENCES, tempDir, tomlFor } from '../helpers/harness'
+import { listeningUrl, spawnGroup } from '../helpers/process'
 
 /** The same catalog gives the same ETag after a restart: the service as a process, stopped and started again on its DB. */
 setDefaultTimeout(60_000)
@@ -24,19 +24,9 @@ async function serve(dir: string) {
     stdout: 'pipe',
     stderr: 'pipe',
   })
-  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader()
-  let buffer = ''
-  for (;;) {
-    const { value, done } = await reader.read()
-    if (done) throw new Error(`the service did not start: ${await new Response(proc.stderr).text()}`)
-    buffer += new TextDecoder().decode(value)
-    const line = buffer.split('\n').find((l) => l.includes('"modelcat listening"'))
-    if (!line) continue
-    void (async () => {
-      while (!(await reader.read()).done); // keep draining its log
-    })()
-    return String(JSON.parse(line).url).replace(/\/$/, '')
-  }
+  const { url } = await listeningUrl(proc, 60_000)
+  if (url) return url
+  throw new Error(`the service did not start: ${await new Response(proc.stderr).text()}`)
 }
 
 /** Waits until every provider was tried after `since` (the refresh at start has committed, or changed nothing). */
@@ -57,7 +47,7 @@ const answer = async (url: string, path: string) => {
 test('an unchanged catalog keeps its ETags, version and bytes across a restart, also when its providers last succeeded in different commits', async () => {
   up = new FakeUpstream().replay(`${GROQ}/models`, 'groq/groq_models_2025-10-05.json').replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
   const dir = tempDir('modelcat-restart-')
-  writeFileSync(join(dir, 'modelcat.toml'), `${tomlFor(up.url, { groq: GROQ, together: TOGETHER })}\n[references.models-dev]\nenabled = false\n[references.litellm]\nenabled = false\n`)
+  writeFileSync(join(dir, 'modelcat.toml'), `${tomlFor(up.url, { groq: GROQ, together: TOGETHER })}\n${NO_REFERENCES}`)
 
   let started = Date.now()
   let url = await serve(dir)

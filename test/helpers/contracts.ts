@@ -168,3 +168,21 @@ export async function checkContract(app: { routes: readonly RouteLike[] }, metho
   memo.add(key)
   return checked
 }
+
+/**
+ * A real HTTP server on 127.0.0.1 (any free port) answering with `handle`, each answer checked against the schema
+ * its route in `table` declares; a broken contract's message is pushed to `broken` (an afterEach that throws them
+ * fails the test that caused it).
+ */
+export function serveChecked(table: { routes: readonly RouteLike[] }, handle: (req: Request) => Response | Promise<Response>, broken: string[]) {
+  return Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    fetch: async (req) => {
+      const res = await handle(req)
+      const { pathname, search } = new URL(req.url)
+      await checkContract(table, req.method, pathname + search, res).catch((err) => broken.push((err as Error).message))
+      return res
+    },
+  })
+}

@@ -69,6 +69,9 @@ export function makeHarness(opts: {
 }
 export type Harness = ReturnType<typeof makeHarness>
 
+/** TOML that turns both reference catalogs off (models.dev, LiteLLM): a service started with it fetches neither. */
+export const NO_REFERENCES = '[references.models-dev]\nenabled = false\n[references.litellm]\nenabled = false\n'
+
 /** A TOML config that refreshes exactly `providers`, each pointed at the fake upstream under /<id>. */
 export function tomlFor(upstreamUrl: string, providers: Record<string, string>, extra = '') {
   const lines = [

@@ -10,6 +10,7 @@ import { openDb } from '../../src/db/client'
 import { ProviderRefresher, type RefreshReport } from '../../src/refresh/refresher'
 import { FakeUpstream } from '../helpers/fake-upstream'
 import { makeHarness, tempDir, tomlFor, type Harness } from '../helpers/harness'
+import { mulberry32 } from '../helpers/random'
 
 const GROQ = '/groq/openai/v1'
 const OPENROUTER = '/openrouter/api/v1'
@@ -44,16 +45,6 @@ const serve = (items: unknown[]) => up.set(`${OPENROUTER}/models`, { kind: 'body
 const harness = (extra = '') => (h = makeHarness({ toml: tomlFor(up.url, { openrouter: OPENROUTER, groq: GROQ }, extra) }))
 const resultOf = (report: RefreshReport, provider: string) => report.results.find((r) => r.provider === provider)!
 
-/** Small deterministic PRNG (mulberry32) so a failure is reproducible. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 describe('hostile upstream: prices', () => {
   test('"1e-150000" and "1e20000000" are refused in linear time: the refresh completes, the price is unknown, the rest of the item is kept, the other provider lands', async () => {
     serve([item('acme/tiny', { pricing: { prompt: '1e-150000', completion: '0.000002' } }), item('acme/huge', { pricing: { prompt: '0.000001', completion: '1e20000000' } }), item('acme/fine')])
@@ -78,7 +69,7 @@ describe('hostile upstream: prices', () => {
   })
 
   test('a list of many price strings with huge exponents and digit runs is parsed in linear time (a quadratic parser hangs here)', async () => {
-    const random = rng(12)
+    const random = mulberry32(12)
     const hostile = Array.from({ length: 300 }, (_, i) => {
       const digits = '9'.repeat(1 + Math.floor(random() * 50_000))
       const exp = Math.floor(random() * 400_000) - 200_000
@@ -295,7 +286,7 @@ describe('hostile upstream: bounded time', () => {
   }, 30_000)
 
   test('fuzz: bodies of huge ids, names, descriptions and nested values finish within the timeout + 1 s and store only capped values', async () => {
-    const random = rng(20260512)
+    const random = mulberry32(20260512)
     const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)]!
     const big = () => 'y'.repeat(pick([1, 255, 256, 257, 4097, 50_000, 600_000]))
     const small = () => 'z'.repeat(pick([1, 63, 64, 65, 300]))

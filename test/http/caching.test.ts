@@ -1,29 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { brotliDecompressSync } from 'node:zlib'
-import { FakeUpstream } from '../helpers/fake-upstream'
-import { makeHarness, tempDir, tomlFor, type Harness } from '../helpers/harness'
+import { capturedToml, capturedUpstream, GROQ, openCapturedCatalog } from '../helpers/captured-catalog'
+import type { FakeUpstream } from '../helpers/fake-upstream'
+import { makeHarness, tempDir, type Harness } from '../helpers/harness'
 import { applySnapshot, exportSnapshot } from '../../src/catalog/snapshot'
 
 /** HTTP caching of /v1/models: ETag / If-None-Match, Cache-Control, Vary, compression, versions. */
 
-const GROQ = '/groq/openai/v1'
-const TOGETHER = '/together/v1'
-const OPENROUTER = '/openrouter/api/v1'
-
-function upstream() {
-  return new FakeUpstream()
-    .replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json')
-    .replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
-    .replay(`${OPENROUTER}/models`, 'openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json')
-}
-const toml = (url: string) => tomlFor(url, { groq: GROQ, together: TOGETHER, openrouter: OPENROUTER })
-
 let up: FakeUpstream
 let h: Harness
 beforeAll(async () => {
-  up = upstream()
-  h = makeHarness({ toml: toml(up.url) })
-  await h.worker.refresh()
+  ;({ up, h } = await openCapturedCatalog())
 })
 afterAll(async () => {
   await h.close()
@@ -192,8 +179,8 @@ describe('compression', () => {
 
 describe('catalog versions', () => {
   test('a refresh that changes the catalog: new X-Catalog-Version, new ETag, the old ETag → 200', async () => {
-    const u = upstream()
-    const hh = makeHarness({ toml: toml(u.url) })
+    const u = capturedUpstream()
+    const hh = makeHarness({ toml: capturedToml(u.url) })
     try {
       await hh.worker.refresh()
       const before = await hh.get('/v1/models')
@@ -234,8 +221,8 @@ describe('catalog versions', () => {
   })
 
   test('the same catalog gives the same ETag and bytes across a restart on the same DB', async () => {
-    const u = upstream()
-    let hh = makeHarness({ toml: toml(u.url) })
+    const u = capturedUpstream()
+    let hh = makeHarness({ toml: capturedToml(u.url) })
     const dir = hh.dir
     try {
       await hh.worker.refresh()
@@ -247,7 +234,7 @@ describe('catalog versions', () => {
         }),
       )
       await hh.close(false)
-      hh = makeHarness({ toml: toml(u.url), dir })
+      hh = makeHarness({ toml: capturedToml(u.url), dir })
       for (const [i, p] of paths.entries()) {
         const r = await hh.get(p)
         expect([p, r.headers.get('etag')]).toEqual([p, before[i]!.etag])
@@ -264,9 +251,9 @@ describe('catalog versions', () => {
   test('the same catalog in another database (as a replica applies it) gives the same bytes and ETag', async () => {
     // Independent databases are not the same catalog: first_seen_at, last_seen_at and a missing `created`
     // come from each one's own refresh times. A replica holds the leader's snapshot: the same catalog.
-    const u = upstream()
-    const a = makeHarness({ toml: toml(u.url), dir: tempDir() })
-    const b = makeHarness({ toml: toml(u.url), dir: tempDir() })
+    const u = capturedUpstream()
+    const a = makeHarness({ toml: capturedToml(u.url), dir: tempDir() })
+    const b = makeHarness({ toml: capturedToml(u.url), dir: tempDir() })
     try {
       expect(a.dir).not.toBe(b.dir)
       await a.worker.refresh()

@@ -4,8 +4,9 @@ import { litellm } from '../../src/reference/litellm'
 import { modelsDev } from '../../src/reference/models-dev'
 import type { OfferingRow } from '../../src/catalog/rows'
 import { VARIABLE_PRICE, type Pricing } from '../../src/domain/types'
-import { FakeUpstream, FIXTURES } from '../helpers/fake-upstream'
-import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
+import { getOk, openCapturedCatalog } from '../helpers/captured-catalog'
+import { type FakeUpstream, FIXTURES } from '../helpers/fake-upstream'
+import type { Harness } from '../helpers/harness'
 
 /**
  * Issue 20, the exports: GET /v1/export/litellm.json validated by LiteLLM's own JSON schema
@@ -17,7 +18,6 @@ import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
  * google/gemini-2.5-pro-preview (in @openrouter/sdk 1.3.19's PricingOverride shape, as in quote.test.ts).
  */
 setDefaultTimeout(60_000)
-const OPENROUTER = '/openrouter/api/v1'
 const ajv = new Ajv({ allErrors: true, strict: false })
 let up: FakeUpstream
 let h: Harness
@@ -28,12 +28,7 @@ let validateModelsDev: ReturnType<typeof ajv.compile>
 beforeAll(async () => {
   const capture = (await Bun.file(`${FIXTURES}/openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json`).json()) as { data: { id: string; pricing: Record<string, unknown> }[] }
   capture.data.find((m) => m.id === 'google/gemini-2.5-pro-preview')!.pricing.overrides = [{ min_prompt_tokens: 200000, prompt: '0.0000025', completion: '0.000015' }]
-  up = new FakeUpstream()
-    .replay('/groq/openai/v1/models', 'groq/groq_models_2026-01-22.json')
-    .replay('/together/v1/models', 'together/together_v1_models_2026-01-23.json')
-    .set(`${OPENROUTER}/models`, { kind: 'body', body: JSON.stringify(capture), contentType: 'application/json' })
-  h = makeHarness({ toml: tomlFor(up.url, { groq: '/groq/openai/v1', together: '/together/v1', openrouter: OPENROUTER }) })
-  await h.worker.refresh()
+  ;({ up, h } = await openCapturedCatalog({ openrouterBody: JSON.stringify(capture) }))
   rows = h.store.listOfferings()
   validateLitellm = ajv.compile(await Bun.file(`${import.meta.dir}/../fixtures/litellm/model_prices_and_context_window.schema.json`).json())
   validateModelsDev = ajv.compile(await Bun.file(`${import.meta.dir}/../fixtures/models.dev/api.schema.modelcat-written.json`).json())
@@ -43,11 +38,7 @@ afterAll(async () => {
   up.stop()
 })
 
-const get = async (path: string) => {
-  const res = await h.get(path)
-  expect(res.status).toBe(200)
-  return (await res.json()) as Record<string, any>
-}
+const get = (path: string): Promise<Record<string, any>> => getOk(h, path)
 /** The prices a format can carry: known, not variable, under the given keys. */
 const carried = (p: Pricing, keys: string[]) => Object.fromEntries(Object.entries(p).filter(([k, v]) => keys.includes(k) && v !== VARIABLE_PRICE))
 

@@ -1,35 +1,23 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { FakeUpstream } from '../helpers/fake-upstream'
-import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
+import { capturedToml, getOk, openCapturedCatalog } from '../helpers/captured-catalog'
+import type { FakeUpstream } from '../helpers/fake-upstream'
+import { makeHarness, type Harness } from '../helpers/harness'
 
 /**
  * Issue 16 over HTTP: the unique view, provider_count, cheapest and /v1/models/{canonical} follow the
  * identity decisions, pinned here by hand (not taken from the service), with canonical_basis on each.
  */
-const GROQ = '/groq/openai/v1'
-const TOGETHER = '/together/v1'
-const OPENROUTER = '/openrouter/api/v1'
-
 let up: FakeUpstream
 let h: Harness
 beforeAll(async () => {
-  up = new FakeUpstream()
-    .replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json')
-    .replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
-    .replay(`${OPENROUTER}/models`, 'openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json')
-  h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER, openrouter: OPENROUTER }) })
-  await h.worker.refresh()
+  ;({ up, h } = await openCapturedCatalog())
 })
 afterAll(async () => {
   await h.close()
   up.stop()
 })
 
-const get = async (path: string) => {
-  const res = await h.get(path)
-  expect(res.status).toBe(200)
-  return (await res.json()) as any
-}
+const get = (path: string) => getOk(h, path)
 
 describe('identity over HTTP', () => {
   test('Llama 3.3 70B Instruct: the three providers under one canonical id, with their basis', async () => {
@@ -85,7 +73,7 @@ describe('identity over HTTP', () => {
     h.store.db.$client.run(`update offerings set canonical_id = 'stale/x', canonical_basis = null where id = 'groq/llama-3.3-70b-versatile'`)
     const dir = h.dir
     await h.close(false)
-    h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER, openrouter: OPENROUTER }), dir })
+    h = makeHarness({ toml: capturedToml(up.url), dir })
     const m = await get('/v1/models/groq/llama-3.3-70b-versatile')
     expect(m.canonical_id).toBe('meta/llama-3.3-70b-instruct')
     expect(m.canonical_basis).toBe('override')

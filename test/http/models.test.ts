@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { FakeUpstream } from '../helpers/fake-upstream'
-import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
+import { GROQ, openCapturedCatalog } from '../helpers/captured-catalog'
+import type { FakeUpstream } from '../helpers/fake-upstream'
+import type { Harness } from '../helpers/harness'
 
-const GROQ = '/groq/openai/v1'
-const TOGETHER = '/together/v1'
-const OPENROUTER = '/openrouter/api/v1'
 const FIX = `${import.meta.dir}/../fixtures/upstream`
 
 type ModelObj = Record<string, any> & { id: string; pricing: Record<string, string> }
@@ -17,12 +15,7 @@ let togetherRaw: any[]
 let openrouterRaw: any[]
 
 beforeAll(async () => {
-  up = new FakeUpstream()
-    .replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json')
-    .replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
-    .replay(`${OPENROUTER}/models`, 'openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json')
-  h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER, openrouter: OPENROUTER }) })
-  await h.worker.refresh()
+  ;({ up, h } = await openCapturedCatalog())
   groqIds = ((await Bun.file(`${FIX}/groq/groq_models_2026-01-22.json`).json()) as { data: { id: string }[] }).data.map((m) => `groq/${m.id}`)
   togetherRaw = await Bun.file(`${FIX}/together/together_v1_models_2026-01-23.json`).json()
   openrouterRaw = ((await Bun.file(`${FIX}/openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json`).json()) as { data: any[] }).data

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { FakeUpstream, FIXTURES } from '../helpers/fake-upstream'
-import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
+import { openCapturedCatalog } from '../helpers/captured-catalog'
+import { type FakeUpstream, FIXTURES } from '../helpers/fake-upstream'
+import type { Harness } from '../helpers/harness'
 
 /**
  * Issue 20, POST /v1/quote, through the whole service: fake upstreams on 127.0.0.1 replaying real captures
@@ -16,7 +17,6 @@ import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
 
 setDefaultTimeout(30_000)
 
-const OPENROUTER = '/openrouter/api/v1'
 let up: FakeUpstream
 let h: Harness
 let raw: { id: string; pricing: Record<string, string> }[]
@@ -32,12 +32,7 @@ beforeAll(async () => {
   const flash = derived.data.find((m) => m.id === 'google/gemini-2.5-flash-preview')!
   // a time-of-day override (OpenRouter's utc_start/utc_end/utc_days), half the prompt price on weekend nights
   ;(flash.pricing as Record<string, unknown>).overrides = [{ utc_start: 100, utc_end: 400, utc_days: ['saturday', 'sunday'], prompt: '0.000000075' }]
-  up = new FakeUpstream()
-    .replay('/groq/openai/v1/models', 'groq/groq_models_2026-01-22.json')
-    .replay('/together/v1/models', 'together/together_v1_models_2026-01-23.json')
-    .set(`${OPENROUTER}/models`, { kind: 'body', body: JSON.stringify(derived), contentType: 'application/json' })
-  h = makeHarness({ toml: tomlFor(up.url, { groq: '/groq/openai/v1', together: '/together/v1', openrouter: OPENROUTER }) })
-  await h.worker.refresh()
+  ;({ up, h } = await openCapturedCatalog({ openrouterBody: JSON.stringify(derived) }))
 })
 afterAll(async () => {
   await h.close()

@@ -1,21 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { FakeUpstream } from '../helpers/fake-upstream'
-import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
-
-const GROQ = '/groq/openai/v1'
-const TOGETHER = '/together/v1'
-const OPENROUTER = '/openrouter/api/v1'
+import { getOk, openCapturedCatalog } from '../helpers/captured-catalog'
+import type { FakeUpstream } from '../helpers/fake-upstream'
+import type { Harness } from '../helpers/harness'
 
 let up: FakeUpstream
 let h: Harness
 let offerings: any[]
 beforeAll(async () => {
-  up = new FakeUpstream()
-    .replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json')
-    .replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
-    .replay(`${OPENROUTER}/models`, 'openrouter/roo-code_openrouter-models_2025-05-12.DECODED_BODY.json')
-  h = makeHarness({ toml: tomlFor(up.url, { groq: GROQ, together: TOGETHER, openrouter: OPENROUTER }) })
-  await h.worker.refresh()
+  ;({ up, h } = await openCapturedCatalog())
   offerings = ((await (await h.get('/v1/models')).json()) as { data: any[] }).data
 })
 afterAll(async () => {
@@ -23,11 +15,7 @@ afterAll(async () => {
   up.stop()
 })
 
-const get = async (path: string) => {
-  const res = await h.get(path)
-  expect(res.status).toBe(200)
-  return (await res.json()) as any
-}
+const get = (path: string) => getOk(h, path)
 
 /** The cheapest offering, computed here independently of SQLite: lowest prompt, then completion, then id. */
 function cheapest(group: any[]) {

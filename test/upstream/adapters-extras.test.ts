@@ -1,25 +1,15 @@
 import { describe, expect, test } from 'bun:test'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { OfferingInput } from '../../src/domain/types'
-import { UpstreamError, type Adapter, type AdapterContext } from '../../src/upstream/adapter'
+import { UpstreamError, type Adapter } from '../../src/upstream/adapter'
 import { deepinfraAdapter } from '../../src/upstream/adapters/deepinfra'
 import { herokuAdapter } from '../../src/upstream/adapters/heroku'
 import { huggingfaceAdapter } from '../../src/upstream/adapters/huggingface'
 import { mistralAdapter } from '../../src/upstream/adapters/mistral'
 import { novitaAdapter } from '../../src/upstream/adapters/novita'
 import { openaiAdapter } from '../../src/upstream/adapters/openai'
+import { CANONICAL_DECIMAL, find, itemsOf, type Raw, rawItems, readFixture, readText, run } from '../helpers/adapter-run'
 
 // Real upstream captures, see test/fixtures/PROVENANCE.md
-const FIXTURES = join(import.meta.dir, '..', 'fixtures', 'upstream')
-const readText = (rel: string) => readFileSync(join(FIXTURES, rel), 'utf8')
-const readFixture = (rel: string): unknown => JSON.parse(readText(rel))
-
-type Raw = Record<string, any>
-const itemsOf = (body: unknown): Raw[] => (Array.isArray(body) ? body : (body as { data: Raw[] }).data)
-/** The fixture's items, read straight from the file (the expected side of every assertion). */
-const rawItems = (rel: string): Raw[] => itemsOf(readFixture(rel))
-
 const DEEPINFRA = 'deepinfra/deepinfra_models_2026-03-01.json'
 const MISTRAL = 'mistral/mistral_models_2025-05-23.json'
 const NOVITA = 'novita/novita_models_data-array_2024-07.json'
@@ -35,57 +25,6 @@ function cassetteBody(uri: string): unknown {
   if (hits.length !== 1) throw new Error(`cassette has ${hits.length} interactions for ${uri}`)
   return hits[0]!.response.parsed_body
 }
-
-interface Call {
-  url: string
-  headers: Record<string, string> | undefined
-}
-
-/** An AdapterContext whose getJson returns `body` and records how it was called. */
-function fakeContext(body: unknown, baseUrl: string, apiKey?: string) {
-  const calls: Call[] = []
-  const ctx: AdapterContext = {
-    baseUrl,
-    apiKey,
-    maxPages: 50,
-    async getJson(url, headers) {
-      calls.push({ url, headers })
-      return body
-    },
-  }
-  return { ctx, calls }
-}
-
-interface Run {
-  calls: Call[]
-  items: unknown[]
-  offerings: OfferingInput[]
-  byId: Map<string, OfferingInput>
-  invalid: unknown[]
-}
-
-/** What the refresh worker does with one provider: list(), then safeParse + normalize per item. */
-async function run(adapter: Adapter, body: unknown, opts: { baseUrl?: string; apiKey?: string } = {}): Promise<Run> {
-  const { ctx, calls } = fakeContext(body, opts.baseUrl ?? 'https://upstream.test/v1', opts.apiKey)
-  const listed = await adapter.list(ctx)
-  const items = Array.isArray(listed) ? listed : listed.items
-  const offerings: OfferingInput[] = []
-  const invalid: unknown[] = []
-  for (const raw of items) {
-    const parsed = adapter.item.safeParse(raw)
-    if (parsed.success) offerings.push(adapter.normalize(parsed.data))
-    else invalid.push(raw)
-  }
-  return { calls, items, offerings, invalid, byId: new Map(offerings.map((o) => [o.providerModelId, o])) }
-}
-
-const find = (items: Raw[], id: string, key = 'id'): Raw => {
-  const item = items.find((i) => i[key] === id)
-  if (!item) throw new Error(`fixture has no item ${id}`)
-  return item
-}
-
-const CANONICAL_DECIMAL = /^(0|[1-9]\d*)(\.\d*[1-9])?$/
 
 /** Checks a per-token decimal string against a raw upstream number in `scale` units (1e6 = per 1M tokens). */
 function expectScaled(value: string | undefined, raw: number, scale: number) {

@@ -9,6 +9,7 @@ import { cohereAdapter } from '../../src/upstream/adapters/cohere'
 import { geminiAdapter } from '../../src/upstream/adapters/gemini'
 import { ollamaAdapter } from '../../src/upstream/adapters/ollama'
 import { getJson } from '../../src/upstream/fetch'
+import { normalizeAll, normalizeOne } from '../helpers/adapter-run'
 import { FakeUpstream } from '../helpers/fake-upstream'
 
 // Real upstream captures, see test/fixtures/PROVENANCE.md
@@ -76,24 +77,6 @@ const COHERE_HAND_WRITTEN = {
   },
 }
 const cohereRaw = (): Raw[] => structuredClone([...COHERE_HAND_WRITTEN.page1.models, ...COHERE_HAND_WRITTEN.page2.models])
-
-/** What the refresh worker does with a list: safeParse + normalize per item. */
-function normalizeAll(adapter: Adapter, items: unknown[]) {
-  const offerings: OfferingInput[] = []
-  const invalid: unknown[] = []
-  for (const raw of items) {
-    const parsed = adapter.item.safeParse(raw)
-    if (parsed.success) offerings.push(adapter.normalize(parsed.data))
-    else invalid.push(raw)
-  }
-  return { offerings, invalid, byId: new Map(offerings.map((o) => [o.providerModelId, o])) }
-}
-
-function normalizeOne(adapter: Adapter, raw: unknown): OfferingInput {
-  const parsed = adapter.item.safeParse(raw)
-  if (!parsed.success) throw new Error(`item did not parse: ${parsed.error.message}`)
-  return adapter.normalize(parsed.data)
-}
 
 /** A real AdapterContext: bounded GETs over HTTP through refresh/fetch.ts. */
 function httpContext(baseUrl: string, apiKey?: string, maxPages = 50): AdapterContext {

@@ -1,84 +1,15 @@
 import { describe, expect, test } from 'bun:test'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { PRICE_COMPONENTS, VARIABLE_PRICE, type OfferingInput } from '../../src/domain/types'
-import { listItems, UpstreamError, type Adapter, type AdapterContext } from '../../src/upstream/adapter'
+import { PRICE_COMPONENTS, VARIABLE_PRICE } from '../../src/domain/types'
+import { listItems, UpstreamError, type Adapter } from '../../src/upstream/adapter'
 import { ADAPTERS } from '../../src/upstream/adapters'
 import { openaiAdapter } from '../../src/upstream/adapters/openai'
 import { openrouterAdapter } from '../../src/upstream/adapters/openrouter'
 import { togetherAdapter } from '../../src/upstream/adapters/together'
 import { BUILTIN_PROVIDERS } from '../../src/upstream/registry'
+import { CANONICAL_DECIMAL, find, normalizeOne, type Raw, rawItems, readFixture, run } from '../helpers/adapter-run'
 
 // Real upstream captures, see test/fixtures/PROVENANCE.md
-const FIXTURES = join(import.meta.dir, '..', 'fixtures', 'upstream')
-const readFixture = (rel: string): unknown => JSON.parse(readFileSync(join(FIXTURES, rel), 'utf8'))
-
-type Raw = Record<string, any>
-/** The fixture's items, read straight from the file (the expected side of every assertion). */
-const rawItems = (rel: string): Raw[] => {
-  const body = readFixture(rel) as any
-  return Array.isArray(body) ? body : body.data
-}
-
-interface Call {
-  url: string
-  headers: Record<string, string> | undefined
-}
-
-/** An AdapterContext whose getJson returns `body` and records how it was called. */
-function fakeContext(body: unknown, baseUrl: string, apiKey?: string) {
-  const calls: Call[] = []
-  const ctx: AdapterContext = {
-    baseUrl,
-    apiKey,
-    maxPages: 50,
-    async getJson(url, headers) {
-      calls.push({ url, headers })
-      return body
-    },
-  }
-  return { ctx, calls }
-}
-
-interface Run {
-  calls: Call[]
-  items: unknown[]
-  /** Offerings of valid items, by providerModelId. */
-  byId: Map<string, OfferingInput>
-  offerings: OfferingInput[]
-  invalid: unknown[]
-}
-
-/** What the refresh worker does with one provider: list(), then safeParse + normalize per item. */
-async function run(adapter: Adapter, body: unknown, opts: { baseUrl?: string; apiKey?: string } = {}): Promise<Run> {
-  const { ctx, calls } = fakeContext(body, opts.baseUrl ?? 'https://upstream.test/v1', opts.apiKey)
-  const listed = await adapter.list(ctx)
-  const items = Array.isArray(listed) ? listed : listed.items
-  const offerings: OfferingInput[] = []
-  const invalid: unknown[] = []
-  for (const raw of items) {
-    const parsed = adapter.item.safeParse(raw)
-    if (parsed.success) offerings.push(adapter.normalize(parsed.data))
-    else invalid.push(raw)
-  }
-  return { calls, items, offerings, invalid, byId: new Map(offerings.map((o) => [o.providerModelId, o])) }
-}
 const runFixture = (adapter: Adapter, rel: string, opts?: { baseUrl?: string; apiKey?: string }) => run(adapter, readFixture(rel), opts)
-
-/** Normalizes one raw item, failing the test if it does not parse. */
-function normalizeOne(adapter: Adapter, raw: unknown): OfferingInput {
-  const parsed = adapter.item.safeParse(raw)
-  if (!parsed.success) throw new Error(`item did not parse: ${parsed.error.message}`)
-  return adapter.normalize(parsed.data)
-}
-
-const find = (items: Raw[], id: string): Raw => {
-  const item = items.find((i) => i.id === id)
-  if (!item) throw new Error(`fixture has no item ${id}`)
-  return item
-}
-
-const CANONICAL_DECIMAL = /^(0|[1-9]\d*)(\.\d*[1-9])?$/
 
 /** The adapters of OpenAI-style lists: GET {base}/models, Bearer key, {data:[...]} or a bare array. */
 const adapters = [
