@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { Bytes } from '../../src/lib/bytes'
+import { mulberry32 } from '../helpers/random'
 
 /**
  * The chunked UTF-8 buffer the query index and the unique view are written into (src/lib/bytes.ts): whatever
@@ -7,16 +8,12 @@ import { Bytes } from '../../src/lib/bytes'
  * boundaries fall, what it joins is the UTF-8 of their concatenation, and `len` tracks it.
  */
 
-function rng(seed: number) {
-  let s = seed
-  return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
-}
 const PIECES = ['a', 'Z', 'é', '€', '😀', '\u0000', 'model-', '"', '日本語', 'ÄÖÜ']
 
 describe('Bytes: a growing UTF-8 buffer in chunks', () => {
   for (const seed of [1, 2, 3])
     test(`random strings across chunk boundaries (seed ${seed}): the join is the UTF-8 of the concatenation`, () => {
-      const rand = rng(seed)
+      const rand = mulberry32(seed)
       const b = new Bytes()
       const all: string[] = []
       let bytes = 0
