@@ -28,11 +28,16 @@ export type ProviderOutcome =
     }
   | { provider: string; ok: false; error: string; durationMs: number }
 
-/** A provider's validators (ETag, Last-Modified) and the request (hash of URL and headers) they answered. */
+/**
+ * A provider's validators: the request (hash of URL, headers, adapter, version) they answered, its ETag and
+ * Last-Modified, and the digest of the body the stored rows came from (the same bytes again are not parsed).
+ */
 export interface UpstreamValidators {
   request: string
   etag: string | null
   lastModified: string | null
+  /** Absent in rows written before it existed. */
+  digest?: string | null
 }
 
 export interface OfferingRow {

@@ -15,7 +15,7 @@ export const providers = sqliteTable('providers', {
    * The validators (ETag, Last-Modified) of the provider's last full list, when it came in one request, and the
    * request they belong to (a hash of its URL and headers): the next fetch asks If-None-Match / If-Modified-Since.
    */
-  upstreamValidators: text('upstream_validators', { mode: 'json' }).$type<{ request: string; etag: string | null; lastModified: string | null }>(),
+  upstreamValidators: text('upstream_validators', { mode: 'json' }).$type<{ request: string; etag: string | null; lastModified: string | null; digest?: string | null }>(),
 })
 
 /** One row per provider × provider model id. */

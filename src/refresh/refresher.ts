@@ -76,8 +76,6 @@ export class ProviderRefresher implements Refresher {
     this.#reportListeners.push(listener)
   }
   #transitions: { provider: string; from: string; to: string }[] = []
-  /** Per provider, the request and digest of the body its stored rows came from (this process's commits only). */
-  #committedBodies = new Map<string, string>()
 
   /** The worker `config` describes (providers, interval, caps, breaker options), plus callbacks. */
   static fromConfig(config: Config, store: CatalogStore, log: Logger, extra: Partial<ProviderRefresherOptions> & { breakerOptions?: BreakerRegistryOptions } = {}): ProviderRefresher {
@@ -228,12 +226,6 @@ export class ProviderRefresher implements Refresher {
     // identity is learned from the lists and decided here, before the commit: its write transaction only writes
     if (outcomes.length) this.opts.store.prepareIdentity(outcomes)
     const { version } = outcomes.length ? this.opts.store.commitRefresh(trigger, startedAt, outcomes) : { version: this.opts.store.version }
-    // committed: the bytes each list came from (one request), so that the same bytes next time are not parsed again
-    for (const s of settled)
-      if (s.status === 'fulfilled' && s.value.ok && !s.value.unchanged) {
-        if (s.value.digest) this.#committedBodies.set(s.value.provider, s.value.digest)
-        else this.#committedBodies.delete(s.value.provider)
-      }
 
     for (const o of outcomes) {
       if (o.ok && o.unchanged) this.opts.log.info({ provider: o.provider, duration_ms: o.durationMs }, 'provider list not modified (304): rows kept')
@@ -263,11 +255,7 @@ export class ProviderRefresher implements Refresher {
     return report
   }
 
-  private async fetchProvider(
-    p: ResolvedProvider,
-    stop: AbortSignal,
-    force: boolean,
-  ): Promise<ProviderOutcome & { upstream?: { status?: number; retryAfter?: string | null }; digest?: string | null }> {
+  private async fetchProvider(p: ResolvedProvider, stop: AbortSignal, force: boolean): Promise<ProviderOutcome & { upstream?: { status?: number; retryAfter?: string | null } }> {
     const started = performance.now()
     const timeout = AbortSignal.timeout(p.timeoutMs)
     const signal = AbortSignal.any([stop, timeout])
@@ -283,12 +271,12 @@ export class ProviderRefresher implements Refresher {
         const first = requests++ === 0
         const request = first ? requestKey(url, headers, p.adapter) : ''
         const conditional = first && stored?.request === request && this.opts.store.liveCount(p.id) > 0 ? stored : undefined
-        const onValidators = first ? (v: { etag: string | null; lastModified: string | null }) => (received = v.etag || v.lastModified ? { request, ...v } : null) : undefined
-        // the same bytes as the list whose rows are stored (same request): kept as a 304 keeps them, not parsed
+        const onValidators = first ? (v: { etag: string | null; lastModified: string | null }) => (received = { request, ...v, digest: null }) : undefined
+        // the same bytes as the list the stored rows came from (same request): kept as a 304 keeps them, not parsed
         const unchanged = first
-          ? (d: string) => {
-              digest = `${request}\n${d}`
-              sameBytes = this.#committedBodies.get(p.id) === digest && this.opts.store.liveCount(p.id) > 0
+          ? (digest: string) => {
+              if (received) received.digest = digest
+              sameBytes = stored?.request === request && stored.digest === digest && this.opts.store.liveCount(p.id) > 0
               return sameBytes
             }
           : undefined
@@ -298,7 +286,6 @@ export class ProviderRefresher implements Refresher {
     const stored = this.opts.store.upstreamValidators(p.id)
     let requests = 0
     let received: UpstreamValidators | null = null
-    let digest: string | null = null
     let sameBytes = false
     const durationMs = () => Math.round(performance.now() - started)
     try {
@@ -349,7 +336,7 @@ export class ProviderRefresher implements Refresher {
       warnings.push(guard)
       // validators cover the list only when it came in one request (a paged list's first page says nothing of the others)
       const validators = requests === 1 ? received : null
-      return { provider: p.id, ok: true, offerings, skipped, durationMs: durationMs(), warning: warnings.filter(Boolean).join('; ') || null, guard, validators, digest: requests === 1 ? digest : null }
+      return { provider: p.id, ok: true, offerings, skipped, durationMs: durationMs(), warning: warnings.filter(Boolean).join('; ') || null, guard, validators }
     } catch (err) {
       // upstream text is stored, logged and shown: scrubbed of every configured key (src/lib/scrub.ts)
       const message = scrubberFor(this.opts.providers)(timeout.aborted && !stop.aborted ? `timed out after ${p.timeoutMs} ms` : (err as Error).message)

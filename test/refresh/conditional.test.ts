@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import type { Server } from 'bun'
 import { FIXTURES } from '../helpers/fake-upstream'
-import { makeHarness, tomlFor, type Harness } from '../helpers/harness'
+import { makeHarness, tempDir, tomlFor, type Harness } from '../helpers/harness'
+import { rmSync } from 'node:fs'
 
 /**
  * Conditional upstream requests: a provider that answered with ETag / Last-Modified is asked with
@@ -148,6 +149,36 @@ describe('conditional upstream requests', () => {
     expect(fewer.results[0]!.not_modified).toBeUndefined()
     expect(count(h, 'groq')).toBe(rows - 1)
     expect(h.store.version).toBeGreaterThan(version)
+  })
+
+  test('the digest is kept with the rows it describes: it holds across a restart, and rows another process wrote from other bytes are never mistaken for it', async () => {
+    up = new ConditionalUpstream()
+    const text = await Bun.file(`${FIXTURES}/${GROQ_A}`).text()
+    const parsed = JSON.parse(text) as { data: Record<string, unknown>[] }
+    const other = JSON.stringify({ ...parsed, data: parsed.data.slice(1) })
+    const dir = tempDir()
+    const run = async (body: string) => {
+      up!.current = { file: GROQ_A, body }
+      const harness = makeHarness({ toml: tomlFor(up!.url, { groq: '/groq' }), dir })
+      try {
+        return (await harness.worker.refresh()).results[0]!
+      } finally {
+        await harness.close(false)
+      }
+    }
+    try {
+      expect((await run(text)).not_modified).toBeUndefined()
+      // a new process (same DB): the same bytes are known
+      expect(await run(text)).toMatchObject({ status: 'ok', not_modified: true })
+      // another process writes the rows from other bytes; the first bytes again are then parsed, and land
+      expect((await run(other)).not_modified).toBeUndefined()
+      const back = await run(text)
+      expect(back.not_modified).toBeUndefined()
+      expect(back.model_count).toBe(parsed.data.length)
+      expect(await run(text)).toMatchObject({ status: 'ok', not_modified: true })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test('the same bytes as a list the guard refused are parsed again (and refused again): only a committed list is remembered', async () => {
