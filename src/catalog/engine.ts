@@ -203,9 +203,6 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
       }
     }
     r++
-    // each row's objects and JSON text are garbage at once: a young-generation collection now and then keeps
-    // them from piling up to the heap's next growth step (a catalog's worth) before the build ends
-    if (r % 4096 === 0) Bun.gc(false)
   }
   hayOff[3 * n] = hay.len
   list.add(']}')

@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from '../http/metrics'
 import { ModelsService } from '../modules/models/service'
 import { toModel } from '../modules/models/serialize'
 import { CatalogIndex, type IndexData } from '../catalog/engine'
+import type { OfferingRow } from '../catalog/rows'
 import { ExportsService } from '../modules/exports/service'
 import { OpenRouterService } from '../modules/openrouter/service'
 import { QuoteService } from '../modules/quote/service'
@@ -52,6 +53,13 @@ function applyReferenceProviders(config: Config, store: CatalogStore) {
   if (live && config.withReferenceProviders) config.providers = config.withReferenceProviders(live)
 }
 
+/** A full garbage collection now, timed: the debug log says what it cost (where memory is freed on purpose). */
+function fullCollection(log: Logger, where: string) {
+  const started = performance.now()
+  Bun.gc(true)
+  log.debug({ where, duration_ms: Math.round(performance.now() - started) }, 'full garbage collection')
+}
+
 /** The catalog DB of a config (created, migrated and checked when opened) and its store. */
 export function openCatalog(config: Config, opts: { log?: Logger; maintain?: boolean; now?: () => number } = {}) {
   const { log } = opts
@@ -69,7 +77,18 @@ export function openCatalog(config: Config, opts: { log?: Logger; maintain?: boo
 export type Catalog = ReturnType<typeof openCatalog>
 
 /** The answer cache and models service of one thread (the front door's fast path and the hot views). */
-export function openModels(config: Config, store: CatalogStore, opts: { warm?: boolean; admission?: boolean; clock?: () => number; buildIndex?: boolean } = {}) {
+export function openModels(
+  config: Config,
+  store: CatalogStore,
+  opts: {
+    warm?: boolean
+    admission?: boolean
+    clock?: () => number
+    buildIndex?: boolean
+    /** A young-generation collection every 4,096 rows indexed (the refresh thread: a row's objects and JSON are garbage at once). */
+    collectWhileIndexing?: boolean
+  } = {},
+) {
   const answers = new AnswerCache(store, {
     fastPath: '/v1/models',
     maxBytes: config.answers.maxBytes,
@@ -79,7 +98,12 @@ export function openModels(config: Config, store: CatalogStore, opts: { warm?: b
     now: opts.clock,
   })
   // the query engine: built here on first use of each version, or (buildIndex false) adopted from the refresh thread
-  const index = new CatalogIndex(store, { build: opts.buildIndex ?? true, serialize: (row) => JSON.stringify(toModel(row)) })
+  let rows = 0
+  const serialize = (row: OfferingRow) => {
+    if (opts.collectWhileIndexing && ++rows % 4096 === 0) Bun.gc(false)
+    return JSON.stringify(toModel(row))
+  }
+  const index = new CatalogIndex(store, { build: opts.buildIndex ?? true, serialize })
   return new ModelsService(store, config.providers, answers, { warm: opts.warm, index })
 }
 
@@ -149,7 +173,12 @@ export async function openServer(config: Config, log: Logger) {
     providers: config.providers,
     log,
     onBodies: (version, bodies) => models.answers.adopt(version, bodies),
-    onIndex: (index) => models.index?.adopt(index),
+    onIndex: (index) => {
+      models.index?.adopt(index)
+      // the previous version's index and views (~100 MB of buffers at 50k offerings) are freed now, not whenever
+      // this thread's small heap next fills (the debug log says what the collection cost)
+      setTimeout(() => fullCollection(log, 'HTTP thread, after a new index'), 0)
+    },
     onReport: (report) => metrics.observeReport(report),
     onSnapshotRejected: (reason) => metrics.clusterSnapshotRejected.inc({ reason }),
     onFailure: () => metrics.refresherFailed.set(1),
@@ -180,34 +209,44 @@ export function openRefreshThread(
   const webhooks = openWebhooks(config, store, log)
   // the query index and the hot views of each new version are built (and compressed) here, off the HTTP
   // thread, and handed over; the full list's body is the index's own buffer
-  const models = openModels(config, store, { warm: false, admission: false })
+  const models = openModels(config, store, { warm: false, admission: false, collectWhileIndexing: true })
   const index = models.index!
   // Built once the commit's own work is done (a timer after it): the refresh's parsed lists are garbage by
   // then and a full collection frees them first, so a catalog's lists and its index never share the heap.
   // Commits in a row (provider refresh, references) hand over once, the newest version.
   let handover: Promise<void> | undefined
+  let closed = false
+  const handedOver = async () => {
+    while (handover) await handover
+  }
+  const collect = (phase: string) => fullCollection(log, `refresh thread, ${phase}`)
   const handOver = () => {
     handover = undefined
-    Bun.gc(true)
+    if (closed) return // shutting down: the DB is closing, the HTTP thread is going too
+    collect('before the index')
     const version = store.version
     index.current()
-    Bun.gc(true) // the index build's garbage, before the views add theirs
+    collect('after the index') // the build's garbage, before the views add theirs
     const bodies = ModelsService.HOT.map((q) => {
       const bytes = models.hotBytes(q)
-      Bun.gc(true) // each view's garbage (the unique view's group objects) before the next
+      collect('after a view') // each view's garbage (the unique view's group objects) before the next
       const { etag } = new CachedBody(bytes, version, new Date(0))
       return { key: models.keyOf(q), etag, bytes, ...CachedBody.compressSync(bytes) }
     })
     const data = index.current()!.data
     index.release() // its buffers leave with the message
     on.onVersion(version, bodies, data)
-    Bun.gc(true) // the build's garbage (a catalog's worth of strings) goes now, not at the next refresh
+    collect('after the handover') // what is left of the build goes now, not at the next refresh
   }
   store.onNewVersion(() => {
     handover ??= new Promise((resolve) =>
       setTimeout(() => {
         try {
           handOver()
+        } catch (err) {
+          // this version is not handed over (the HTTP thread keeps serving the last one); the next commit tries again
+          index.release()
+          log.error({ err }, 'refresh thread: building the index and hot views of a new version failed')
         } finally {
           resolve()
         }
@@ -215,9 +254,12 @@ export function openRefreshThread(
     )
   })
   const worker = ProviderRefresher.fromConfig(config, store, log)
-  // a refresh that committed nothing new leaves its parsed lists too: a full collection after every refresh
-  // (a handover collects by itself), so the thread's heap holds one catalog's worth at most between refreshes
-  worker.onReport(() => setTimeout(() => handover ?? Bun.gc(true), 0))
+  // a refresh that committed nothing new leaves its parsed lists too: a full collection after it (a commit's
+  // handover, already scheduled when the report comes, collects by itself), so the thread's heap holds one
+  // catalog's worth at most between refreshes
+  worker.onReport(() => {
+    if (!handover) setTimeout(() => collect('after a refresh'), 0)
+  })
   const references = openReferences(config, store, log)
   // With REDIS_URL the replicas share one refresher and one catalog (src/cluster)
   const refresher: Refresher = config.redisUrl
@@ -242,9 +284,7 @@ export function openRefreshThread(
     refresher,
     references,
     /** Resolves once the newest commit's index and hot views went to the HTTP thread (a refresh's result waits for it). */
-    handedOver: async () => {
-      while (handover) await handover
-    },
+    handedOver,
     /** The query index of the version at start (handed to the HTTP thread; not kept here). */
     initialIndex(): IndexData {
       const data = index.current()!.data
@@ -258,7 +298,9 @@ export function openRefreshThread(
       if (!clustered) references.start() // in a cluster the leader refreshes them
     },
     async stop() {
+      closed = true // a handover still waiting for its timer does nothing now
       await Promise.all([refresher.stop(), references.stop()])
+      await handedOver()
       webhooks.stop()
       catalog.close()
     },

@@ -56,9 +56,6 @@ export class RefreshThread implements Refresher {
         this.opts.store.reload(true) // a snapshot may keep the number and change the content
         this.opts.onBodies?.(m.version, m.bodies)
         this.opts.onIndex?.(m.index)
-        // the previous version's index and views (~100 MB of buffers at 50k offerings) are freed now, not
-        // whenever this thread's small heap next fills: a full collection of it takes milliseconds
-        setTimeout(() => Bun.gc(true), 0)
       } else if (m.type === 'index') {
         this.opts.store.reload()
         this.opts.onIndex?.(m.index)
