@@ -214,7 +214,9 @@ export class AnswerCache {
       this.budget?.charge(ms)
       this.onBuild?.(ms / 1000)
     }
-    if (body.version !== this.catalog.version || body.size > this.#maxBytes) {
+    // an answer over a quarter of the bound is served but not held: two such answers in turn would evict
+    // every other answer each time
+    if (body.version !== this.catalog.version || body.size > this.#maxBytes / 4) {
       body.onCompressed = (_, ms) => this.budget?.charge(ms)
       return body
     }

@@ -67,14 +67,15 @@ describe('the answer cache is bounded by bytes', () => {
     const before = roomy.snapshot().bytes
     const gz = await a.gzip()
     expect(roomy.snapshot().bytes).toBe(before + gz.byteLength)
-    // near the bound: two bodies fit, the first one's gzip variant does not
-    const tight = new AnswerCache(new FakeCatalog(), { fastPath: '/v1/models', maxBytes: 60_000, maxEntries: 1000 })
-    const b = tight.get(answerKey({ b: 1 }), () => random(25_000))
-    tight.get(answerKey({ c: 1 }), () => random(25_000))
+    // near the bound: four bodies (each under a quarter of it) fit, the first one's gzip variant does not
+    const tight = new AnswerCache(new FakeCatalog(), { fastPath: '/v1/models', maxBytes: 100_000, maxEntries: 1000 })
+    const b = tight.get(answerKey({ b: 1 }), () => random(24_000))
+    for (const c of [1, 2, 3]) tight.get(answerKey({ c }), () => random(24_000))
     expect(tight.stats.evictions).toBe(0)
+    expect(tight.snapshot().entries).toBe(4)
     await b.gzip()
     expect(tight.stats.evictions).toBe(1)
-    expect(tight.snapshot().bytes).toBeLessThanOrEqual(60_000)
+    expect(tight.snapshot().bytes).toBeLessThanOrEqual(100_000)
   })
 
   test('an answer larger than the whole bound is served but not held', () => {
@@ -84,6 +85,21 @@ describe('the answer cache is bounded by bytes', () => {
     expect(cache.snapshot().entries).toBe(0)
     cache.remember(req('?big=1'), body)
     expect(cache.fastPath(req('?big=1'))).toBeUndefined()
+  })
+
+  test('an answer over a quarter of the bound is served but not held: it evicts nothing; one just under it is held', () => {
+    const cache = new AnswerCache(new FakeCatalog(), { fastPath: '/v1/models', maxBytes: 8_000, maxEntries: 100 })
+    for (let i = 0; i < 5; i++) cache.get(answerKey({ small: i }), () => sized(1_000, `s${i}`))
+    // alternating large answers (each over 2,000 bytes) are built each time, and the small ones stay
+    for (let round = 0; round < 4; round++) for (const big of [1, 2]) cache.get(answerKey({ big }), () => sized(2_300, `big${big}`))
+    expect(cache.stats.evictions).toBe(0)
+    expect(cache.snapshot().entries).toBe(5)
+    let built = 0
+    for (let i = 0; i < 5; i++) cache.get(answerKey({ small: i }), () => (built++, sized(1_000, 'again')))
+    expect(built).toBe(0)
+    // near miss: just under a quarter is held
+    cache.get(answerKey({ quarter: 1 }), () => sized(1_900, 'q'))
+    expect(cache.snapshot().entries).toBe(6)
   })
 
   test('pinned (adopted) hot views survive any flood of built answers and do not count against the bound', () => {
