@@ -18,14 +18,6 @@ import { CachedBody } from './cached-body'
 export type AnswerKey = string & { readonly __answerKey: true }
 export const answerKey = (normalized: unknown): AnswerKey => JSON.stringify(normalized) as AnswerKey
 
-/**
- * An answer its builder already serialized (JSON text, or its UTF-8 bytes): held as it is, never parsed and
- * stringified again (a page of the query engine is bytes copied from the full list).
- */
-export class RawJson {
-  constructor(readonly json: string | Uint8Array) {}
-}
-
 /** A body built on another thread for a version, handed over with its buffers. */
 export interface PrebuiltBody {
   key: AnswerKey
@@ -178,11 +170,12 @@ export class AnswerCache {
   }
 
   /**
-   * The cached body for `key`, built on a miss inside one read transaction. An answer of a version this
+   * The cached body for `key`, built on a miss inside one read transaction: `build` returns the answer (serialized
+   * with JSON.stringify) or its JSON as UTF-8 bytes (held as they are). An answer of a version this
    * thread has not heard of yet is served but not cached.
    * @throws BuildRefused when the answer is not cached and the build budget is spent
    */
-  get(key: AnswerKey, build: () => unknown | RawJson): CachedBody {
+  get(key: AnswerKey, build: () => unknown): CachedBody {
     this.#rollOver()
     const pinned = this.#pinned.get(key)
     if (pinned) {
@@ -206,7 +199,8 @@ export class AnswerCache {
     try {
       const { value: json, version } = this.catalog.readConsistent(() => {
         const built = build()
-        return built instanceof RawJson ? built.json : JSON.stringify(built)
+        // bytes: the answer's JSON already (e.g. a page copied from the query index), held as they are
+        return built instanceof Uint8Array ? built : JSON.stringify(built)
       })
       body = new CachedBody(json, version, new Date(this.catalog.updatedAt || 0))
     } finally {

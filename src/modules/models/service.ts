@@ -4,7 +4,7 @@ import type { CatalogIndex, QueryEngine } from '../../catalog/engine'
 import { catalogQueryOf } from '../../http/catalog-query'
 import type { CatalogQuery } from '../../catalog/reads'
 import type { CatalogStore } from '../../catalog/store'
-import { answerKey, type AnswerCache, type AnswerKey, RawJson } from '../../serving/answer-cache'
+import { answerKey, type AnswerCache, type AnswerKey } from '../../serving/answer-cache'
 import type { CachedBody } from '../../serving/cached-body'
 import { ApiError } from '../../http/errors'
 import { providerStatus } from '../../catalog/provider-status'
@@ -89,25 +89,27 @@ export class ModelsService {
         const next_cursor = page.next ? encodeCursor(page.next, cursorScope(catalog, unique)) : null
         return { total: page.total, has_more: page.next !== null, next_cursor }
       }
+      // the text around the data array: what JSON.stringify makes of { object, data, total, has_more, next_cursor }
+      const envelope = (page: Parameters<typeof tail>[0]) => ['{"object":"list","data":', paged ? `,${JSON.stringify(tail(page)).slice(1)}` : '}'] as const
       if (!unique && engine) {
-        // the page's objects as serialized when the index was built, copied as bytes (never parsed back);
-        // the same text JSON.stringify makes of { object, data, total, has_more, next_cursor }
+        // the page's objects as serialized when the index was built, copied as bytes (never parsed back)
         const rows = engine.queryOfferings(catalog)
-        return new RawJson(rows.bytes('{"object":"list","data":', paged ? `,${JSON.stringify(tail(rows)).slice(1)}` : '}'))
+        return rows.bytes(...envelope(rows))
       }
       if (unique && engine) {
         // group by group into one growing buffer: the full unique view (~20k groups at 50k offerings) never
         // holds all its objects, their JSON text and its bytes at once
         const groups = engine.canonicalPage(catalog)
         const status = this.#statusOf(engine)
+        const [head, foot] = envelope(groups)
         const out = new Bytes()
-        out.add('{"object":"list","data":[')
+        out.add(`${head}[`)
         for (let i = 0; i < groups.length; i++) {
           if (i) out.add(',')
           out.add(JSON.stringify(toCanonicalModel(groups.row(i), status)))
         }
-        out.add(paged ? `],${JSON.stringify(tail(groups)).slice(1)}` : ']}')
-        return new RawJson(out.done())
+        out.add(`]${foot}`)
+        return out.done()
       }
       let data: unknown[]
       let page: { total: number; next: { value: string | number; id: string } | null }
