@@ -12,7 +12,9 @@ COPY --from=build --chown=65532:65532 /data-empty /data
 ENV HOST=0.0.0.0 \
     PORT=8080 \
     MODELCAT_DB=/data/catalog.db \
-    LOG_LEVEL=info
+    LOG_LEVEL=info \
+    BUN_JSC_forceRAMSize=268435456
+# BUN_JSC_forceRAMSize: the RAM size the JavaScript engine sizes its heap growth to (bytes; README "Memory")
 # Provider keys (GROQ_API_KEY, TOGETHER_API_KEY, …), MODELCAT_ADMIN_TOKEN, MODELCAT_CONFIG and
 # MODELCAT_REFRESH_INTERVAL are passed with `docker run -e`; see README.md.
 VOLUME ["/data"]

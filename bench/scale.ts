@@ -40,6 +40,8 @@ export async function startScale(opts: { total?: number; providers?: number; env
       MODELCAT_REFRESH_INTERVAL: '86400',
       // the cost of an uncached answer is what this measures: admission control (bench/flood.ts) stays out of it
       MODELCAT_BUILD_BUDGET_MS: '0',
+      // as `bun run start` and the Docker image run it (README "Memory"); a value in the environment wins
+      BUN_JSC_forceRAMSize: process.env.BUN_JSC_forceRAMSize ?? '268435456',
       ...opts.env,
     },
     stdout: 'inherit',
@@ -124,7 +126,9 @@ if (import.meta.main) {
   const providers = Number(process.argv[3] ?? 121)
   const s = await startScale({ total, providers })
   try {
-    console.log(`${s.total} offerings from ${s.providers} providers (upstream JSON ${s.upstreamMB.toFixed(0)} MB), modelcat serve pid ${s.pid}`)
+    console.log(
+      `${s.total} offerings from ${s.providers} providers (upstream JSON ${s.upstreamMB.toFixed(0)} MB), modelcat serve pid ${s.pid}, BUN_JSC_forceRAMSize=${process.env.BUN_JSC_forceRAMSize ?? '268435456'}`,
+    )
     // the first refresh starts with the server; it is done when the catalog holds every offering
     let loaded = false
     const stall = longestWait(s, () => loaded)

@@ -80,7 +80,7 @@ export async function startSyntheticService(opts: { total: number; prefix: strin
   const port = opts.portBase + Math.floor(Math.random() * 1000)
   const service = Bun.spawn(['bun', join(import.meta.dir, '..', 'src', 'index.ts'), 'serve'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', MODELCAT_DB: join(dir, 'catalog.db'), MODELCAT_CONFIG: join(dir, 'modelcat.toml'), LOG_LEVEL: 'warn', ...opts.env },
-    stdout: 'ignore',
+    stdout: opts.env?.LOG_LEVEL === 'debug' ? 'inherit' : 'ignore',
     stderr: 'inherit',
   })
   const base = `http://127.0.0.1:${port}`
@@ -90,6 +90,17 @@ export async function startSyntheticService(opts: { total: number; prefix: strin
       service.kill('SIGKILL')
       throw new Error('service not ready')
     }
+    await Bun.sleep(100)
+  }
+  // and once the refresh thread has handed its index and hot views over (a pinned answer: start-up maintenance
+  // runs first) for the version in the DB: before that, answers come from SQLite
+  for (let i = 0; ; i++) {
+    const metrics = await (await fetch(`${base}/metrics`)).text()
+    const served = /^modelcat_catalog_version (\d+)/m.exec(metrics)?.[1]
+    const pinned = Number(/^modelcat_answer_cache_bytes\{kind="pinned"\} (\d+)/m.exec(metrics)?.[1] ?? 0)
+    const db = (await fetch(`${base}/v1/models?limit=1&q=${Math.random()}`)).headers.get('x-catalog-version')
+    if (served !== undefined && served === db && pinned > 0) break
+    if (i > Math.max(opts.readyTries, 600)) throw new Error(`the hot views never arrived (served version ${served}, DB ${db}, pinned ${pinned} bytes)`)
     await Bun.sleep(100)
   }
   return { dir, outcomes, service, base }

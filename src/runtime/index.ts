@@ -57,7 +57,7 @@ function applyReferenceProviders(config: Config, store: CatalogStore) {
 function fullCollection(log: Logger, where: string) {
   const started = performance.now()
   Bun.gc(true)
-  log.debug({ where, duration_ms: Math.round(performance.now() - started) }, 'full garbage collection')
+  log.debug({ where, duration_ms: Math.round(performance.now() - started), rss_mb: Math.round(process.memoryUsage.rss() / 1048576) }, 'full garbage collection')
 }
 
 /** The catalog DB of a config (created, migrated and checked when opened) and its store. */
@@ -285,12 +285,8 @@ export function openRefreshThread(
     references,
     /** Resolves once the newest commit's index and hot views went to the HTTP thread (a refresh's result waits for it). */
     handedOver,
-    /** The query index of the version at start (handed to the HTTP thread; not kept here). */
-    initialIndex(): IndexData {
-      const data = index.current()!.data
-      index.release()
-      return data
-    },
+    /** The version at start: its index and hot views built and handed to the HTTP thread now (as after a commit). */
+    handOverNow: handOver,
     /** Reports of the in-process refresher (the thread forwards them to the HTTP thread's metrics). */
     onReport: (listener: (report: Parameters<NonNullable<ProviderRefresherOptions['onReport']>>[0]) => void) => worker.onReport(listener),
     start() {

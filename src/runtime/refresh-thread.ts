@@ -56,9 +56,6 @@ export class RefreshThread implements Refresher {
         this.opts.store.reload(true) // a snapshot may keep the number and change the content
         this.opts.onBodies?.(m.version, m.bodies)
         this.opts.onIndex?.(m.index)
-      } else if (m.type === 'index') {
-        this.opts.store.reload()
-        this.opts.onIndex?.(m.index)
       } else if (m.type === 'result') {
         const p = this.#pending.get(m.id)
         this.#pending.delete(m.id)

@@ -34,8 +34,7 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
         })
         runtime.onReport((report) => post({ type: 'report', report }))
         post({ type: 'ready' })
-        const index = runtime.initialIndex()
-        self.postMessage({ type: 'index', index } satisfies FromThread, indexBuffers(index))
+        runtime.handOverNow()
         break
       }
       case 'start':

@@ -15,8 +15,6 @@ export type FromThread =
   | { type: 'ready' }
   /** A new catalog version, with the hot-path bodies built (and compressed) here, their buffers transferred. */
   | { type: 'committed'; version: number; bodies: PrebuiltBody[]; index: IndexData }
-  /** The query index of the version current when the thread started (buffers transferred). */
-  | { type: 'index'; index: IndexData }
   | { type: 'result'; id: number; report?: RefreshReport; breakers?: BreakerSnapshot[]; error?: string }
   | { type: 'report'; report: RefreshReport }
   /** A shared snapshot from Redis refused (src/cluster/replica.ts): the metric. */
