@@ -28,15 +28,25 @@ const basisOf = (c: ReturnType<typeof catalog>, id: string) => c.store.getOfferi
 describe('identity is decided before the commit', () => {
   test('prepareIdentity decides each offering (id and basis); the commit writes what was decided', () => {
     const c = catalog()
-    const outcomes = [list('gw', offering('acmelabs/zorblet-9-70b')), list('host', offering('zorblet-9-70b'))]
+    // two gateways (independent providers) list the family under its organisation
+    const outcomes = [list('gw', offering('acmelabs/zorblet-9-70b')), list('gw2', offering('acmelabs/zorblet-9-70b')), list('host', offering('zorblet-9-70b'))]
     c.store.prepareIdentity(outcomes)
-    const [gw, host] = outcomes as Extract<ProviderOutcome, { ok: true }>[]
+    const [gw, , host] = outcomes as Extract<ProviderOutcome, { ok: true }>[]
     expect(gw!.canonicalIds).toEqual(['acmelabs/zorblet-9-70b'])
-    expect(host!.canonicalIds).toEqual(['acmelabs/zorblet-9-70b']) // the family learned from the gateway's org/model id
+    expect(host!.canonicalIds).toEqual(['acmelabs/zorblet-9-70b']) // the family learned from the gateways' org/model ids
     expect(host!.canonicalBases).toEqual(['learned:live'])
     c.store.commitRefresh('test', Date.now(), outcomes)
     expect(canonicalOf(c, 'host/zorblet-9-70b')).toBe('acmelabs/zorblet-9-70b')
     expect(basisOf(c, 'host/zorblet-9-70b')).toBe('learned:live')
+  })
+
+  test('near miss: one gateway alone gives a family no organisation (one provider’s word moves no other provider)', () => {
+    const c = catalog()
+    const outcomes = [list('gw', offering('acmelabs/zorblet-9-70b')), list('host', offering('zorblet-9-70b'))]
+    c.store.prepareIdentity(outcomes)
+    c.store.commitRefresh('test', Date.now(), outcomes)
+    expect(canonicalOf(c, 'host/zorblet-9-70b')).toBe('host/zorblet-9-70b')
+    expect(basisOf(c, 'host/zorblet-9-70b')).toBe('own')
   })
 
   test('a commit without prepareIdentity learns nothing (it only writes): the id is the provider’s own', () => {
@@ -54,8 +64,8 @@ describe('identity is decided before the commit', () => {
     c.store.commitRefresh('first', Date.now(), first)
     expect(canonicalOf(c, 'host/frobnik-4-32b')).toBe('host/frobnik-4-32b')
     const v1 = c.store.version
-    // then a gateway lists it under its organisation: the host's stored row (not in this refresh) moves with it
-    const second = [list('gw', offering('widgetco/frobnik-4-32b'))]
+    // then two gateways list it under its organisation: the host's stored row (not in this refresh) moves with it
+    const second = [list('gw', offering('widgetco/frobnik-4-32b')), list('gw2', offering('widgetco/frobnik-4-32b'))]
     c.store.prepareIdentity(second)
     c.store.commitRefresh('second', Date.now(), second)
     expect(c.store.version).toBe(v1 + 1)
