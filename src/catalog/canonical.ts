@@ -581,6 +581,7 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
     // (the first read of the learned spellings below rebuilds them, once)
     if (opts.merge !== false && learned.mergeInputs !== mergedInputs) {
       mergedInputs = learned.mergeInputs
+      learned.merges++
       mergeOrgSpellings(learned.orgHeads, learned.modelOrgs, fresh[0]?.source ?? 'live')
     }
     // pass 2: the snapshot dates of each identity key, then (pass 3) its usual spelling

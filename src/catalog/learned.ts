@@ -65,6 +65,26 @@ export interface Observation {
 export function voterOf(source: string, provider: string): string {
   return source === 'live' ? `live:${provider}` : source
 }
+/** A voter's heaviest raw organisation for one family (a tie: none). */
+function topOf(orgs: Map<string, number>, spell: (raw: string) => string): string | undefined {
+  // votes of one organisation's spellings count together (a map only when some raw organisation is a spelling)
+  let weights = orgs
+  for (const raw of orgs.keys()) {
+    if (spell(raw) === raw) continue
+    weights = new Map()
+    for (const [r, n] of orgs) weights.set(spell(r), (weights.get(spell(r)) ?? 0) + n)
+    break
+  }
+  let top: string | undefined
+  let topN = 0
+  let tie = false
+  for (const [org, n] of weights) {
+    if (n > topN) [top, topN, tie] = [org, n, false]
+    else if (n === topN) tie = true
+  }
+  return tie ? undefined : top
+}
+
 /** Family heads remembered per raw organisation (to know whether it owns one); an organisation voted for more counts as owning. */
 const HEADS_PER_RAW_ORG = 256
 const isReference = (voter: string) => !voter.startsWith('live:')
@@ -120,6 +140,8 @@ export class LearnedIdentity {
   versionCount = 0
   /** Bumps when a family is learned with its organisation for the first time (ids read as a provider's own may now have one). */
   novelty = 0
+  /** How often the organisation-spelling merge ran (canonical.ts: only when orgHeads or modelOrgs gained something). */
+  merges = 0
   /** How often the resolved spellings (and every family's organisation with them) were rebuilt: work an outsider can cause. */
   rebuilds = 0
 
@@ -213,8 +235,15 @@ export class LearnedIdentity {
     // a new family changes no decision taken before (every id is learned before it is decided); a
     // family whose organisation changes does
     const known = v.voters.size > 1 || orgs.size > 0
+    // a family's organisation depends only on each voter's ballot (its heaviest organisation, or none on a tie):
+    // a vote that leaves the voter's ballot as it was changes nothing (the common case: one more id of a family)
+    const spelled = this.#orgSpellings
+    const spell = spelled.size === 0 ? (raw: string) => raw : (raw: string) => spelled.get(raw)?.org ?? raw
+    const voted = orgs.size > 0
+    const ballot = voted ? topOf(orgs, spell) : undefined
     const before = this.familyOrg(head)?.org
     orgs.set(org, (orgs.get(org) ?? 0) + weight)
+    if (voted && topOf(orgs, spell) === ballot) return
     this.#familyOrgCache.delete(head)
     const after = this.familyOrg(head)?.org
     if (after !== before) {
@@ -244,20 +273,8 @@ export class LearnedIdentity {
     const byOrg = new Map<string, string[]>()
     let total = 0
     for (const [voter, orgs] of v.voters) {
-      // votes of one organisation's spellings count together
-      const weights = new Map<string, number>()
-      for (const [raw, n] of orgs) {
-        const org = spell(raw)
-        weights.set(org, (weights.get(org) ?? 0) + n)
-      }
-      let top: string | undefined
-      let topN = 0
-      let tie = false
-      for (const [org, n] of weights) {
-        if (n > topN) [top, topN, tie] = [org, n, false]
-        else if (n === topN) tie = true
-      }
-      if (top === undefined || tie) continue
+      const top = topOf(orgs, spell)
+      if (top === undefined) continue
       total++
       const list = byOrg.get(top)
       if (list) list.push(voter)
