@@ -1,6 +1,6 @@
 import type { IdentityData } from '../domain/types'
 import shipped from './aliases.json'
-import { LEARNED_LIMITS, LearnedIdentity, type Observation } from './learned'
+import { LEARNED_LIMITS, LearnedIdentity, MIN_LIVE_VOTERS, type Observation, readable, voterOf } from './learned'
 
 export type { IdentityData } from '../domain/types'
 
@@ -169,7 +169,7 @@ export type Canonicalizer = ((o: OfferingIdentity) => string) & {
   /** The canonical id and its basis (what the store writes). */
   identify(o: OfferingIdentity): { id: string; basis: CanonicalBasis }
   /** Learns from observations (two passes: organisations and families, then spellings). */
-  learn(observations: Iterable<Observation>, opts?: { merge?: boolean }): void
+  learn(observations: Iterable<Observation>, opts?: { merge?: boolean; budget?: boolean }): { learned: number; deferred: number }
   readonly learned: LearnedIdentity
   /** Bumps whenever learned data changes: decisions memoized before are stale. */
   readonly generation: number
@@ -192,6 +192,8 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
   // prefix lengths, longest first: a lookup per length instead of a scan of every prefix
   const prefixLengths = [...new Set([...families.keys()].map((k) => k.length))].sort((a, b) => b - a)
   const knownOrgs = new Set([...Object.keys(data.orgs), ...Object.values(data.orgs)])
+  // a curated organisation is never learned as another's spelling
+  learned.protectedOrg = (org) => knownOrgs.has(org)
   const familyOrg = (model: string) => {
     for (const n of prefixLengths) {
       if (n > model.length) continue
@@ -480,60 +482,108 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
     return learned.hasOrgName(s) ? { org: s, basis: 'learned:families' } : undefined
   }
 
-  /** @param opts.merge false: skip the organisation-spelling merge (one id at a time; the next batch merges) */
-  function learn(observations: Iterable<Observation>, opts: { merge?: boolean } = {}) {
+  /** The weight of a vote from an id's organisation segment against one from a display name ("Org: Model"): one voter's ids outweigh its names. */
+  const ID_VOTE = 1024
+  /** learned.mergeInputs at the last merge: no new input, no merge */
+  let mergedInputs = -1
+
+  /**
+   * Learns one batch of observations (a refresh's lists, all providers together; the catalog at startup).
+   * Resolved organisation spellings are rebuilt once after the batch, not per vote; each live provider may
+   * add at most LEARNED_LIMITS.newFamiliesPerBatch families and newSpellingsPerBatch spellings per batch
+   * (its other observations are not admitted: a later batch learns them).
+   * @param opts.merge false: skip the organisation-spelling merge (one id at a time; the next batch merges)
+   * @param opts.budget false: no per-provider batch budget (what the catalog DB already holds: it was admitted batch by batch)
+   * @returns how many observations were learned, and how many waited for a later batch
+   */
+  function learn(observations: Iterable<Observation>, opts: { merge?: boolean; budget?: boolean } = {}): { learned: number; deferred: number } {
     const fresh: Observation[] = []
-    for (const o of observations) if (learned.admit(o)) fresh.push(o)
-    // pass 1: organisations of families, organisation spellings, versions
-    const { orgHeads, modelOrgs } = learned
     const strips: Stripped[] = []
-    for (const o of fresh) {
-      const pre = stripId(o.provider, o.id)
-      strips.push(pre)
-      const { orgSegment, model } = pre
-      const tokens = tokenize(model)
-      const head = tokens[0]?.text
-      if (!head) continue
-      // the version right after the family word (qwen3.5, gpt-5.4): what a dotless spelling is read against
-      if (tokens[1]?.kind === 'version') learned.learnVersion(head, tokens[1].text)
-      const provider = o.provider.toLowerCase()
-      const org = orgSegment ? (orgSpelling(orgSegment)?.org ?? orgSegment) : (orgSpelling(provider)?.org ?? (knownOrgs.has(provider) ? provider : undefined))
-      if (org && !namespaces.has(org)) {
-        learned.voteFamily(head, org, o.source)
-        if (tokens.length > 1 && /\d/.test(model)) learned.learnNumbered(head)
-      }
-      // "Xiaomi: MiMo-V2.5-Pro"
-      const named = o.name ? /^([^:]{2,40}):\s*(.+)$/.exec(o.name) : null
-      if (named) {
-        // a display name's organisation counts when it spells a known one (curated or learned)
-        const nameOrg = named[1]!
-          .trim()
-          .toLowerCase()
-          .replace(/[^a-z0-9]+/g, '-')
-        const nameHead = tokenize(normalizeModel(named[2]!))[0]?.text
-        const resolved = orgSpelling(nameOrg)?.org ?? (knownOrgs.has(nameOrg) ? nameOrg : undefined)
-        if (nameHead && resolved) learned.voteFamily(nameHead, resolved, o.source)
-        if (org && resolved && resolved !== org && nameHead === head && !orgSpelling(org)) learned.learnOrgSpelling(org, resolved, o.source)
-      }
-      if (orgSegment && !namespaces.has(orgSegment)) {
-        let heads = orgHeads.get(orgSegment)
-        if (!heads && orgHeads.size < LEARNED_LIMITS.orgSpellings) orgHeads.set(orgSegment, (heads = { heads: new Set(), n: 0 }))
-        if (heads) {
-          heads.n++
-          if (heads.heads.size < 16) heads.heads.add(head)
-          let orgs = modelOrgs.get(model)
-          if (!orgs && modelOrgs.size < LEARNED_LIMITS.spellings) modelOrgs.set(model, (orgs = new Set()))
-          if (orgs && orgs.size < 8) orgs.add(orgSegment)
+    let deferred = 0
+    learned.batch(() => {
+      // pass 1: organisations of families, organisation spellings, versions
+      const { orgHeads, modelOrgs } = learned
+      const budgets = new Map<string, { families: number; spellings: number }>()
+      for (const o of observations) {
+        if (!learned.admit(o)) continue
+        const pre = stripId(o.provider, o.id)
+        const { orgSegment, model } = pre
+        const tokens = tokenize(model)
+        const head = tokens[0]?.text
+        const provider = o.provider.toLowerCase()
+        const org = orgSegment ? (orgSpelling(orgSegment)?.org ?? orgSegment) : (orgSpelling(provider)?.org ?? (knownOrgs.has(provider) ? provider : undefined))
+        const votes = head !== undefined && org !== undefined && !namespaces.has(org)
+        const { name, hfId } = readable(o)
+        // "Xiaomi: MiMo-V2.5-Pro": a display name's organisation counts when it spells a known one (curated or learned)
+        const named = name ? /^([^:]{2,40}):\s*(.+)$/.exec(name) : null
+        const nameOrg = named
+          ? named[1]!
+              .trim()
+              .toLowerCase()
+              .replace(/[^a-z0-9]+/g, '-')
+          : undefined
+        const nameHead = named ? tokenize(normalizeModel(named[2]!))[0]?.text : undefined
+        const resolved = nameOrg === undefined ? undefined : (orgSpelling(nameOrg)?.org ?? (knownOrgs.has(nameOrg) ? nameOrg : undefined))
+        const nameSpells = org !== undefined && resolved !== undefined && resolved !== org && nameHead === head && !data.orgs[org]
+        // hugging_face_id XiaomiMiMo/MiMo-V2.5-Pro beside the id xiaomi/mimo-v2.5-pro: another spelling of the org
+        const hf = hfId ? /^([A-Za-z0-9_.-]{2,64})\/(.+)$/.exec(hfId) : null
+        const hfOrg = hf && org ? hf[1]!.toLowerCase() : undefined
+        const hfSpells = hfOrg !== undefined && hfOrg !== org && !data.orgs[hfOrg]
+        if (o.source === 'live' && opts.budget !== false) {
+          // what this provider may still add in this batch
+          let b = budgets.get(o.provider)
+          if (!b) budgets.set(o.provider, (b = { families: 0, spellings: 0 }))
+          const families = (votes && !learned.families.has(head!) ? 1 : 0) + (nameHead && resolved && nameHead !== head && !learned.families.has(nameHead) ? 1 : 0)
+          const spellings = (nameSpells && !learned.hasSpellingVotes(org!) ? 1 : 0) + (hfSpells && !learned.hasSpellingVotes(hfOrg!) ? 1 : 0)
+          if (b.families + families > LEARNED_LIMITS.newFamiliesPerBatch || b.spellings + spellings > LEARNED_LIMITS.newSpellingsPerBatch) {
+            learned.forget(o)
+            deferred++
+            continue
+          }
+          b.families += families
+          b.spellings += spellings
         }
+        fresh.push(o)
+        strips.push(pre)
+        if (!head) continue
+        // the version right after the family word (qwen3.5, gpt-5.4): what a dotless spelling is read against
+        if (tokens[1]?.kind === 'version') learned.learnVersion(head, tokens[1].text)
+        if (votes) {
+          learned.voteFamily(head, org!, o.source, o.provider, ID_VOTE)
+          if (tokens.length > 1 && /\d/.test(model)) learned.learnNumbered(head)
+        }
+        if (nameHead && resolved) learned.voteFamily(nameHead, resolved, o.source, o.provider)
+        if (nameSpells) learned.voteOrgSpelling(org!, resolved!, o.source, o.provider)
+        if (orgSegment && !namespaces.has(orgSegment)) {
+          let heads = orgHeads.get(orgSegment)
+          if (!heads && orgHeads.size < LEARNED_LIMITS.orgSpellings) orgHeads.set(orgSegment, (heads = { heads: new Set(), voters: new Set() }))
+          if (heads) {
+            const voter = voterOf(o.source, o.provider)
+            if (!heads.voters.has(voter) && heads.voters.size < 16) {
+              heads.voters.add(voter)
+              learned.mergeInputs++
+            }
+            if (heads.heads.size < 16 && !heads.heads.has(head)) {
+              heads.heads.add(head)
+              learned.mergeInputs++
+            }
+            let orgs = modelOrgs.get(model)
+            if (!orgs && modelOrgs.size < LEARNED_LIMITS.spellings) modelOrgs.set(model, (orgs = new Set()))
+            if (orgs && orgs.size < 8 && !orgs.has(orgSegment)) {
+              orgs.add(orgSegment)
+              learned.mergeInputs++
+            }
+          }
+        }
+        if (hfSpells) learned.voteOrgSpelling(hfOrg!, org!, o.source, o.provider)
       }
-      // hugging_face_id XiaomiMiMo/MiMo-V2.5-Pro beside the id xiaomi/mimo-v2.5-pro: another spelling of the org
-      const hf = o.hfId ? /^([A-Za-z0-9_.-]{2,64})\/(.+)$/.exec(o.hfId) : null
-      if (hf && org) {
-        const hfOrg = hf[1]!.toLowerCase()
-        if (hfOrg !== org && !orgSpelling(hfOrg)) learned.learnOrgSpelling(hfOrg, org, o.source)
-      }
+    })
+    // (the first read of the learned spellings below rebuilds them, once)
+    if (opts.merge !== false && learned.mergeInputs !== mergedInputs) {
+      mergedInputs = learned.mergeInputs
+      learned.merges++
+      mergeOrgSpellings(learned.orgHeads, learned.modelOrgs, fresh[0]?.source ?? 'live')
     }
-    if (opts.merge !== false) mergeOrgSpellings(orgHeads, modelOrgs, fresh[0]?.source ?? 'live')
     // pass 2: the snapshot dates of each identity key, then (pass 3) its usual spelling
     const first = fresh.map((o, i) => decide({ provider: o.provider, id: o.id }, 'dates-unknown', strips[i]))
     fresh.forEach((o, i) => {
@@ -541,15 +591,19 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
       const d = first[i]!.tokens.wrappers.length === 0 ? first[i]! : decide({ provider: o.provider, id: o.id }, 'no-spelling')
       if (d.basis !== 'own') learned.learnSpelling(d.key, d.id.slice(d.id.indexOf('/') + 1))
     })
+    return { learned: fresh.length, deferred }
   }
 
   /**
    * Organisation spellings that are one organisation: two org segments that publish exactly the same
    * families and list at least two identical models (`zai-org/glm-4.6` and `z-ai/glm-4.6`, `z-ai/glm-4.5`)
-   * are one; the group takes a curated name when it has one, else its most used spelling. A host that
-   * publishes other families too (nvidia/llama-… beside nvidia/nemotron-…) is never folded in.
+   * are one; the group takes a curated name when it has one, else its best-backed spelling (most voters: a
+   * reference catalog first, then live providers) — and only when that spelling has two live providers or a
+   * reference catalog behind it, so one upstream cannot give its spelling to another's organisation. A host
+   * that publishes other families too (nvidia/llama-… beside nvidia/nemotron-…) is never folded in.
+   * Recomputed as a whole each time (no first-come): the result replaces the previous merge.
    */
-  function mergeOrgSpellings(orgHeads: Map<string, { heads: Set<string>; n: number }>, modelOrgs: Map<string, Set<string>>, source: string) {
+  function mergeOrgSpellings(orgHeads: Map<string, { heads: Set<string>; voters: Set<string> }>, modelOrgs: Map<string, Set<string>>, source: string) {
     const shared = new Map<string, number>()
     for (const orgs of modelOrgs.values()) {
       if (orgs.size < 2) continue
@@ -564,6 +618,7 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
     const within = (a: Set<string>, b: Set<string>) => [...a].every((h) => b.has(h))
     // one spelling starts with the other: meta / meta-llama, mistral / mistralai, xiaomi / xiaomimimo
     const prefixed = (a: string, b: string) => Math.min(a.length, b.length) >= 3 && (a.startsWith(b) || b.startsWith(a))
+    const curated = (s: string) => data.orgs[s] ?? (knownOrgs.has(s) ? s : undefined)
     for (const [pair, n] of shared) {
       const [a, b] = pair.split('\u0000') as [string, string]
       const ha = orgHeads.get(a)
@@ -572,9 +627,7 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
       const same = n >= 2 && within(ha.heads, hb.heads) && within(hb.heads, ha.heads)
       const spelled = prefixed(a, b) && (within(ha.heads, hb.heads) || within(hb.heads, ha.heads))
       if (!same && !spelled) continue
-      const ca = orgSpelling(a)?.org
-      const cb = orgSpelling(b)?.org
-      if (ca && cb) continue // both curated (or learned before): the data decides
+      if (curated(a) && curated(b)) continue // both curated: the data decides
       const [ra, rb] = [find(a), find(b)]
       if (ra !== rb) parent.set(rb, ra)
     }
@@ -583,11 +636,18 @@ export function createCanonicalizer(extra: Partial<IdentityData> = {}, learned =
       const root = find(org)
       groups.set(root, [...(groups.get(root) ?? [root]), org])
     }
-    for (const members of groups.values()) {
-      const curatedName = members.map((m) => orgSpelling(m)?.org).find(Boolean)
-      const name = curatedName ?? members.slice().sort((x, y) => (orgHeads.get(y)?.n ?? 0) - (orgHeads.get(x)?.n ?? 0) || (x < y ? -1 : 1))[0]!
-      for (const m of members) if (m !== name && !orgSpelling(m)) learned.learnOrgSpelling(m, name, source)
+    const backing = (s: string) => {
+      const voters = [...(orgHeads.get(s)?.voters ?? [])]
+      return voters.some((v) => !v.startsWith('live:')) ? 1_000 + voters.length : voters.length
     }
+    const merged = new Map<string, { org: string; source: string }>()
+    for (const members of groups.values()) {
+      const curatedName = members.map(curated).find(Boolean)
+      const name = curatedName ?? members.slice().sort((x, y) => backing(y) - backing(x) || (x < y ? -1 : 1))[0]!
+      if (!curatedName && backing(name) < MIN_LIVE_VOTERS) continue // one provider's word: no organisation is renamed for it
+      for (const m of members) if (m !== name && !curated(m)) merged.set(m, { org: name, source })
+    }
+    learned.setMergedSpellings(merged)
   }
 
   const canonicalId = ((o: OfferingIdentity) => decide(o, 'all').id) as Canonicalizer

@@ -161,6 +161,8 @@ export class CatalogStore {
 
   // ── identity learned from the catalog (issue 16) ──────────────────────────────────────────────
   #learnedFromDb = false
+  /** Another writer changed the rows (reload(true): a snapshot applied): what they hold is learned again before the next use. */
+  #dbChanged = false
   /** The learned data's generation the stored canonical ids were derived with. */
   #committedGeneration = -1
   /** The learned families' novelty count the stored `own` rows were derived with. */
@@ -173,6 +175,7 @@ export class CatalogStore {
    */
   learnIdentity(): boolean {
     this.#learnedFromDb = true
+    this.#dbChanged = false
     const before = this.#canonical.generation
     const refs = this.db.select({ source: referenceModels.source, provider: referenceModels.providerId, id: referenceModels.modelKey }).from(referenceModels).all()
     const live = this.db.$client.prepare(`select provider_id as provider, provider_model_id as id, name, json_extract(extra, '$.hugging_face_id') as hf from offerings`).all() as {
@@ -181,7 +184,10 @@ export class CatalogStore {
       name: string
       hf: unknown
     }[]
-    this.#canonical.learn([...refs, ...live.map((r): Observation => ({ source: 'live', provider: r.provider, id: r.id, name: r.name, hfId: typeof r.hf === 'string' ? r.hf : null }))])
+    // (no per-provider batch budget: the DB holds what refreshes admitted, batch by batch)
+    this.#canonical.learn([...refs, ...live.map((r): Observation => ({ source: 'live', provider: r.provider, id: r.id, name: r.name, hfId: typeof r.hf === 'string' ? r.hf : null }))], {
+      budget: false,
+    })
     return this.#canonical.generation !== before
   }
 
@@ -249,6 +255,7 @@ export class CatalogStore {
    */
   reload(force = false): number {
     const version = this.readVersion()
+    if (force) this.#dbChanged = true
     if (force || version !== this.#version) {
       this.#version = version
       this.#updatedAt = this.readUpdatedAt()
@@ -282,7 +289,9 @@ export class CatalogStore {
     // this catalog and the live lists stored since the last time teach identity (learned.ts)
     const generation = this.#canonical.generation
     this.#canonical.learn(entries.map((e) => ({ source, provider: e.provider, id: e.modelId.toLowerCase() })))
-    this.learnIdentity()
+    // the live lists were learned as they were fetched (prepareIdentity); the DB is read again only when
+    // another writer (a snapshot) changed it
+    if (!this.#learnedFromDb || this.#dbChanged) this.learnIdentity()
     // what this catalog taught may merge or split offerings already stored: re-derive them first, so the
     // fill below (one pass) sees the new identity
     if (generation !== this.#canonical.generation || this.#committedGeneration !== this.#canonical.generation || this.#committedNovelty !== this.#canonical.learned.novelty) this.recanonicalize()
@@ -422,8 +431,13 @@ export class CatalogStore {
    */
   recanonicalize(): number {
     const plan = this.#planRederive(false)
-    if (plan.offerings.length === 0 && plan.refs.length === 0) return 0
+    if (plan.offerings.length === 0 && plan.refs.length === 0) {
+      ;[this.#committedGeneration, this.#committedNovelty] = [plan.generation, plan.novelty]
+      return 0
+    }
     this.#write(() => this.#applyRederived(plan))
+    // only once the transaction committed: a rollback leaves the stored rows (and these marks) as they were
+    ;[this.#committedGeneration, this.#committedNovelty] = [plan.generation, plan.novelty]
     return plan.offerings.filter((r) => r.moved).length
   }
 
@@ -465,7 +479,7 @@ export class CatalogStore {
     for (const r of plan.offerings) offeringStmt.run(r.next, r.basis, r.id)
     const refStmt = this.db.$client.prepare('update reference_models set canonical_id = ? where source = ? and provider_id = ? and model_key = ?')
     for (const r of plan.refs) refStmt.run(r.next, r.source, r.providerId, r.modelKey)
-    ;[this.#committedGeneration, this.#committedNovelty] = [plan.generation, plan.novelty]
+    // (the caller marks the plan committed once its transaction returned: never in here, where a rollback could follow)
     // a basis filled in (rows written before it existed) is no new catalog; a moved canonical id is
     return plan.offerings.some((r) => r.moved) || plan.refs.length > 0
   }
@@ -477,7 +491,9 @@ export class CatalogStore {
    * rows were derived, the rows they now decide otherwise are found. commitRefresh then only writes.
    */
   prepareIdentity(outcomes: ProviderOutcome[]): void {
-    for (const o of outcomes) if (o.ok && !o.unchanged) this.#canonical.learn(o.offerings.map((m) => liveObservation(o.provider, m)))
+    if (this.#learnedFromDb && this.#dbChanged) this.learnIdentity() // rows another writer (a snapshot) brought
+    // one batch for every list of the refresh: one rebuild of the learned spellings, one merge at most
+    this.#canonical.learn(outcomes.flatMap((o) => (o.ok && !o.unchanged ? o.offerings.map((m) => liveObservation(o.provider, m)) : [])))
     for (const o of outcomes) {
       if (!o.ok || o.unchanged) continue
       const decided = o.offerings.map((m) => this.#identityOf({ provider: o.provider, id: m.providerModelId, ownedBy: m.ownedBy, name: m.name }))

@@ -127,8 +127,15 @@ describe('organisation spellings not in the curated data', () => {
   })
 
   test('two spellings that publish the same families and the same models are one organisation', () => {
-    const know = taught([live('a', 'acmelabs/widget-2'), live('a', 'acmelabs/widget-3'), live('b', 'acme-research/widget-2'), live('b', 'acme-research/widget-3')])
-    expect(know('x', 'acme-research/widget-3')).toBe(know('y', 'acmelabs/widget-3'))
+    // acmelabs/ is listed by two providers (a, c): the spelling the organisation goes by
+    const pair = [live('a', 'acmelabs/widget-2'), live('a', 'acmelabs/widget-3'), live('b', 'acme-research/widget-2'), live('b', 'acme-research/widget-3')]
+    const know = taught([...pair, live('c', 'acmelabs/widget-2')])
+    expect(know('x', 'acme-research/widget-3')).toBe('acmelabs/widget-3')
+    expect(know('y', 'acmelabs/widget-3')).toBe('acmelabs/widget-3')
+    // near miss: one provider on each side: neither spelling is renamed for the other's word
+    const alone = taught(pair)
+    expect(alone('x', 'acme-research/widget-3')).toBe('acme-research/widget-3')
+    expect(alone('y', 'acmelabs/widget-3')).toBe('acmelabs/widget-3')
     // near miss: a host that publishes other families too is never folded in
     const host = taught([live('a', 'acmelabs/widget-2'), live('a', 'acmelabs/widget-3'), live('b', 'bighost/widget-2'), live('b', 'bighost/widget-3'), live('b', 'bighost/gizmo-1')])
     expect(host('x', 'bighost/widget-3')).not.toBe(host('y', 'acmelabs/widget-3'))
@@ -212,7 +219,7 @@ describe('canonical_basis: how each decision was reached', () => {
 describe('learned tables are bounded', () => {
   test('family table stops at its cap; what is known stays known', () => {
     const l = new LearnedIdentity()
-    for (let i = 0; i < LEARNED_LIMITS.families + 50; i++) l.voteFamily(`fam${i}`, 'acme', 'live')
+    for (let i = 0; i < LEARNED_LIMITS.families + 50; i++) l.voteFamily(`fam${i}`, 'acme', 'models.dev')
     expect(l.families.size).toBe(LEARNED_LIMITS.families)
     expect(l.familyOrg('fam0')?.org).toBe('acme')
     expect(l.familyOrg(`fam${LEARNED_LIMITS.families + 10}`)).toBeUndefined()
