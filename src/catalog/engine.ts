@@ -40,8 +40,11 @@ export interface IndexData {
   inMods: StringColumn
   outMods: StringColumn
   inNull: Uint8Array
-  /** Each offering as the unique view lists it (CanonicalOffering), JSON. */
-  members: StringColumn
+  /** Each offering's pricing (JSON) and canonical basis (index into `bases`, -1 for null): with the id, provider
+   * and context length, what the unique view lists of it (CanonicalOffering). */
+  pricing: StringColumn
+  basis: Int32Array
+  bases: string[]
   /** `id\0name\0description\0` per row, ASCII-lowercased; hayOff[3r+k] is where field k of row r starts. */
   hay: Uint8Array
   hayOff: Uint32Array
@@ -128,7 +131,9 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
   const inMods = new Strings()
   const outMods = new Strings()
   const inNull = new Uint8Array(n)
-  const members = new Strings()
+  const pricing = new Strings()
+  const basis = new Int32Array(n)
+  const basisIndex = new Map<string, number>()
   const hay = new Bytes()
   const hayOff = new Uint32Array(3 * n + 1)
   const provider = new Int32Array(n)
@@ -158,15 +163,13 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
     inMods.add((raw.input_modalities as string | null) ?? '')
     inNull[r] = raw.input_modalities === null ? 1 : 0
     outMods.add((raw.output_modalities as string | null) ?? '')
-    const member: CanonicalOffering = {
-      id: row.id,
-      provider: row.providerId,
-      provider_model_id: row.providerModelId,
-      canonical_basis: row.canonicalBasis,
-      context_length: row.contextLength,
-      pricing: row.pricing,
+    pricing.add(JSON.stringify(row.pricing))
+    if (row.canonicalBasis === null) basis[r] = -1
+    else {
+      let b = basisIndex.get(row.canonicalBasis)
+      if (b === undefined) basisIndex.set(row.canonicalBasis, (b = basisIndex.size))
+      basis[r] = b
     }
-    members.add(JSON.stringify(member))
     const start = hay.len
     hayOff[3 * r] = hay.len
     hay.add(row.id)
@@ -240,7 +243,9 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
     inMods: inMods.done(),
     outMods: outMods.done(),
     inNull,
-    members: members.done(),
+    pricing: pricing.done(),
+    basis,
+    bases: [...basisIndex.keys()],
     hay: hay.done(),
     hayOff,
     provider,
@@ -673,7 +678,16 @@ export class QueryEngine {
       for (let j = d.groupStart[g]!; j < d.groupStart[g + 1]!; j++) {
         const r = d.groupMembers[j]!
         if (!m[r]) continue
-        offerings.push(JSON.parse(str(d.members, r)))
+        const id = str(d.ids, r)
+        const provider = d.providerIds[d.provider[r]!]!
+        offerings.push({
+          id,
+          provider,
+          provider_model_id: id.slice(provider.length + 1), // ids are `${provider}/${provider_model_id}`
+          canonical_basis: d.basis[r]! < 0 ? null : d.bases[d.basis[r]!]!,
+          context_length: Number.isNaN(d.ctx[r]!) ? null : d.ctx[r]!,
+          pricing: JSON.parse(str(d.pricing, r)),
+        })
         if (!d.inNull[r] && (bestIn < 0 || compareBytes(d.inMods, r, bestIn) > 0)) bestIn = r
         if (d.outMods.offsets[r + 1]! > d.outMods.offsets[r]! && (bestOut < 0 || compareBytes(d.outMods, r, bestOut) > 0)) bestOut = r
       }
@@ -717,8 +731,9 @@ export function indexBuffers(d: IndexData): ArrayBuffer[] {
     d.outMods.bytes,
     d.outMods.offsets,
     d.inNull,
-    d.members.bytes,
-    d.members.offsets,
+    d.pricing.bytes,
+    d.pricing.offsets,
+    d.basis,
     d.hay,
     d.hayOff,
     d.provider,
