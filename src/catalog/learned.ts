@@ -214,18 +214,10 @@ export class LearnedIdentity {
    */
   voteFamily(head: string, org: string, source: string, provider = '', weight = 1) {
     const voter = voterOf(source, provider)
-    let v = this.families.get(head)
-    if (!v) {
-      if (this.families.size >= LEARNED_LIMITS.families) return
-      v = { voters: new Map() }
-      this.families.set(head, v)
-    }
-    let orgs = v.voters.get(voter)
-    if (!orgs) {
-      if (v.voters.size >= LEARNED_LIMITS.votersPerFamily) return
-      orgs = new Map()
-      v.voters.set(voter, orgs)
-    }
+    const v = entryIn(this.families, head, LEARNED_LIMITS.families, () => ({ voters: new Map() }))
+    if (!v) return
+    const orgs = entryIn(v.voters, voter, LEARNED_LIMITS.votersPerFamily, () => new Map())
+    if (!orgs) return
     if (!orgs.has(org) && orgs.size >= LEARNED_LIMITS.orgsPerVoter) return
     if (!orgs.has(org)) {
       let heads = this.#headsByRawOrg.get(org)
@@ -303,18 +295,10 @@ export class LearnedIdentity {
    */
   voteOrgSpelling(spelling: string, org: string, source: string, provider = ''): boolean {
     if (spelling === org) return false
-    let orgs = this.#spellingVotes.get(spelling)
-    if (!orgs) {
-      if (this.#spellingVotes.size >= LEARNED_LIMITS.orgSpellings) return false
-      orgs = new Map()
-      this.#spellingVotes.set(spelling, orgs)
-    }
-    let voters = orgs.get(org)
-    if (!voters) {
-      if (orgs.size >= LEARNED_LIMITS.votesPerSpelling) return false
-      voters = new Set()
-      orgs.set(org, voters)
-    }
+    const orgs = entryIn(this.#spellingVotes, spelling, LEARNED_LIMITS.orgSpellings, () => new Map())
+    if (!orgs) return false
+    const voters = entryIn(orgs, org, LEARNED_LIMITS.votesPerSpelling, () => new Set())
+    if (!voters) return false
     const voter = voterOf(source, provider)
     if (voters.has(voter) || voters.size >= LEARNED_LIMITS.votesPerSpelling) return true
     voters.add(voter)
@@ -390,12 +374,8 @@ export class LearnedIdentity {
   }
 
   learnVersion(head: string, version: string) {
-    let s = this.versions.get(head)
-    if (!s) {
-      if (this.versions.size >= LEARNED_LIMITS.families) return
-      s = new Set()
-      this.versions.set(head, s)
-    }
+    const s = entryIn(this.versions, head, LEARNED_LIMITS.families, () => new Set<string>())
+    if (!s) return
     if (s.has(version) || s.size >= LEARNED_LIMITS.versionsPerFamily) return
     s.add(version)
     this.versionCount++
@@ -407,12 +387,8 @@ export class LearnedIdentity {
 
   /** A dated snapshot of `key`. Once a key has two, its dates tell models apart (gpt-4o-2024-05-13 ≠ gpt-4o-2024-11-20). */
   learnDate(key: string, date: string) {
-    let s = this.dates.get(key)
-    if (!s) {
-      if (this.dates.size >= LEARNED_LIMITS.spellings) return
-      s = new Set()
-      this.dates.set(key, s)
-    }
+    const s = entryIn(this.dates, key, LEARNED_LIMITS.spellings, () => new Set<string>())
+    if (!s) return
     if (s.has(date) || s.size >= LEARNED_LIMITS.datesPerKey) return
     s.add(date)
     if (s.size === 2) this.generation++
@@ -424,12 +400,8 @@ export class LearnedIdentity {
   }
 
   learnSpelling(key: string, spelling: string) {
-    let m = this.spellings.get(key)
-    if (!m) {
-      if (this.spellings.size >= LEARNED_LIMITS.spellings) return
-      m = new Map()
-      this.spellings.set(key, m)
-    }
+    const m = entryIn(this.spellings, key, LEARNED_LIMITS.spellings, () => new Map())
+    if (!m) return
     if (!m.has(spelling) && m.size >= LEARNED_LIMITS.spellingsPerKey) return
     // a key's first spelling is how its id was read already; another spelling, or a new usual one, changes ids
     const before = this.spellingOf(key)
@@ -459,4 +431,15 @@ export class LearnedIdentity {
     }
     return best
   }
+}
+
+/** The entry of `key` in `map`, made by `make` when missing and the map holds fewer than `max` keys; undefined when full. */
+function entryIn<K, V>(map: Map<K, V>, key: K, max: number, make: () => V): V | undefined {
+  let v = map.get(key)
+  if (v === undefined) {
+    if (map.size >= max) return undefined
+    v = make()
+    map.set(key, v)
+  }
+  return v
 }
