@@ -333,6 +333,15 @@ function resumeAt(count: number, dir: 'asc' | 'desc', after: { value: string | n
   return lo
 }
 
+/**
+ * A unique-view group as the index holds it: each offering's pricing is still the JSON text it was stored as
+ * (the writer splices it instead of parsing and serializing it again); `cheapest` indexes `offerings` (-1: none).
+ */
+export interface CanonicalRowText extends Omit<CanonicalRow, 'offerings' | 'cheapest'> {
+  offerings: (Omit<CanonicalOffering, 'pricing'> & { pricingJson: string })[]
+  cheapest: number
+}
+
 /** A page of offerings: the rows (indexes into the index) and the JSON array of their API objects. */
 export interface OfferingPage extends Page<number> {
   /** `prefix[…]suffix` as UTF-8: the page's objects as the full list serialized them, copied as bytes. */
@@ -577,7 +586,14 @@ export class QueryEngine {
    * The unique view's page, each group materialized only when asked for (`row(i)`): a caller that serializes
    * group by group (the full unique view: tens of thousands of groups) holds one group's objects at a time.
    */
-  canonicalPage(q: CatalogQuery): { length: number; row: (i: number) => CanonicalRow; total: number; next: Page<CanonicalRow>['next'] } {
+  canonicalPage(q: CatalogQuery): {
+    length: number
+    row: (i: number) => CanonicalRow
+    /** The group as the index holds it (prices as JSON text): what the unique view's writer reads. */
+    raw: (i: number) => CanonicalRowText
+    total: number
+    next: Page<CanonicalRow>['next']
+  } {
     const d = this.data
     const n = d.n
     const G = d.canonIds.offsets.length - 1
@@ -670,31 +686,32 @@ export class QueryEngine {
       (i) => str(d.canonIds, groups[i]!),
     )
     const page = groups.subarray(w.start, w.end)
-    const row = (i: number): CanonicalRow => {
+    const raw = (i: number): CanonicalRowText => {
       const g = page[i]!
-      const offerings: CanonicalOffering[] = []
+      const offerings: CanonicalRowText['offerings'] = []
       let bestIn = -1
       let bestOut = -1
+      let cheapest = -1
+      const cheapestRow = Number.isNaN(d.prompt[pickPrice[g]!]!) ? -1 : pickPrice[g]!
       for (let j = d.groupStart[g]!; j < d.groupStart[g + 1]!; j++) {
         const r = d.groupMembers[j]!
         if (!m[r]) continue
         const id = str(d.ids, r)
         const provider = d.providerIds[d.provider[r]!]!
+        if (r === cheapestRow) cheapest = offerings.length
         offerings.push({
           id,
           provider,
           provider_model_id: id.slice(provider.length + 1), // ids are `${provider}/${provider_model_id}`
           canonical_basis: d.basis[r]! < 0 ? null : d.bases[d.basis[r]!]!,
           context_length: Number.isNaN(d.ctx[r]!) ? null : d.ctx[r]!,
-          pricing: JSON.parse(str(d.pricing, r)),
+          pricingJson: str(d.pricing, r),
         })
         if (!d.inNull[r] && (bestIn < 0 || compareBytes(d.inMods, r, bestIn) > 0)) bestIn = r
         if (d.outMods.offsets[r + 1]! > d.outMods.offsets[r]! && (bestOut < 0 || compareBytes(d.outMods, r, bestOut) > 0)) bestOut = r
       }
       const named = pickName[g]!
       const modalities = (c: StringColumn, isNull: boolean, best: number) => (!isNull ? JSON.parse(str(c, named)) : best >= 0 ? JSON.parse(str(c, best)) : null)
-      const cheapestRow = pickPrice[g]!
-      const cheapestId = Number.isNaN(d.prompt[cheapestRow]!) ? undefined : str(d.ids, cheapestRow)
       return {
         canonicalId: str(d.canonIds, g),
         name: str(d.names, named),
@@ -707,11 +724,16 @@ export class QueryEngine {
         firstSeen: first[g]!,
         lastSeen: Number.isNaN(seen[g]!) ? null : seen[g]!,
         offerings,
-        cheapest: offerings.find((o) => o.id === cheapestId) ?? null,
+        cheapest,
       }
     }
+    const row = (i: number): CanonicalRow => {
+      const { offerings: listed, cheapest, ...group } = raw(i)
+      const offerings = listed.map(({ pricingJson, ...o }): CanonicalOffering => ({ ...o, pricing: JSON.parse(pricingJson) }))
+      return { ...group, offerings, cheapest: offerings[cheapest] ?? null }
+    }
     const lastGroup = page[page.length - 1]
-    return { length: page.length, row, total: k, next: w.more && lastGroup !== undefined ? { value: value(lastGroup), id: str(d.canonIds, lastGroup) } : null }
+    return { length: page.length, row, raw, total: k, next: w.more && lastGroup !== undefined ? { value: value(lastGroup), id: str(d.canonIds, lastGroup) } : null }
   }
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { QueryEngine } from '../../src/catalog/engine'
 import { type CatalogQuery, SORT_KEYS, type SortKey } from '../../src/catalog/reads'
-import { toModel } from '../../src/modules/models/serialize'
+import { canonicalModelJson, toCanonicalModel, toModel } from '../../src/modules/models/serialize'
 import { openCapturedCatalog } from '../helpers/captured-catalog'
 import type { FakeUpstream } from '../helpers/fake-upstream'
 import type { Harness } from '../helpers/harness'
@@ -224,6 +224,31 @@ describe('the query engine answers as a plain filter and as the SQL did', () => 
       else expect(answer.data).toEqual(JSON.parse(JSON.stringify((sql.rows as Parameters<typeof toModel>[0][]).map(toModel))))
       if (paged) expect({ total: answer.total, has_more: answer.has_more }).toEqual({ total: sql.total, has_more: sql.next !== null })
     }
+  })
+
+  test('the unique view writer (prices spliced as stored) writes exactly the text JSON.stringify makes of toCanonicalModel', () => {
+    const status = (provider: string) => (provider === 'groq' ? 'ok' : provider === 'together' ? 'degraded "quoted"' : 'unknown')
+    const seen = { variable: 0, uncheapest: 0, several: 0, groups: 0 }
+    const rand = rng(11)
+    const queries: CatalogQuery[] = [{ sort: 'id', order: 'asc' }, ...Array.from({ length: 30 }, () => randomQuery(rand))]
+    for (const q of queries) {
+      const page = engine.canonicalPage(q)
+      for (let i = 0; i < page.length; i++) {
+        const row = page.row(i)
+        const expected = JSON.stringify(toCanonicalModel(row, status))
+        const written = canonicalModelJson(page.raw(i), status)
+        if (written !== expected) expect({ q, id: row.canonicalId, written }).toEqual({ q, id: row.canonicalId, written: expected })
+        seen.groups++
+        if (expected.includes('"prompt":null') || expected.includes('"completion":null')) seen.variable++
+        if (row.cheapest === null) seen.uncheapest++
+        if (row.offerings.length > 1) seen.several++
+      }
+    }
+    // the captures hold what the writer must get right: variable prices (served as null), groups with no priced
+    // offering (pricing {} and cheapest null), groups of several providers
+    expect(seen.variable).toBeGreaterThan(0)
+    expect(seen.uncheapest).toBeGreaterThan(0)
+    expect(seen.several).toBeGreaterThan(0)
   })
 
   test('a search never matches across the end of one field and the start of the next', () => {

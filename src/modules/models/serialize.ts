@@ -1,5 +1,6 @@
 import type { OfferingRow } from '../../catalog/store'
 import type { CanonicalOffering, CanonicalRow } from '../../catalog/reads'
+import type { CanonicalRowText } from '../../catalog/engine'
 import { VARIABLE_PRICE, type PriceTier, type Pricing } from '../../domain/types'
 import type { Model } from './model'
 
@@ -109,4 +110,39 @@ export function toCanonicalModel(r: CanonicalRow, status: (provider: string) => 
     providers: r.offerings.map((o) => ({ ...o, pricing: servedPricing(o.pricing), status: status(o.provider) })),
     cheapest: r.cheapest ? { provider: r.cheapest.provider, id: r.cheapest.id, pricing: servedPricing(r.cheapest.pricing) } : null,
   }
+}
+
+const text = JSON.stringify
+/** A stored pricing's JSON text as served: as it is, unless a price in it is variable (then rebuilt by servedPricing). */
+const servedPricingJson = (json: string) => (json.includes(`"${VARIABLE_PRICE}"`) ? text(servedPricing(JSON.parse(json))) : json)
+
+/**
+ * The text `JSON.stringify(toCanonicalModel(row, status))` makes, written from a group as the query index holds
+ * it: the prices are spliced as stored instead of parsed and serialized again (a 1,000-group page of the unique
+ * view is thousands of offerings). Keys in toCanonicalModel's order; a test compares the two texts.
+ */
+export function canonicalModelJson(r: CanonicalRowText, status: (provider: string) => string): string {
+  let providers = ''
+  let cheapest = 'null'
+  let pricing = '{}'
+  for (let i = 0; i < r.offerings.length; i++) {
+    const o = r.offerings[i]!
+    const price = servedPricingJson(o.pricingJson)
+    const provider = text(o.provider)
+    const id = text(o.id)
+    if (i) providers += ','
+    providers += `{"id":${id},"provider":${provider},"provider_model_id":${text(o.provider_model_id)},"canonical_basis":${text(o.canonical_basis)},"context_length":${text(o.context_length)},"pricing":${price},"status":${text(status(o.provider))}}`
+    if (i === r.cheapest) {
+      pricing = price
+      cheapest = `{"provider":${provider},"id":${id},"pricing":${price}}`
+    }
+  }
+  return (
+    `{"id":${text(r.canonicalId)},"object":"model","created":${text(r.created)},"owned_by":${text(r.canonicalId.split('/')[0]!)},"name":${text(r.name)}` +
+    `,"context_length":${text(r.contextLength)},"max_output_tokens":${text(r.maxOutputTokens)}` +
+    `,"architecture":{"input_modalities":${text(r.inputModalities)},"output_modalities":${text(r.outputModalities)}}` +
+    `,"pricing":${pricing},"provider_count":${text(r.providerCount)}` +
+    `,"first_seen_at":${text(new Date(r.firstSeen * 1000).toISOString())},"last_seen_at":${r.lastSeen ? text(new Date(r.lastSeen).toISOString()) : 'null'}` +
+    `,"providers":[${providers}],"cheapest":${cheapest}}`
+  )
 }

@@ -9,7 +9,7 @@ import type { CachedBody } from '../../serving/cached-body'
 import { ApiError } from '../../http/errors'
 import { providerStatus } from '../../catalog/provider-status'
 import type { ListModelsQuery } from './model'
-import { toCanonicalModel, toModel } from './serialize'
+import { canonicalModelJson, toCanonicalModel, toModel } from './serialize'
 import { Bytes } from '../../lib/bytes'
 
 const bad = (param: string, message: string, code = 'invalid_parameter') => new ApiError(400, message, { param, code })
@@ -106,7 +106,7 @@ export class ModelsService {
         out.add(`${head}[`)
         for (let i = 0; i < groups.length; i++) {
           if (i) out.add(',')
-          out.add(JSON.stringify(toCanonicalModel(groups.row(i), status)))
+          out.add(canonicalModelJson(groups.raw(i), status))
         }
         out.add(`]${foot}`)
         return out.done()
