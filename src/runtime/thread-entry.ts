@@ -7,7 +7,7 @@
 import { loadConfig } from '../config'
 import { createLogger } from '../lib/log'
 import { scrubberFor } from '../lib/scrub'
-import { openRefreshThread } from '.'
+import { openRefreshThread } from './catalog'
 import { indexBuffers } from '../catalog/engine'
 import type { FromThread, ToThread } from './thread-protocol'
 
