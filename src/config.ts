@@ -117,7 +117,7 @@ export const DEFAULTS = {
   referenceTimeoutMs: 30_000,
   adminRefreshCooldownSeconds: 10,
   /** The answer cache (src/serving/answer-cache.ts): bytes (MiB) and entries of built answers; adopted hot views come on top. */
-  answerCacheMb: 64,
+  answerCacheMb: 32,
   answerCacheEntries: 4096,
   /** Milliseconds per second the HTTP thread may spend building uncached answers (0: unlimited). */
   buildBudgetMsPerSecond: 100,
