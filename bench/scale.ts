@@ -5,7 +5,11 @@
  * index). Measured over HTTP: uncached-answer latency of first-seen queries, the longest stall a client sees
  * while a new version lands, RSS peak (VmHWM) and settled, refresh durations. Each figure next to its target.
  *
- *   bun bench/scale.ts [offerings] [providers]
+ *   bun bench/scale.ts [offerings] [providers] [--source]
+ *
+ * The service runs as the Docker image runs it: the compiled binary (`bun run build`'s command, built into a
+ * temp dir first), with BUN_JSC_forceRAMSize as the image sets it. `--source` runs `bun src/index.ts serve`
+ * instead (what `bun run start` runs): the same code, ~30 MB more resident (the transpiler and the sources).
  *
  * Other benches reuse the setup: `const s = await startScale(); … await s.stop()`.
  */
@@ -17,7 +21,7 @@ import { syntheticOutcomes, syntheticUpstream } from './synthetic'
 const ADMIN_TOKEN = 'scale-bench-token'
 
 /** Fake upstreams, a config and a running `modelcat serve` holding `total` offerings (loaded by its refresh thread). */
-export async function startScale(opts: { total?: number; providers?: number; env?: Record<string, string> } = {}) {
+export async function startScale(opts: { total?: number; providers?: number; env?: Record<string, string>; source?: boolean } = {}) {
   const total = opts.total ?? 50_000
   const outcomes = syntheticOutcomes(total, opts.providers ?? 121)
   const upstream = syntheticUpstream(outcomes) // each provider's list as OpenRouter sends it
@@ -28,7 +32,14 @@ export async function startScale(opts: { total?: number; providers?: number; env
   writeFileSync(join(dir, 'modelcat.toml'), toml)
   const port = 20_000 + Math.floor(Math.random() * 20_000)
   const started = performance.now()
-  const proc = Bun.spawn(['bun', join(import.meta.dir, '../src/index.ts'), 'serve'], {
+  const root = join(import.meta.dir, '..')
+  const binary = join(dir, 'modelcat')
+  if (!opts.source) {
+    // package.json's `build` (what the Dockerfile runs), into the temp dir
+    const built = Bun.spawnSync(['bun', 'build', '--compile', '--minify', '--sourcemap', 'src/index.ts', 'src/runtime/thread-entry.ts', '--outfile', binary], { cwd: root, stdout: 'ignore', stderr: 'inherit' })
+    if (!built.success) throw new Error('bun build --compile failed')
+  }
+  const proc = Bun.spawn(opts.source ? ['bun', join(root, 'src/index.ts'), 'serve'] : [binary, 'serve'], {
     env: {
       ...process.env,
       MODELCAT_CONFIG: join(dir, 'modelcat.toml'),
@@ -59,6 +70,8 @@ export async function startScale(opts: { total?: number; providers?: number; env
   return {
     url,
     pid: proc.pid,
+    /** What runs: the compiled binary or the sources. */
+    form: opts.source ? 'from source (bun src/index.ts serve)' : 'compiled binary (bun build --compile, as the Docker image)',
     total,
     providers: outcomes.length,
     upstreamMB: upstream.megabytes,
@@ -122,12 +135,13 @@ async function longestWait(s: Scale, done: () => boolean): Promise<number> {
 }
 
 if (import.meta.main) {
-  const total = Number(process.argv[2] ?? 50_000)
-  const providers = Number(process.argv[3] ?? 121)
-  const s = await startScale({ total, providers })
+  const args = process.argv.slice(2).filter((a) => !a.startsWith('--'))
+  const total = Number(args[0] ?? 50_000)
+  const providers = Number(args[1] ?? 121)
+  const s = await startScale({ total, providers, source: process.argv.includes('--source') })
   try {
     console.log(
-      `${s.total} offerings from ${s.providers} providers (upstream JSON ${s.upstreamMB.toFixed(0)} MB), modelcat serve pid ${s.pid}, BUN_JSC_forceRAMSize=${process.env.BUN_JSC_forceRAMSize ?? '268435456'}`,
+      `${s.total} offerings from ${s.providers} providers (upstream JSON ${s.upstreamMB.toFixed(0)} MB), modelcat serve pid ${s.pid}, ${s.form}, BUN_JSC_forceRAMSize=${process.env.BUN_JSC_forceRAMSize ?? '268435456'}`,
     )
     // the first refresh starts with the server; it is done when the catalog holds every offering
     let loaded = false
