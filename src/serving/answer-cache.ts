@@ -18,6 +18,19 @@ import { CachedBody } from './cached-body'
 export type AnswerKey = string & { readonly __answerKey: true }
 export const answerKey = (normalized: unknown): AnswerKey => JSON.stringify(normalized) as AnswerKey
 
+/**
+ * An answer built from a query index rather than read in the cache's transaction: its JSON bytes and the catalog
+ * version of the index. The HTTP thread serves the version it was handed until the next handover, while the
+ * DB may already be newer (the refresh thread committed and is building the next index): such an answer is of
+ * the served version, and cached as one.
+ */
+export class IndexedAnswer {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly version: number,
+  ) {}
+}
+
 /** A body built on another thread for a version, handed over with its buffers. */
 export interface PrebuiltBody {
   key: AnswerKey
@@ -199,10 +212,13 @@ export class AnswerCache {
     try {
       const { value: json, version } = this.catalog.readConsistent(() => {
         const built = build()
-        // bytes: the answer's JSON already (e.g. a page copied from the query index), held as they are
-        return built instanceof Uint8Array ? built : JSON.stringify(built)
+        // bytes: the answer's JSON already, held as they are; an index's answer is of the index's version
+        return built instanceof Uint8Array || built instanceof IndexedAnswer ? built : JSON.stringify(built)
       })
-      body = new CachedBody(json, version, new Date(this.catalog.updatedAt || 0))
+      body =
+        json instanceof IndexedAnswer
+          ? new CachedBody(json.bytes, json.version, new Date(this.catalog.updatedAt || 0))
+          : new CachedBody(json, version, new Date(this.catalog.updatedAt || 0))
     } finally {
       const ms = performance.now() - started
       this.budget?.charge(ms)

@@ -2,13 +2,15 @@ import { afterEach, expect, test } from 'bun:test'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pino from 'pino'
+import type { IndexData } from '../../src/catalog/engine'
 import type { ProviderOutcome } from '../../src/catalog/rows'
 import { loadConfig } from '../../src/config'
-import { openRefreshThread } from '../../src/runtime'
+import { openCatalog, openModels, openRefreshThread } from '../../src/runtime'
+import type { PrebuiltBody } from '../../src/serving/answer-cache'
 import { tempDir } from '../helpers/harness'
 
 /**
- * The refresh thread's handover (src/runtime/index.ts openRefreshThread), driven in-process: after a commit the
+ * The refresh thread's handover (src/runtime/catalog.ts openRefreshThread), driven in-process: after a commit the
  * index and hot views are built on a timer and handed over once; a failed build is logged and the next commit
  * tries again (the thread lives on); a shutdown while a handover waits for its timer hands over nothing and
  * closes cleanly.
@@ -75,4 +77,59 @@ test('a shutdown while a handover waits for its timer hands over nothing and clo
   await runtime.stop() // before the timer fired
   expect(versions).toEqual([])
   expect(errors).toEqual([])
+})
+
+test('between a commit and its handover the served index answers, at the served version (not SQLite at the next one)', async () => {
+  const handed: { version: number; bodies: PrebuiltBody[]; index: IndexData }[] = []
+  const { runtime } = open((version) => version) // the thread side; what it hands over is captured below
+  const config = loadConfig({ MODELCAT_CONFIG: join(dir!, 'modelcat.toml'), MODELCAT_DB: join(dir!, 'catalog.db') })
+  // the HTTP side: its own connection, adopting what the thread hands over (as openServer does)
+  const reader = openCatalog(config, { maintain: false })
+  const models = openModels(config, reader.store, { buildIndex: false })
+  const deliver = () => {
+    const h = handed.shift()!
+    reader.store.reload(true)
+    models.answers.adopt(h.version, h.bodies)
+    models.index!.adopt(h.index)
+  }
+  const thread = openRefreshThread(config, pino({ level: 'silent' }), { onVersion: (version, bodies, index) => handed.push({ version, bodies, index }) })
+  // a provider the default config lists (the models service answers for configured providers)
+  const named = (prefix: string): ProviderOutcome => ({
+    provider: 'openrouter',
+    ok: true,
+    skipped: 0,
+    durationMs: 0,
+    warning: null,
+    offerings: Array.from({ length: 3 }, (_, i) => ({ providerModelId: `model-${i}`, name: `${prefix} model-${i}`, pricing: { prompt: '0.000001', completion: '0.000002' } })),
+  })
+  const names = (bytes: Uint8Array) => (JSON.parse(new TextDecoder().decode(bytes)) as { data: { name: string }[] }).data.map((m) => m.name)
+  try {
+    await runtime.stop() // only `thread` writes from here on
+    thread.store.commitRefresh('test', Date.now(), [named('Old')])
+    await thread.handedOver()
+    deliver()
+    const served = reader.store.version
+    // the thread commits the next version; its handover has not reached the HTTP side yet
+    thread.store.commitRefresh('test', Date.now(), [named('New')])
+    expect(reader.store.readVersion()).toBe(served + 1)
+    for (const unique of [false, true]) {
+      const body = models.list({ q: 'model', limit: 2, sort: 'id', unique } as never)
+      expect({ unique, version: body.version }).toEqual({ unique, version: served })
+      if (!unique) expect(names(body.bytes)).toEqual(['Old model-0', 'Old model-1'])
+      expect(models.list({ q: 'model', limit: 2, sort: 'id', unique } as never)).toBe(body) // held: an answer of the served version
+    }
+    // near miss: a filter the index does not hold (has_conflicts) is read from SQLite: the DB's version, not held
+    const sql = models.list({ has_conflicts: false, limit: 2 } as never)
+    expect(sql.version).toBe(served + 1)
+    expect(names(sql.bytes)).toEqual(['New model-0', 'New model-1'])
+    // the handover arrives: the next version answers
+    await thread.handedOver()
+    deliver()
+    const after = models.list({ q: 'model', limit: 2, sort: 'id' } as never)
+    expect(after.version).toBe(served + 1)
+    expect(names(after.bytes)).toEqual(['New model-0', 'New model-1'])
+  } finally {
+    await thread.stop()
+    reader.close()
+  }
 })

@@ -4,7 +4,7 @@ import type { CatalogIndex, QueryEngine } from '../../catalog/engine'
 import { catalogQueryOf } from '../../http/catalog-query'
 import type { CatalogQuery } from '../../catalog/reads'
 import type { CatalogStore } from '../../catalog/store'
-import { answerKey, type AnswerCache, type AnswerKey } from '../../serving/answer-cache'
+import { answerKey, type AnswerCache, type AnswerKey, IndexedAnswer } from '../../serving/answer-cache'
 import type { CachedBody } from '../../serving/cached-body'
 import { ApiError } from '../../http/errors'
 import { providerStatus } from '../../catalog/provider-status'
@@ -80,11 +80,13 @@ export class ModelsService {
     const { catalog, unique } = this.normalize(query)
     return this.answers.get(answerKey({ catalog, unique }), () => {
       const paged = catalog.limit !== undefined || catalog.offset !== undefined
-      // the index answers for its own version only: between a commit of the refresh thread and the handover of
-      // its index (a moment), the DB is newer and SQLite answers (this runs inside the cache's read transaction)
+      // the index of the version this thread serves answers, also while the refresh thread has committed a newer one
+      // and builds its index (seconds at 50k offerings): the answer is of the served version, like the hot views
+      // (IndexedAnswer), not a slow SQLite read of the next one; an index of the DB's version answers too
       const indexed = this.index?.current()
+      const current = indexed && (indexed.version === this.store.version || indexed.version === this.store.readVersion())
       // the price filters (has_conflicts, lifecycle) are not in the index: SQLite answers those
-      const engine = indexed && indexed.version === this.store.readVersion() && catalog.hasConflicts === undefined && catalog.lifecycle === undefined ? indexed : undefined
+      const engine = current && catalog.hasConflicts === undefined && catalog.lifecycle === undefined ? indexed : undefined
       const tail = (page: { total: number; next: { value: string | number; id: string } | null }) => {
         const next_cursor = page.next ? encodeCursor(page.next, cursorScope(catalog, unique)) : null
         return { total: page.total, has_more: page.next !== null, next_cursor }
@@ -94,7 +96,7 @@ export class ModelsService {
       if (!unique && engine) {
         // the page's objects as serialized when the index was built, copied as bytes (never parsed back)
         const rows = engine.queryOfferings(catalog)
-        return rows.bytes(...envelope(rows))
+        return new IndexedAnswer(rows.bytes(...envelope(rows)), engine.version)
       }
       if (unique && engine) {
         // group by group into one growing buffer: the full unique view (~20k groups at 50k offerings) never
@@ -109,7 +111,7 @@ export class ModelsService {
           out.add(canonicalModelJson(groups.raw(i), status))
         }
         out.add(`]${foot}`)
-        return out.done()
+        return new IndexedAnswer(out.done(), engine.version)
       }
       let data: unknown[]
       let page: { total: number; next: { value: string | number; id: string } | null }
