@@ -832,15 +832,16 @@ export class CatalogStore {
   }
 
   /**
-   * Runs `read` inside one read transaction and returns what it built with the catalog version it saw:
+   * Runs `read` inside one read transaction and returns what it built with the catalog version it saw (and that
+   * version's updated_at):
    * a commit of the refresh thread in between cannot mix two catalogs into one answer.
    */
-  readConsistent<T>(read: () => T): { value: T; version: number } {
+  readConsistent<T>(read: () => T): { value: T; version: number; updatedAt: number } {
     const c = this.db.$client
     return c
       .transaction(() => {
-        const version = (c.query('select version from catalog_state where id = 1').get() as { version: number } | null)?.version ?? 0
-        return { value: read(), version }
+        const state = c.query('select version, updated_at from catalog_state where id = 1').get() as { version: number; updated_at: number | null } | null
+        return { value: read(), version: state?.version ?? 0, updatedAt: state?.updated_at ?? 0 }
       })
       .deferred()
   }

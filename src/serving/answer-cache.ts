@@ -46,12 +46,13 @@ export interface VersionedCatalog {
   /** Bumps whenever the content may have changed (a snapshot may keep the version number). */
   readonly generation: number
   readonly updatedAt: number
-  readConsistent<T>(read: () => T): { value: T; version: number }
+  /** `read` in one read transaction, with the version it saw and that version's updated_at (ms). */
+  readConsistent<T>(read: () => T): { value: T; version: number; updatedAt: number }
 }
 
 /** Defaults of the bounds and the build budget (README "Bounded answers and admission control"). */
 export const ANSWER_CACHE_DEFAULTS = {
-  maxBytes: 64 * 1024 * 1024,
+  maxBytes: 32 * 1024 * 1024,
   maxEntries: 4096,
   /** A refused build whose budget is back within this many ms waits for it instead (at most `maxWaiters` at a time). */
   maxWaitMs: 250,
@@ -210,15 +211,17 @@ export class AnswerCache {
     const started = performance.now()
     let body: CachedBody
     try {
-      const { value: json, version } = this.catalog.readConsistent(() => {
+      const {
+        value: json,
+        version,
+        updatedAt,
+      } = this.catalog.readConsistent(() => {
         const built = build()
         // bytes: the answer's JSON already, held as they are; an index's answer is of the index's version
         return built instanceof Uint8Array || built instanceof IndexedAnswer ? built : JSON.stringify(built)
       })
-      body =
-        json instanceof IndexedAnswer
-          ? new CachedBody(json.bytes, json.version, new Date(this.catalog.updatedAt || 0))
-          : new CachedBody(json, version, new Date(this.catalog.updatedAt || 0))
+      // Last-Modified: that of the version the answer is of (an index's: the one this thread serves)
+      body = json instanceof IndexedAnswer ? new CachedBody(json.bytes, json.version, new Date(this.catalog.updatedAt || 0)) : new CachedBody(json, version, new Date(updatedAt || 0))
     } finally {
       const ms = performance.now() - started
       this.budget?.charge(ms)

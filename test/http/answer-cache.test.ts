@@ -11,7 +11,7 @@ class FakeCatalog implements VersionedCatalog {
   generation = 1
   updatedAt = 1
   readConsistent<T>(read: () => T) {
-    return { value: read(), version: this.version }
+    return { value: read(), version: this.version, updatedAt: this.updatedAt }
   }
 }
 

@@ -109,18 +109,22 @@ test('between a commit and its handover the served index answers, at the served 
     await thread.handedOver()
     deliver()
     const served = reader.store.version
+    const servedAt = reader.store.updatedAt
+    await Bun.sleep(5) // the next version's updated_at differs
     // the thread commits the next version; its handover has not reached the HTTP side yet
     thread.store.commitRefresh('test', Date.now(), [named('New')])
     expect(reader.store.readVersion()).toBe(served + 1)
     for (const unique of [false, true]) {
       const body = models.list({ q: 'model', limit: 2, sort: 'id', unique } as never)
-      expect({ unique, version: body.version }).toEqual({ unique, version: served })
+      expect({ unique, version: body.version, lastModified: body.lastModified.getTime() }).toEqual({ unique, version: served, lastModified: servedAt })
       if (!unique) expect(names(body.bytes)).toEqual(['Old model-0', 'Old model-1'])
       expect(models.list({ q: 'model', limit: 2, sort: 'id', unique } as never)).toBe(body) // held: an answer of the served version
     }
     // near miss: a filter the index does not hold (has_conflicts) is read from SQLite: the DB's version, not held
     const sql = models.list({ has_conflicts: false, limit: 2 } as never)
     expect(sql.version).toBe(served + 1)
+    expect(sql.lastModified.getTime()).toBe(thread.store.updatedAt) // that version's Last-Modified, not the served one's
+    expect(thread.store.updatedAt).toBeGreaterThan(servedAt)
     expect(names(sql.bytes)).toEqual(['New model-0', 'New model-1'])
     // the handover arrives: the next version answers
     await thread.handedOver()

@@ -113,8 +113,11 @@ export function toCanonicalModel(r: CanonicalRow, status: (provider: string) => 
 }
 
 const text = JSON.stringify
-/** A stored pricing's JSON text as served: as it is, unless a price in it is variable (then rebuilt by servedPricing). */
-const servedPricingJson = (json: string) => (json.includes(`"${VARIABLE_PRICE}"`) ? text(servedPricing(JSON.parse(json))) : json)
+/**
+ * A stored pricing's JSON text as served: as it is, unless a price in it is variable (then rebuilt by servedPricing),
+ * or it names `__proto__` (which servedPricing's assignment drops; price keys never do: PRICE_KEY).
+ */
+const servedPricingJson = (json: string) => (json.includes(`"${VARIABLE_PRICE}"`) || json.includes('"__proto__"') ? text(servedPricing(JSON.parse(json))) : json)
 
 /**
  * The text `JSON.stringify(toCanonicalModel(row, status))` makes, written from a group as the query index holds
