@@ -100,7 +100,14 @@ class Strings {
 
 const dec = new TextDecoder()
 const enc = new TextEncoder()
-const str = (c: StringColumn, i: number) => dec.decode(c.bytes.subarray(c.offsets[i]!, c.offsets[i + 1]!))
+/** A Buffer over each column's bytes, made once: a string is decoded from a range, with no view allocated per read. */
+const buffers = new WeakMap<Uint8Array, Buffer>()
+const bufferOf = (b: Uint8Array) => {
+  let buf = buffers.get(b)
+  if (!buf) buffers.set(b, (buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength)))
+  return buf
+}
+const str = (c: StringColumn, i: number) => bufferOf(c.bytes).toString('utf8', c.offsets[i]!, c.offsets[i + 1]!)
 
 function jsonValues(v: unknown): unknown[] {
   if (v === null || v === undefined) return []
@@ -312,8 +319,16 @@ function compareValues(a: string | number, b: string | number): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b))
 }
 
+/** Strings i and j of a column compared by their bytes (memcmp order), without a view per call. */
 function compareBytes(c: StringColumn, i: number, j: number): number {
-  return Buffer.compare(c.bytes.subarray(c.offsets[i]!, c.offsets[i + 1]!), c.bytes.subarray(c.offsets[j]!, c.offsets[j + 1]!))
+  const b = c.bytes
+  const [a0, a1, b0, b1] = [c.offsets[i]!, c.offsets[i + 1]!, c.offsets[j]!, c.offsets[j + 1]!]
+  const n = Math.min(a1 - a0, b1 - b0)
+  for (let k = 0; k < n; k++) {
+    const d = b[a0 + k]! - b[b0 + k]!
+    if (d) return d < 0 ? -1 : 1
+  }
+  return a1 - a0 === b1 - b0 ? 0 : a1 - a0 < b1 - b0 ? -1 : 1
 }
 
 /**
