@@ -61,7 +61,7 @@ console.log(`${total} offerings, ${outcomes.length} providers (JSON lists: ${ups
   const s = setup('thread')
   const catalog = openCatalog(s.config, { maintain: false })
   const service = openModels(s.config, catalog.store)
-  const thread = new RefreshThread({ env: s.env, store: catalog.store, providers: s.config.providers, log: pino({ level: 'silent' }), onBodies: (v, b) => service.answers.adopt(v, b) })
+  const thread = new RefreshThread({ env: s.env, store: catalog.store, providers: s.config.providers, log: pino({ level: 'silent' }), onVersion: (v, b, index) => service.adopt(v, b, index) })
   await measure('B refresh thread: first refresh (all new)', () => thread.refresh())
   await measure('B refresh thread: second refresh (nothing changed)', () => thread.refresh())
   await measure('full list body of the new version (prebuilt by the thread)', () => service.list({ free: false, unique: false }).warm())

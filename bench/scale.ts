@@ -36,7 +36,11 @@ export async function startScale(opts: { total?: number; providers?: number; env
   const binary = join(dir, 'modelcat')
   if (!opts.source) {
     // package.json's `build` (what the Dockerfile runs), into the temp dir
-    const built = Bun.spawnSync(['bun', 'build', '--compile', '--minify', '--sourcemap', 'src/index.ts', 'src/runtime/thread-entry.ts', '--outfile', binary], { cwd: root, stdout: 'ignore', stderr: 'inherit' })
+    const built = Bun.spawnSync(['bun', 'build', '--compile', '--minify', '--sourcemap', 'src/index.ts', 'src/runtime/thread-entry.ts', '--outfile', binary], {
+      cwd: root,
+      stdout: 'ignore',
+      stderr: 'inherit',
+    })
     if (!built.success) throw new Error('bun build --compile failed')
   }
   const proc = Bun.spawn(opts.source ? ['bun', join(root, 'src/index.ts'), 'serve'] : [binary, 'serve'], {

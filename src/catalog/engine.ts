@@ -1,6 +1,7 @@
 import type { Db } from '../db/client'
 import { type CanonicalOffering, type CanonicalRow, type CatalogQuery, OFFERING_COLUMNS_SQL, type Page, type RawOffering, type SortKey, toOfferingRow } from './reads'
 import type { OfferingRow } from './rows'
+import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import { Bytes } from '../lib/bytes'
 
 /**
@@ -26,12 +27,21 @@ export interface StringColumn {
 }
 
 export interface IndexData {
-  /** The catalog version read (set by the store after a consistent read). */
+  /** The catalog version read and its updated_at (ms) (set by the store after a consistent read). */
   version: number
+  updatedAt: number
   n: number
-  /** The full list body; row r's object is list[rowOff[2r], rowOff[2r+1]). Rows in id order. */
-  list: Uint8Array
-  rowOff: Uint32Array
+  /**
+   * Every offering's API object (its JSON, UTF-8), rows in id order, each compressed on its own (raw deflate with
+   * `dict`, the first rows' JSON, as a preset dictionary: the keys and shapes every row shares), so that one row
+   * is inflated without any other: row r is rowsZ[rowZOff[r], rowZOff[r+1]), rowLen[r] bytes inflated. The full
+   * list's body (`{"object":"list","data":[…]}`, listBytes bytes) is these rows joined (`listChunks`).
+   */
+  rowsZ: Uint8Array
+  rowZOff: Uint32Array
+  rowLen: Uint32Array
+  dict: Uint8Array
+  listBytes: number
   ids: StringColumn
   names: StringColumn
   /** lower(name) as SQLite computes it (ASCII only): the `name` sort value. */
@@ -80,6 +90,12 @@ export interface IndexData {
   perms: Record<string, Int32Array>
 }
 
+/** The rows whose JSON is the rows' deflate dictionary, and its most bytes (its last ones: a larger one costs more per row, measured, than it saves) */
+const DICT_ROWS = 24
+const DICT_BYTES = 8192
+const LIST_HEAD = '{"object":"list","data":'
+const LIST_FOOT = '}'
+
 const CATEGORIES = ['input_modalities', 'output_modalities', 'supported_parameters'] as const
 const PERM_KEYS = ['id', 'name', 'created', 'context_length', 'prompt_price', 'completion_price', 'newest'] as const
 
@@ -98,8 +114,9 @@ class Strings {
   }
 }
 
-const dec = new TextDecoder()
 const enc = new TextEncoder()
+const COMMA = new Uint8Array([0x2c])
+const NOTHING = new Uint8Array(0)
 /** A Buffer over each column's bytes, made once: a string is decoded from a range, with no view allocated per read. */
 const buffers = new WeakMap<Uint8Array, Buffer>()
 const bufferOf = (b: Uint8Array) => {
@@ -130,8 +147,23 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
       dense_rank() over (order by o.canonical_id) - 1 as canon_ord
     from offerings o order by o.id`)
   const n = (db.$client.query('select count(*) as n from offerings').get() as { n: number }).n
-  const list = new Bytes()
-  const rowOff = new Uint32Array(2 * n)
+  // the rows' JSON, compressed one by one: the first DICT_ROWS rows wait until they are the dictionary
+  const rowsZ = new Bytes()
+  const rowZOff = new Uint32Array(n + 1)
+  const rowLen = new Uint32Array(n)
+  let listBytes = LIST_HEAD.length + 2 + LIST_FOOT.length + Math.max(0, n - 1)
+  let dict: Buffer | undefined
+  const pending: Buffer[] = []
+  const compress = (r: number, json: Buffer) => {
+    rowsZ.addBytes(deflateRawSync(json, dict!.length ? { dictionary: dict } : {}))
+    rowZOff[r + 1] = rowsZ.len
+  }
+  const formDictionary = () => {
+    const all = Buffer.concat(pending)
+    dict = Buffer.from(all.subarray(Math.max(0, all.length - DICT_BYTES))) // its own copy; deflate reaches back to the end first
+    for (const [r, json] of pending.entries()) compress(r, json)
+    pending.length = 0
+  }
   const ids = new Strings()
   const names = new Strings()
   const lnames = new Strings()
@@ -155,15 +187,18 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
   const nameOrd = new Int32Array(n)
   const postings = CATEGORIES.map(() => new Map<string, number[]>())
   const f = (v: unknown) => (v === null || v === undefined ? Number.NaN : Number(v))
-  list.add('{"object":"list","data":[')
   let r = 0
   for (const raw of stmt.iterate() as IterableIterator<RawOffering>) {
     if (r >= n) break // the count and the rows come from one read transaction
     const row = toOfferingRow(raw)
-    if (r) list.add(',')
-    rowOff[2 * r] = list.len
-    list.add(serialize(row))
-    rowOff[2 * r + 1] = list.len
+    const json = Buffer.from(serialize(row))
+    rowLen[r] = json.length
+    listBytes += json.length
+    if (dict) compress(r, json)
+    else {
+      pending.push(json)
+      if (pending.length === DICT_ROWS) formDictionary()
+    }
     ids.add(row.id)
     names.add(row.name)
     lnames.add(raw.lname as string)
@@ -215,7 +250,7 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
     r++
   }
   hayOff[3 * n] = hay.len
-  list.add(']}')
+  if (!dict) formDictionary()
 
   // groups: members in id order
   const G = canonNames.length
@@ -241,9 +276,13 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
 
   const data: IndexData = {
     version: 0,
+    updatedAt: 0,
     n,
-    list: list.done(),
-    rowOff,
+    rowsZ: rowsZ.done(),
+    rowZOff,
+    rowLen,
+    dict: new Uint8Array(dict!),
+    listBytes,
     ids: ids.done(),
     names: names.done(),
     lnames: lnames.done(),
@@ -367,8 +406,10 @@ export class QueryEngine {
   readonly #providers: Map<string, number>
   readonly #terms: Map<string, number>[]
   readonly #hay: Buffer
+  readonly #inflateOptions: { dictionary?: Buffer }
 
   constructor(readonly data: IndexData) {
+    this.#inflateOptions = data.dict.length ? { dictionary: Buffer.from(data.dict.buffer, data.dict.byteOffset, data.dict.byteLength) } : {}
     this.#providers = new Map(data.providerIds.map((p, i) => [p, i]))
     let t = 0
     this.#terms = data.terms.map((list) => new Map(list.map((term) => [term, t++])))
@@ -571,24 +612,71 @@ export class QueryEngine {
     }
   }
 
-  /** `prefix` + the JSON array of rows' objects (their byte ranges of the full list, joined) + `suffix`, as UTF-8. */
-  #json(rows: number[], prefix: string, suffix: string): Uint8Array {
+  /** Row r's API object (JSON, UTF-8), inflated. */
+  #row(r: number): Buffer {
     const d = this.data
-    const head = enc.encode(`${prefix}[`)
-    const tail = enc.encode(`]${suffix}`)
-    let size = head.length + tail.length + Math.max(0, rows.length - 1)
-    for (const r of rows) size += d.rowOff[2 * r + 1]! - d.rowOff[2 * r]!
+    return inflateRawSync(d.rowsZ.subarray(d.rowZOff[r]!, d.rowZOff[r + 1]!), this.#inflateOptions)
+  }
+
+  /** `prefix` + the JSON array of rows' objects (each inflated from the index, joined) + `suffix`, as UTF-8. */
+  #json(rows: ArrayLike<number>, prefix: string, suffix: string): Uint8Array {
+    return this.#concat(rows, enc.encode(`${prefix}[`), enc.encode(`]${suffix}`))
+  }
+
+  /** `before` + rows' objects joined by commas + `after`, in one new buffer of exactly that size. */
+  #concat(rows: ArrayLike<number>, before: Uint8Array, after: Uint8Array): Uint8Array {
+    const d = this.data
+    let size = before.length + after.length + Math.max(0, rows.length - 1)
+    for (let i = 0; i < rows.length; i++) size += d.rowLen[rows[i]!]!
     const buf = new Uint8Array(size)
-    buf.set(head)
-    let at = head.length
+    buf.set(before)
+    let at = before.length
     for (let i = 0; i < rows.length; i++) {
       if (i) buf[at++] = 0x2c // ,
       const r = rows[i]!
-      buf.set(d.list.subarray(d.rowOff[2 * r]!, d.rowOff[2 * r + 1]!), at)
-      at += d.rowOff[2 * r + 1]! - d.rowOff[2 * r]!
+      buf.set(this.#row(r), at)
+      at += d.rowLen[r]!
     }
-    buf.set(tail, at)
+    buf.set(after, at)
     return buf
+  }
+
+  /**
+   * The full list's body (every offering in id order: the plain list's answer) in pieces of `rows` rows, made as
+   * they are read: the HTTP thread streams it to a client that takes no compression, never holding all of it.
+   */
+  *listChunks(providers?: string[], rows = 512): Generator<Uint8Array> {
+    const listed = this.#listed(providers)
+    yield enc.encode(`${LIST_HEAD}[`)
+    for (let from = 0; from < listed.length; from += rows) yield this.#concat(listed.subarray(from, from + rows), from > 0 ? COMMA : NOTHING, NOTHING)
+    yield enc.encode(`]${LIST_FOOT}`)
+  }
+
+  /** The rows of `providers` (all when undefined), in id order. */
+  #listed(providers: string[] | undefined): Int32Array {
+    const m = this.#providerMask(providers)
+    const rows = new Int32Array(m.reduce((a, b) => a + b, 0))
+    for (let r = 0, k = 0; r < this.data.n; r++) if (m[r]) rows[k++] = r
+    return rows
+  }
+
+  /** The length in bytes of the full list of `providers` (what listChunks makes). */
+  listLength(providers?: string[]): number {
+    const listed = this.#listed(providers)
+    let size = LIST_HEAD.length + 2 + LIST_FOOT.length + Math.max(0, listed.length - 1)
+    for (const r of listed) size += this.data.rowLen[r]!
+    return size
+  }
+
+  /** The full list's body in one buffer (of every provider: listBytes bytes). */
+  fullList(): Uint8Array {
+    const out = new Uint8Array(this.data.listBytes)
+    let at = 0
+    for (const chunk of this.listChunks(undefined, 4096)) {
+      out.set(chunk, at)
+      at += chunk.length
+    }
+    return out
   }
 
   /** The unique view: matching offerings grouped by canonical id, one page of groups materialized. */
@@ -755,8 +843,10 @@ export class QueryEngine {
 /** Every buffer of an index, for a transfer list (the HTTP thread receives them without a copy). */
 export function indexBuffers(d: IndexData): ArrayBuffer[] {
   const views = [
-    d.list,
-    d.rowOff,
+    d.rowsZ,
+    d.rowZOff,
+    d.rowLen,
+    d.dict,
     d.ids.bytes,
     d.ids.offsets,
     d.names.bytes,

@@ -265,6 +265,19 @@ export class CatalogStore {
     return version
   }
 
+  /**
+   * Serves `version` (updated at `updatedAt`), one another connection handed over with its query index (the
+   * refresh thread's): not necessarily the DB's newest, which may be ahead by a commit whose handover is coming.
+   * Caches roll over (the generation bumps: a snapshot may keep the number and change the content).
+   */
+  serve(version: number, updatedAt: number) {
+    this.#dbChanged = true
+    this.#version = version
+    this.#updatedAt = updatedAt
+    this.#generation++
+    for (const listener of this.#listeners) listener(version)
+  }
+
   /** Called after every commit that produced a new catalog version (outside the transaction). */
   onNewVersion(listener: (version: number) => void) {
     this.#listeners.push(listener)
@@ -826,8 +839,9 @@ export class CatalogStore {
 
   /** Every offering read into a query index (src/catalog/engine.ts), in one read transaction, with its version. */
   indexData(serialize: (row: OfferingRow) => string): IndexData {
-    const { value, version } = this.readConsistent(() => buildIndexData(this.db, serialize))
+    const { value, version, updatedAt } = this.readConsistent(() => buildIndexData(this.db, serialize))
     value.version = version
+    value.updatedAt = updatedAt
     return value
   }
 

@@ -21,6 +21,17 @@ export class Bytes {
     this.#at += r.written
     this.len += r.written
   }
+  /** Appends bytes as they are. */
+  addBytes(b: Uint8Array) {
+    if (b.length > this.#cur.length - this.#at) {
+      this.#chunks.push(this.#cur.subarray(0, this.#at))
+      this.#cur = new Uint8Array(Math.max(Math.min(Bytes.CHUNK, Math.max(this.len, 1 << 12)), b.length))
+      this.#at = 0
+    }
+    this.#cur.set(b, this.#at)
+    this.#at += b.length
+    this.len += b.length
+  }
   /** Lower-cases the ASCII letters of the bytes written since `from` (a position within the current chunk's run). */
   lowerSince(from: number) {
     const start = this.#at - (this.len - from)

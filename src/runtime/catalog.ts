@@ -134,44 +134,68 @@ export function openRefreshThread(
   // then and a full collection frees them first, so a catalog's lists and its index never share the heap.
   // Commits in a row (provider refresh, references) hand over once, the newest version.
   let handover: Promise<void> | undefined
+  let running = false
+  let again = false
   let closed = false
   const handedOver = async () => {
     while (handover) await handover
   }
   const collect = (phase: string) => fullCollection(log, `refresh thread, ${phase}`)
-  const handOver = () => {
-    handover = undefined
+  // the version's index and hot views, handed over; false when it was overtaken (a newer commit, a shutdown)
+  const handOver = async () => {
     if (closed) return // shutting down: the DB is closing, the HTTP thread is going too
     collect('before the index')
     const version = store.version
-    index.current()
+    const engine = index.current()!
     collect('after the index') // the build's garbage, before the views add theirs
-    const bodies = ModelsService.HOT.map((q) => {
-      const bytes = models.hotBytes(q)
+    const bodies: PrebuiltBody[] = []
+    for (const q of ModelsService.HOT) {
+      const key = models.keyOf(q)
+      const list = models.listOf(q)
+      if (list) {
+        // the full list goes without its identity bytes (the HTTP thread streams them from the index): its ETag
+        // and variants are made from its pieces, so it is never whole here either
+        const { etag, length, gzip, br } = await CachedBody.compressPieces(engine.listChunks(list.providers))
+        bodies.push({ key, etag, bytes: null, list: { providers: list.providers, bytes: length }, gzip, br })
+      } else {
+        const bytes = models.hotBytes(q)
+        const { etag } = new CachedBody(bytes, version, new Date(0))
+        bodies.push({ key, etag, bytes, ...CachedBody.compressSync(bytes) })
+      }
       collect('after a view') // each view's garbage (the unique view's group objects) before the next
-      const { etag } = new CachedBody(bytes, version, new Date(0))
-      return { key: models.keyOf(q), etag, bytes, ...CachedBody.compressSync(bytes) }
-    })
-    const data = index.current()!.data
+      if (closed || store.version !== version) return index.release() // overtaken: the next handover brings the newer one
+    }
     index.release() // its buffers leave with the message
-    on.onVersion(version, bodies, data)
+    on.onVersion(version, bodies, engine.data)
     collect('after the handover') // what is left of the build goes now, not at the next refresh
   }
-  store.onNewVersion(() => {
-    handover ??= new Promise((resolve) =>
-      setTimeout(() => {
+  // One handover at a time, on a timer after the commit that asks for it: commits before it starts are handed over
+  // together (the newest version); a commit while it runs asks for one more after it.
+  const schedule = () => {
+    if (running) again = true
+    if (handover) return
+    handover = new Promise<void>((resolve) =>
+      setTimeout(async () => {
+        running = true
         try {
-          handOver()
+          await handOver()
         } catch (err) {
           // this version is not handed over (the HTTP thread keeps serving the last one); the next commit tries again
           index.release()
           log.error({ err }, 'refresh thread: building the index and hot views of a new version failed')
         } finally {
+          running = false
+          handover = undefined
           resolve()
+          if (again) {
+            again = false
+            schedule()
+          }
         }
       }, 0),
     )
-  })
+  }
+  store.onNewVersion(schedule)
   const worker = ProviderRefresher.fromConfig(config, store, log)
   // a refresh that committed nothing new leaves its parsed lists too: a full collection after it (a commit's
   // handover, already scheduled when the report comes, collects by itself), so the thread's heap holds one
@@ -204,8 +228,8 @@ export function openRefreshThread(
     references,
     /** Resolves once the newest commit's index and hot views went to the HTTP thread (a refresh's result waits for it). */
     handedOver,
-    /** The version at start: its index and hot views built and handed to the HTTP thread now (as after a commit). */
-    handOverNow: handOver,
+    /** The version at start: its index and hot views built and handed to the HTTP thread (as after a commit). */
+    handOverNow: schedule,
     /** Reports of the in-process refresher (the thread forwards them to the HTTP thread's metrics). */
     onReport: (listener: (report: Parameters<NonNullable<ProviderRefresherOptions['onReport']>>[0]) => void) => worker.onReport(listener),
     start() {

@@ -73,9 +73,8 @@ export async function openServer(config: Config, log: Logger) {
     store,
     providers: config.providers,
     log,
-    onBodies: (version, bodies) => models.answers.adopt(version, bodies),
-    onIndex: (index) => {
-      models.index?.adopt(index)
+    onVersion: (version, bodies, index) => {
+      models.adopt(version, bodies, index)
       // the previous version's index and views (~100 MB of buffers at 50k offerings) are freed now, not whenever
       // this thread's small heap next fills (the debug log says what the collection cost)
       setTimeout(() => fullCollection(log, 'HTTP thread, after a new index'), 0)

@@ -28,10 +28,8 @@ export class RefreshThread implements Refresher {
       store: CatalogStore
       providers: ResolvedProvider[]
       log: Logger
-      /** Receives the bodies the thread built for a new version (after the store has reloaded it). */
-      onBodies?: (version: number, bodies: PrebuiltBody[]) => void
-      /** Receives the query index the thread built for a version (after the store has reloaded). */
-      onIndex?: (index: IndexData) => void
+      /** Receives the query index and the hot bodies the thread built for a new version (after the store has reloaded it). */
+      onVersion?: (version: number, bodies: PrebuiltBody[], index: IndexData) => void
       /** Hears every finished refresh of the thread (scheduled or asked for): metrics. */
       onReport?: (report: RefreshReport) => void
       /** Hears each shared snapshot refused by the thread's cluster replica: metrics. */
@@ -53,9 +51,9 @@ export class RefreshThread implements Refresher {
         this.opts.store.reload() // the thread's store may have brought rows in line with rules at its start
         ready()
       } else if (m.type === 'committed') {
-        this.opts.store.reload(true) // a snapshot may keep the number and change the content
-        this.opts.onBodies?.(m.version, m.bodies)
-        this.opts.onIndex?.(m.index)
+        // the version of the index handed over (the DB may already be ahead: that one's handover follows)
+        this.opts.store.serve(m.index.version, m.index.updatedAt)
+        this.opts.onVersion?.(m.version, m.bodies, m.index)
       } else if (m.type === 'result') {
         const p = this.#pending.get(m.id)
         this.#pending.delete(m.id)

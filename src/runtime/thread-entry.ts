@@ -27,7 +27,7 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
           onVersion(version, bodies, index) {
             const message: FromThread = { type: 'committed', version, bodies, index }
             // the full list's body is a buffer of the index: each buffer once in the transfer list
-            const buffers = new Set([...bodies.flatMap((b) => [b.bytes.buffer, b.gzip.buffer, b.br.buffer]), ...indexBuffers(index)])
+            const buffers = new Set([...bodies.flatMap((b) => [b.bytes?.buffer, b.gzip.buffer, b.br.buffer].filter((x) => x !== undefined)), ...indexBuffers(index)])
             self.postMessage(message, [...buffers] as ArrayBuffer[])
           },
           onSnapshotRejected: (reason) => post({ type: 'snapshotRejected', reason }),

@@ -1,4 +1,4 @@
-import { CachedBody } from './cached-body'
+import { CachedBody, type StreamedIdentity } from './cached-body'
 
 /**
  * The hot-path answer cache: every answer is built once per (catalog generation, answer key) into a
@@ -31,11 +31,16 @@ export class IndexedAnswer {
   ) {}
 }
 
-/** A body built on another thread for a version, handed over with its buffers. */
+/**
+ * A body built on another thread for a version, handed over with its buffers. `bytes` null: the body is the
+ * full list of `list.providers` (every provider when undefined) of the index handed over with it, `list.bytes` long,
+ * which the receiving thread streams from that index rather than holding it (src/catalog/engine.ts listChunks).
+ */
 export interface PrebuiltBody {
   key: AnswerKey
   etag: string
-  bytes: Uint8Array
+  bytes: Uint8Array | null
+  list?: { providers?: string[]; bytes: number }
   gzip: Uint8Array
   br: Uint8Array
 }
@@ -287,7 +292,7 @@ export class AnswerCache {
   }
 
   /** Installs bodies built elsewhere for `version` (pinned: never evicted); bodies of another version than the current one are ignored. */
-  adopt(version: number, bodies: { key: AnswerKey; etag?: string; bytes: Uint8Array; gzip?: Uint8Array; br?: Uint8Array }[]) {
+  adopt(version: number, bodies: { key: AnswerKey; etag?: string; bytes: Uint8Array | StreamedIdentity; gzip?: Uint8Array; br?: Uint8Array }[]) {
     if (version !== this.catalog.version) return
     this.#rollOver()
     for (const b of bodies) {

@@ -1,5 +1,6 @@
+import { once } from 'node:events'
 import { promisify } from 'node:util'
-import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from 'node:zlib'
+import { brotliCompress, brotliCompressSync, constants, createBrotliCompress, createGzip, gzip, gzipSync } from 'node:zlib'
 
 const brotli = promisify(brotliCompress)
 const gz = promisify(gzip)
@@ -17,12 +18,24 @@ export const PUBLIC_HEADERS = {
 }
 
 /**
+ * An identity body not held in memory: its size and its bytes made in pieces when a client takes no compression
+ * (the full list, from the query index that holds its rows compressed). Its ETag and variants come prebuilt.
+ */
+export interface StreamedIdentity {
+  size: number
+  chunks: () => Iterable<Uint8Array>
+}
+
+/**
  * A response body built once per (catalog version, normalized query) and served as bytes from then on:
  * a strong ETag from its content (same catalog → same ETag, across restarts and replicas), and gzip/br
  * variants compressed once, on the libuv thread pool, the first time a client asks for them.
  */
 export class CachedBody {
-  readonly bytes: Uint8Array
+  readonly #bytes?: Uint8Array
+  readonly #streamed?: StreamedIdentity
+  /** The identity body's length in bytes. */
+  readonly length: number
   readonly etag: string
   #gzip?: Promise<Uint8Array>
   #br?: Promise<Uint8Array>
@@ -35,15 +48,21 @@ export class CachedBody {
   readonly #lastModified: string
 
   constructor(
-    json: string | Uint8Array,
+    json: string | Uint8Array | StreamedIdentity,
     readonly version: number,
     readonly lastModified: Date,
     prebuilt?: { etag?: string; gzip?: Uint8Array; br?: Uint8Array },
     /** The body's media type (JSON unless said). */
     readonly contentType = 'application/json',
   ) {
-    this.bytes = typeof json === 'string' ? new TextEncoder().encode(json) : json
-    this.etag = prebuilt?.etag ?? `"${new Bun.CryptoHasher('sha256').update(this.bytes).digest('base64url').slice(0, 32)}"`
+    if (typeof json === 'string') this.#bytes = new TextEncoder().encode(json)
+    else if (json instanceof Uint8Array) this.#bytes = json
+    else {
+      if (!prebuilt?.etag) throw new Error('a streamed body needs its ETag prebuilt')
+      this.#streamed = json
+    }
+    this.length = this.#bytes?.byteLength ?? this.#streamed!.size
+    this.etag = prebuilt?.etag ?? etagOf(new Bun.CryptoHasher('sha256').update(this.bytes))
     if (prebuilt?.gzip) this.#gzip = Promise.resolve((this.#done.gzip = prebuilt.gzip))
     if (prebuilt?.br) this.#br = Promise.resolve((this.#done.br = prebuilt.br))
     this.#lastModified = lastModified.toUTCString()
@@ -66,8 +85,30 @@ export class CachedBody {
     }
   }
 
+  /**
+   * What compressSync gives, plus the ETag and length, of a body given in pieces (made as they are read: the body
+   * is never whole in memory); compressed by streams on the libuv pool, each piece when both took the last one.
+   */
+  static async compressPieces(pieces: Iterable<Uint8Array>): Promise<{ etag: string; length: number; gzip: Uint8Array; br: Uint8Array }> {
+    const hash = new Bun.CryptoHasher('sha256')
+    const streams = [createGzip({ level: 6 }), createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 5 } })] as const
+    const out: Buffer[][] = [[], []]
+    streams.forEach((z, i) => z.on('data', (chunk: Buffer) => out[i]!.push(chunk)))
+    const ended = Promise.all(streams.map((z) => once(z, 'end')))
+    let length = 0
+    for (const piece of pieces) {
+      hash.update(piece)
+      length += piece.length
+      const waits = streams.filter((z) => !z.write(piece)).map((z) => once(z, 'drain'))
+      await Promise.all(waits)
+    }
+    for (const z of streams) z.end()
+    await ended
+    return { etag: etagOf(hash), length, gzip: Buffer.concat(out[0]!), br: Buffer.concat(out[1]!) }
+  }
+
   get compressible() {
-    return this.bytes.byteLength >= MIN_COMPRESS_BYTES
+    return this.length >= MIN_COMPRESS_BYTES
   }
 
   gzip(): Promise<Uint8Array> {
@@ -87,9 +128,21 @@ export class CachedBody {
     return bytes
   }
 
-  /** Bytes held: the body and the variants compressed so far. */
+  /** The identity body: the bytes held, or (a streamed body) its pieces joined now, not kept. */
+  get bytes(): Uint8Array {
+    if (this.#bytes) return this.#bytes
+    const out = new Uint8Array(this.length)
+    let at = 0
+    for (const chunk of this.#streamed!.chunks()) {
+      out.set(chunk, at)
+      at += chunk.length
+    }
+    return out
+  }
+
+  /** Bytes held: the body (none when streamed) and the variants compressed so far. */
   get size(): number {
-    return this.bytes.byteLength + (this.#done.gzip?.byteLength ?? 0) + (this.#done.br?.byteLength ?? 0)
+    return (this.#bytes?.byteLength ?? 0) + (this.#done.gzip?.byteLength ?? 0) + (this.#done.br?.byteLength ?? 0)
   }
 
   /** Compresses both variants ahead of the first request (for the hot path, after a commit). */
@@ -105,7 +158,7 @@ export class CachedBody {
     const h = (this.#prepared ??= this.#prepare())
     if (matches(request.headers.get('if-none-match'), this.etag)) return new Response(null, { status: 304, headers: h.notModified })
     const encoding = this.compressible ? negotiate(request.headers.get('accept-encoding')) : 'identity'
-    if (encoding === 'identity') return new Response(this.bytes, { headers: h.identity })
+    if (encoding === 'identity') return new Response(this.#bytes ?? streamOf(this.#streamed!), { headers: h.identity })
     const ready = this.#done[encoding]
     const send = (bytes: Uint8Array) => new Response(bytes, { headers: h[encoding] })
     if (ready) return send(ready)
@@ -123,6 +176,22 @@ export class CachedBody {
       br: new Headers({ ...json, 'content-encoding': 'br' }),
     }
   }
+}
+
+/** The strong ETag of a body from its SHA-256 (same content → same ETag, across restarts and replicas). */
+const etagOf = (hash: Bun.CryptoHasher) => `"${hash.digest('base64url').slice(0, 32)}"`
+
+/** A streamed body's pieces as a response stream: each piece made when the client has taken the last one. */
+function streamOf(body: StreamedIdentity): ReadableStream<Uint8Array> {
+  let pieces: Iterator<Uint8Array> | undefined
+  return new ReadableStream({
+    pull(controller) {
+      pieces ??= body.chunks()[Symbol.iterator]()
+      const next = pieces.next()
+      if (next.done) controller.close()
+      else controller.enqueue(next.value)
+    },
+  })
 }
 
 /** If-None-Match: `*`, one ETag or a list; weak comparison (a W/ prefix still matches), as RFC 9110 asks for GET. */

@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { FakeUpstream } from '../helpers/fake-upstream'
 import { checkedFetch, routeTable, tempDir, tomlFor } from '../helpers/harness'
 import { spawnGroup } from '../helpers/process'
@@ -91,6 +92,42 @@ describe('the service as a process', () => {
     expect(refreshed.status).toBe(200)
     expect(up.count(`${GROQ}/models`)).toBe(2)
     expect((await get(`${url}/swagger`)).status).toBe(200)
+  })
+
+  test('the full list, streamed from the handed-over index to a client that takes no compression, is the same body as its gzip and br', async () => {
+    up = new FakeUpstream().replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json').replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
+    const { url } = await startService(tomlFor(up.url, { groq: GROQ, together: TOGETHER }))
+    await waitRefreshed(url, ['groq', 'together'])
+    // once the refresh thread has handed the version over, the full list is streamed from its index (not held):
+    // chunked, no length known up front
+    const raw = (encoding: string, headers: Record<string, string> = {}) => fetch(`${url}/v1/models`, { headers: { 'accept-encoding': encoding, ...headers }, decompress: false } as RequestInit)
+    let identity = await raw('identity')
+    for (let i = 0; identity.headers.get('transfer-encoding') !== 'chunked'; i++) {
+      if (i > 400) throw new Error('the full list was never streamed')
+      await Bun.sleep(25)
+      identity = await raw('identity')
+    }
+    expect(identity.status).toBe(200)
+    expect(identity.headers.get('content-encoding')).toBeNull()
+    const bytes = Buffer.from(await identity.arrayBuffer())
+    const text = bytes.toString('utf8')
+    // exactly the text JSON.stringify makes of the answer: every row once, commas between pieces, nothing lost
+    expect(JSON.stringify(JSON.parse(text))).toBe(text)
+    const all = JSON.parse(text) as { object: string; data: { id: string }[] }
+    expect(all.object).toBe('list')
+    expect(new Set(all.data.map((m) => m.id)).size).toBe(all.data.length)
+    expect(all.data.filter((m) => m.id.startsWith('groq/')).length).toBe(16)
+    for (const [encoding, inflate] of [
+      ['gzip', gunzipSync],
+      ['br', brotliDecompressSync],
+    ] as const) {
+      const r = await raw(encoding)
+      expect(r.headers.get('content-encoding')).toBe(encoding)
+      expect(r.headers.get('x-catalog-version')).toBe(identity.headers.get('x-catalog-version'))
+      expect(r.headers.get('etag')).toBe(identity.headers.get('etag'))
+      expect(Buffer.compare(inflate(Buffer.from(await r.arrayBuffer())), bytes)).toBe(0)
+    }
+    expect((await raw('identity', { 'if-none-match': identity.headers.get('etag')! })).status).toBe(304)
   })
 
   test('SIGTERM during a hanging refresh exits 0 within 5 s', async () => {

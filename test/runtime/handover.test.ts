@@ -88,9 +88,8 @@ test('between a commit and its handover the served index answers, at the served 
   const models = openModels(config, reader.store, { buildIndex: false })
   const deliver = () => {
     const h = handed.shift()!
-    reader.store.reload(true)
-    models.answers.adopt(h.version, h.bodies)
-    models.index!.adopt(h.index)
+    reader.store.serve(h.index.version, h.index.updatedAt) // as the RefreshThread does on its message
+    models.adopt(h.version, h.bodies, h.index)
   }
   const thread = openRefreshThread(config, pino({ level: 'silent' }), { onVersion: (version, bodies, index) => handed.push({ version, bodies, index }) })
   // a provider the default config lists (the models service answers for configured providers)

@@ -1,10 +1,10 @@
 import type { ResolvedProvider } from '../../config'
 import { resolveGateways } from '../../http/gateways'
-import type { CatalogIndex, QueryEngine } from '../../catalog/engine'
+import type { CatalogIndex, IndexData, QueryEngine } from '../../catalog/engine'
 import { catalogQueryOf } from '../../http/catalog-query'
 import type { CatalogQuery } from '../../catalog/reads'
 import type { CatalogStore } from '../../catalog/store'
-import { answerKey, type AnswerCache, type AnswerKey, IndexedAnswer } from '../../serving/answer-cache'
+import { answerKey, type AnswerCache, type AnswerKey, IndexedAnswer, type PrebuiltBody } from '../../serving/answer-cache'
 import type { CachedBody } from '../../serving/cached-body'
 import { ApiError } from '../../http/errors'
 import { providerStatus } from '../../catalog/provider-status'
@@ -131,15 +131,35 @@ export class ModelsService {
   }
 
   /**
-   * The bytes of a hot view for the current version. The full list is the index's own buffer when the index
-   * holds just the listed rows (no second copy of the largest answer); anything else is built as list() does.
+   * A version the refresh thread handed over: its query index, then its hot bodies, pinned. The full list comes
+   * without its identity bytes (`bytes` null): it is streamed from this index to a client that takes no compression
+   * (the index holds its rows compressed; the gzip and br variants come prebuilt). Without an index of that version
+   * the full list is not pinned (the next handover brings both).
+   */
+  adopt(version: number, bodies: PrebuiltBody[], index: IndexData) {
+    this.index?.adopt(index)
+    const engine = this.index?.current()
+    const pinned = bodies.flatMap((b): Parameters<AnswerCache['adopt']>[1] => {
+      if (b.bytes) return [{ ...b, bytes: b.bytes }]
+      const list = b.list
+      if (!list || engine?.version !== version || engine.listLength(list.providers) !== list.bytes) return []
+      return [{ ...b, bytes: { size: list.bytes, chunks: () => engine.listChunks(list.providers) } }]
+    })
+    this.answers.adopt(version, pinned)
+  }
+
+  /**
+   * The bytes of a hot view for the current version, built as list() does (the full list: see listOf).
    */
   hotBytes(query: ListModelsQuery): Uint8Array {
-    const { catalog, unique } = this.normalize(query)
-    const engine = this.index?.current()
-    const plain = !unique && catalog.sort === 'id' && catalog.order === 'asc' && Object.entries(catalog).every(([k, v]) => v === undefined || k === 'providers' || k === 'sort' || k === 'order')
-    if (engine && plain && engine.coversAll(catalog.providers)) return engine.data.list
     return this.list(query).bytes
+  }
+
+  /** When a query's answer is a full list (every offering of some providers, in id order, no other filter): those providers. */
+  listOf(query: ListModelsQuery): { providers?: string[] } | undefined {
+    const { catalog, unique } = this.normalize(query)
+    const plain = !unique && catalog.sort === 'id' && catalog.order === 'asc' && Object.entries(catalog).every(([k, v]) => v === undefined || k === 'providers' || k === 'sort' || k === 'order')
+    return plain ? { providers: catalog.providers } : undefined
   }
 
   /**
