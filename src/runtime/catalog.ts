@@ -127,7 +127,7 @@ export function openRefreshThread(
   if (rescrubbed) log.info({ rows: rescrubbed }, 'scrubbed stored upstream errors of secrets')
   const webhooks = openWebhooks(config, store, log)
   // the query index and the hot views of each new version are built (and compressed) here, off the HTTP
-  // thread, and handed over; the full list's body is the index's own buffer
+  // thread, and handed over (the full list without its identity bytes: the HTTP thread streams them from the index)
   const models = openModels(config, store, { warm: false, admission: false, collectWhileIndexing: true })
   const index = models.index!
   // Built once the commit's own work is done (a timer after it): the refresh's parsed lists are garbage by

@@ -246,7 +246,12 @@ describe('a. provider faults in one refresh', () => {
     for (const id of ['groq', ...faulty]) expect({ id, status: first.data.find((p) => p.id === id)?.status }).toEqual({ id, status: 'ok' })
     const before = new Map<string, unknown[]>()
     for (const id of faulty) {
-      const rows = (await get<{ data: unknown[] }>(`/v1/models?gateway=${id}`)).data
+      // /v1/providers reads the DB at once; /v1/models serves the version the refresh thread handed over (its index)
+      let rows = (await get<{ data: unknown[] }>(`/v1/models?gateway=${id}`)).data
+      for (let i = 0; i < 400 && rows.length < 2; i++) {
+        await Bun.sleep(25)
+        rows = (await get<{ data: unknown[] }>(`/v1/models?gateway=${id}`)).data
+      }
       expect(rows).toHaveLength(2)
       before.set(id, rows)
     }
