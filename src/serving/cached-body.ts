@@ -93,7 +93,7 @@ export class CachedBody {
     const hash = new Bun.CryptoHasher('sha256')
     const streams = [createGzip({ level: 6 }), createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 5 } })] as const
     const out: Buffer[][] = [[], []]
-    streams.forEach((z, i) => z.on('data', (chunk: Buffer) => out[i]!.push(chunk)))
+    for (const [i, z] of streams.entries()) z.on('data', (chunk: Buffer) => out[i]!.push(chunk))
     const ended = Promise.all(streams.map((z) => once(z, 'end')))
     let length = 0
     for (const piece of pieces) {
