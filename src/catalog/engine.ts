@@ -643,7 +643,7 @@ export class QueryEngine {
 
   /**
    * The full list's body (every offering in id order: the plain list's answer) in pieces of `rows` rows, made as
-   * they are read: the HTTP thread streams it to a client that takes no compression, never holding all of it.
+   * they are read: the refresh thread makes the list's ETag, gzip and br from them, never holding all of it.
    */
   *listChunks(providers?: string[], rows = 512): Generator<Uint8Array> {
     const listed = this.#listed(providers)

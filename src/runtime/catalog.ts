@@ -127,7 +127,7 @@ export function openRefreshThread(
   if (rescrubbed) log.info({ rows: rescrubbed }, 'scrubbed stored upstream errors of secrets')
   const webhooks = openWebhooks(config, store, log)
   // the query index and the hot views of each new version are built (and compressed) here, off the HTTP
-  // thread, and handed over (the full list without its identity bytes: the HTTP thread streams them from the index)
+  // thread, and handed over (the full list without its identity bytes: the HTTP thread inflates its gzip for a client that takes none)
   const models = openModels(config, store, { warm: false, admission: false, collectWhileIndexing: true })
   const index = models.index!
   // Built once the commit's own work is done (a timer after it): the refresh's parsed lists are garbage by
@@ -141,7 +141,7 @@ export function openRefreshThread(
     while (handover) await handover
   }
   const collect = (phase: string) => fullCollection(log, `refresh thread, ${phase}`)
-  // the version's index and hot views, handed over; false when it was overtaken (a newer commit, a shutdown)
+  // the version's index and hot views, handed over (a commit meanwhile asks for the next handover, see schedule)
   const handOver = async () => {
     if (closed) return // shutting down: the DB is closing, the HTTP thread is going too
     collect('before the index')
@@ -149,23 +149,25 @@ export function openRefreshThread(
     const engine = index.current()!
     collect('after the index') // the build's garbage, before the views add theirs
     const bodies: PrebuiltBody[] = []
-    for (const q of ModelsService.HOT) {
-      const key = models.keyOf(q)
-      const list = models.listOf(q)
-      if (list) {
-        // the full list goes without its identity bytes (the HTTP thread streams them from the index): its ETag
-        // and variants are made from its pieces, so it is never whole here either
-        const { etag, length, gzip, br } = await CachedBody.compressPieces(engine.listChunks(list.providers))
-        bodies.push({ key, etag, bytes: null, list: { providers: list.providers, bytes: length }, gzip, br })
-      } else {
-        const bytes = models.hotBytes(q)
-        const { etag } = new CachedBody(bytes, version, new Date(0))
-        bodies.push({ key, etag, bytes, ...CachedBody.compressSync(bytes) })
-      }
+    // the views built from this version's index first, synchronously (no commit comes in between)…
+    for (const q of ModelsService.HOT.filter((q) => !models.listOf(q))) {
+      const bytes = models.hotBytes(q)
+      const { etag } = new CachedBody(bytes, version, new Date(0))
+      bodies.push({ key: models.keyOf(q), etag, bytes, ...CachedBody.compressSync(bytes) })
       collect('after a view') // each view's garbage (the unique view's group objects) before the next
-      if (closed || store.version !== version) return index.release() // overtaken: the next handover brings the newer one
     }
-    index.release() // its buffers leave with the message
+    index.release() // its buffers leave with the message (the engine object keeps them until then)
+    // …then the full list, without its identity bytes (the HTTP thread streams them from its gzip): its ETag and
+    // variants are made from its pieces, so it is never whole here either. A commit during this wait changes
+    // nothing here: this version is handed over whole, and the next handover brings the newer one.
+    for (const q of ModelsService.HOT) {
+      const list = models.listOf(q)
+      if (!list) continue
+      const { etag, length, gzip, br } = await CachedBody.compressPieces(engine.listChunks(list.providers))
+      bodies.push({ key: models.keyOf(q), etag, bytes: null, list: { providers: list.providers, bytes: length }, gzip, br })
+      collect('after a view')
+    }
+    if (closed) return
     on.onVersion(version, bodies, engine.data)
     collect('after the handover') // what is left of the build goes now, not at the next refresh
   }

@@ -34,7 +34,7 @@ export class IndexedAnswer {
 /**
  * A body built on another thread for a version, handed over with its buffers. `bytes` null: the body is the
  * full list of `list.providers` (every provider when undefined) of the index handed over with it, `list.bytes` long,
- * which the receiving thread streams from that index rather than holding it (src/catalog/engine.ts listChunks).
+ * which the receiving thread does not hold: a client that takes no compression gets the gzip inflated as it streams.
  */
 export interface PrebuiltBody {
   key: AnswerKey

@@ -1,6 +1,7 @@
 import { once } from 'node:events'
 import { promisify } from 'node:util'
-import { brotliCompress, brotliCompressSync, constants, createBrotliCompress, createGzip, gzip, gzipSync } from 'node:zlib'
+import { Readable } from 'node:stream'
+import { brotliCompress, brotliCompressSync, constants, createBrotliCompress, createGunzip, createGzip, gunzipSync, gzip, gzipSync } from 'node:zlib'
 
 const brotli = promisify(brotliCompress)
 const gz = promisify(gzip)
@@ -18,12 +19,12 @@ export const PUBLIC_HEADERS = {
 }
 
 /**
- * An identity body not held in memory: its size and its bytes made in pieces when a client takes no compression
- * (the full list, from the query index that holds its rows compressed). Its ETag and variants come prebuilt.
+ * An identity body not held in memory, only its length: a client that takes no compression gets the prebuilt gzip
+ * variant inflated as it streams (on the libuv pool, not the JS thread). Its ETag and gzip come prebuilt (the full
+ * list: the query index holds its rows compressed, and no thread holds the whole list).
  */
 export interface StreamedIdentity {
   size: number
-  chunks: () => Iterable<Uint8Array>
 }
 
 /**
@@ -58,7 +59,7 @@ export class CachedBody {
     if (typeof json === 'string') this.#bytes = new TextEncoder().encode(json)
     else if (json instanceof Uint8Array) this.#bytes = json
     else {
-      if (!prebuilt?.etag) throw new Error('a streamed body needs its ETag prebuilt')
+      if (!prebuilt?.etag || !prebuilt.gzip) throw new Error('a streamed body needs its ETag and gzip prebuilt')
       this.#streamed = json
     }
     this.length = this.#bytes?.byteLength ?? this.#streamed!.size
@@ -95,15 +96,20 @@ export class CachedBody {
     const out: Buffer[][] = [[], []]
     for (const [i, z] of streams.entries()) z.on('data', (chunk: Buffer) => out[i]!.push(chunk))
     const ended = Promise.all(streams.map((z) => once(z, 'end')))
+    ended.catch(() => undefined) // a stream's error is thrown below (by the write that waits or by the end)
     let length = 0
-    for (const piece of pieces) {
-      hash.update(piece)
-      length += piece.length
-      const waits = streams.filter((z) => !z.write(piece)).map((z) => once(z, 'drain'))
-      await Promise.all(waits)
+    try {
+      for (const piece of pieces) {
+        hash.update(piece)
+        length += piece.length
+        const waits = streams.filter((z) => !z.write(piece)).map((z) => once(z, 'drain'))
+        await Promise.all(waits)
+      }
+      for (const z of streams) z.end()
+      await ended
+    } finally {
+      for (const z of streams) z.destroy() // freed now, also when a piece or a stream failed
     }
-    for (const z of streams) z.end()
-    await ended
     return { etag: etagOf(hash), length, gzip: Buffer.concat(out[0]!), br: Buffer.concat(out[1]!) }
   }
 
@@ -128,16 +134,9 @@ export class CachedBody {
     return bytes
   }
 
-  /** The identity body: the bytes held, or (a streamed body) its pieces joined now, not kept. */
+  /** The identity body: the bytes held, or (a streamed body) its gzip inflated now, not kept. */
   get bytes(): Uint8Array {
-    if (this.#bytes) return this.#bytes
-    const out = new Uint8Array(this.length)
-    let at = 0
-    for (const chunk of this.#streamed!.chunks()) {
-      out.set(chunk, at)
-      at += chunk.length
-    }
-    return out
+    return this.#bytes ?? gunzipSync(this.#done.gzip!)
   }
 
   /** Bytes held: the body (none when streamed) and the variants compressed so far. */
@@ -158,7 +157,7 @@ export class CachedBody {
     const h = (this.#prepared ??= this.#prepare())
     if (matches(request.headers.get('if-none-match'), this.etag)) return new Response(null, { status: 304, headers: h.notModified })
     const encoding = this.compressible ? negotiate(request.headers.get('accept-encoding')) : 'identity'
-    if (encoding === 'identity') return new Response(this.#bytes ?? streamOf(this.#streamed!), { headers: h.identity })
+    if (encoding === 'identity') return new Response(this.#bytes ?? (Readable.toWeb(createGunzip().end(this.#done.gzip!)) as ReadableStream), { headers: h.identity })
     const ready = this.#done[encoding]
     const send = (bytes: Uint8Array) => new Response(bytes, { headers: h[encoding] })
     if (ready) return send(ready)
@@ -180,19 +179,6 @@ export class CachedBody {
 
 /** The strong ETag of a body from its SHA-256 (same content → same ETag, across restarts and replicas). */
 const etagOf = (hash: Bun.CryptoHasher) => `"${hash.digest('base64url').slice(0, 32)}"`
-
-/** A streamed body's pieces as a response stream: each piece made when the client has taken the last one. */
-function streamOf(body: StreamedIdentity): ReadableStream<Uint8Array> {
-  let pieces: Iterator<Uint8Array> | undefined
-  return new ReadableStream({
-    pull(controller) {
-      pieces ??= body.chunks()[Symbol.iterator]()
-      const next = pieces.next()
-      if (next.done) controller.close()
-      else controller.enqueue(next.value)
-    },
-  })
-}
 
 /** If-None-Match: `*`, one ETag or a list; weak comparison (a W/ prefix still matches), as RFC 9110 asks for GET. */
 function matches(header: string | null, etag: string): boolean {

@@ -136,3 +136,23 @@ test('between a commit and its handover the served index answers, at the served 
     reader.close()
   }
 })
+
+test('a commit while a handover waits for the full list’s compression is handed over after it; the version being handed over is not dropped', async () => {
+  dir = tempDir()
+  writeFileSync(join(dir, 'modelcat.toml'), '[references.models-dev]\nenabled = false\n[references.litellm]\nenabled = false\n')
+  const config = loadConfig({ MODELCAT_CONFIG: join(dir, 'modelcat.toml'), MODELCAT_DB: join(dir, 'catalog.db') })
+  const lines: string[] = []
+  const versions: number[] = []
+  const runtime = openRefreshThread(config, pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) }), { onVersion: (v) => versions.push(v) })
+  try {
+    runtime.store.commitRefresh('test', Date.now(), [outcome(300)])
+    const first = runtime.store.version
+    // the handover has built its index and views and waits for the full list's gzip and br (streams, off this thread)
+    while (!lines.some((l) => l.includes('after the index'))) await Bun.sleep(0)
+    runtime.store.commitRefresh('test', Date.now(), [outcome(301)])
+    await runtime.handedOver()
+    expect(versions).toEqual([first, first + 1])
+  } finally {
+    await runtime.stop()
+  }
+})

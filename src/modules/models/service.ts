@@ -132,20 +132,15 @@ export class ModelsService {
 
   /**
    * A version the refresh thread handed over: its query index, then its hot bodies, pinned. The full list comes
-   * without its identity bytes (`bytes` null): it is streamed from this index to a client that takes no compression
-   * (the index holds its rows compressed; the gzip and br variants come prebuilt). Without an index of that version
-   * the full list is not pinned (the next handover brings both).
+   * without its identity bytes (`bytes` null): a client that takes no compression gets its gzip inflated as it
+   * streams (the index holds the rows compressed; no thread holds the whole list).
    */
   adopt(version: number, bodies: PrebuiltBody[], index: IndexData) {
     this.index?.adopt(index)
-    const engine = this.index?.current()
-    const pinned = bodies.flatMap((b): Parameters<AnswerCache['adopt']>[1] => {
-      if (b.bytes) return [{ ...b, bytes: b.bytes }]
-      const list = b.list
-      if (!list || engine?.version !== version || engine.listLength(list.providers) !== list.bytes) return []
-      return [{ ...b, bytes: { size: list.bytes, chunks: () => engine.listChunks(list.providers) } }]
-    })
-    this.answers.adopt(version, pinned)
+    this.answers.adopt(
+      version,
+      bodies.map((b) => ({ ...b, bytes: b.bytes ?? { size: b.list?.bytes ?? 0 } })),
+    )
   }
 
   /**
