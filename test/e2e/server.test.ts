@@ -84,9 +84,14 @@ describe('the service as a process', () => {
     // first start: the embedded snapshot is served at once
     expect((await get(`${url}/ready`)).status).toBe(200)
     await waitRefreshed(url, ['groq', 'together'])
-    const all = (await (await get(`${url}/v1/models`)).json()) as { data: { id: string }[] }
-    const groq = (await (await get(`${url}/v1/models?gateway=groq`)).json()) as { data: { id: string }[] }
+    // /v1/providers reads the DB at once; /v1/models serves the version the refresh thread has handed over
+    let groq = (await (await get(`${url}/v1/models?gateway=groq`)).json()) as { data: { id: string }[] }
+    for (let i = 0; i < 400 && groq.data.length !== 16; i++) {
+      await Bun.sleep(25)
+      groq = (await (await get(`${url}/v1/models?gateway=groq`)).json()) as { data: { id: string }[] }
+    }
     expect(groq.data.length).toBe(16)
+    const all = (await (await get(`${url}/v1/models`)).json()) as { data: { id: string }[] }
     expect(all.data.length).toBeGreaterThan(groq.data.length)
     const refreshed = await get(`${url}/admin/refresh?wait=true&provider=groq`, { method: 'POST', headers: { authorization: 'Bearer tok' } })
     expect(refreshed.status).toBe(200)

@@ -78,8 +78,9 @@ async function start(values: { port?: string; 'upstream-port'?: string; dir: str
   const deadline = Date.now() + 30_000
   for (let seen = '', still = 0; Date.now() < deadline; await Bun.sleep(300)) {
     const { references = [] } = (await (await fetch(`${serviceUrl}/v1/providers`)).json()) as { references?: { enabled: boolean; entries: number }[] }
-    // the version served (the full list's, handed over by the refresh thread once its index is built) and the
-    // DB's (an answer never asked before is read from SQLite): equal, and unchanged for four looks
+    // the version served by the hot full list (handed over by the refresh thread once its index is built) and by an
+    // answer never asked before (the served index's, or SQLite's before the first handover): equal, and unchanged
+    // for four looks
     const served = (await fetch(`${serviceUrl}/v1/models`)).headers.get('x-catalog-version') ?? ''
     const version = (await fetch(`${serviceUrl}/v1/models?limit=1&q=${Math.random()}`)).headers.get('x-catalog-version') ?? ''
     still = version === seen && served === version ? still + 1 : 0

@@ -45,6 +45,10 @@ beforeAll(async () => {
     if (i > 400) throw new Error(`providers never refreshed: ${JSON.stringify(data)}`)
     await Bun.sleep(50)
   }
+  // and served: /v1/providers reads the DB at once, the page's /v1/models the version the refresh thread handed
+  // over; an admin refresh with wait answers once the handovers in flight are done (the lists, unchanged, commit nothing)
+  const settled = await fetch(`${url}/admin/refresh?wait=true`, { method: 'POST', headers: { authorization: 'Bearer tok' } })
+  if (!settled.ok) throw new Error(`the admin refresh failed: ${settled.status} ${await settled.text()}`)
   context = await browser.newContext({ viewport: { width: 1360, height: 900 } })
 })
 afterAll(async () => {
