@@ -432,13 +432,6 @@ export class QueryEngine {
     return new Map(d.providerIds.map((p, i) => [p, out[i]!]))
   }
 
-  /** Whether every offering of the index belongs to one of `providers` (the full list is then the whole buffer). */
-  coversAll(providers: string[] | undefined): boolean {
-    if (!providers) return true
-    const set = new Set(providers)
-    return this.data.providerIds.every((p) => set.has(p))
-  }
-
   #providerMask(providers: string[] | undefined): Uint8Array {
     const d = this.data
     const m = new Uint8Array(d.n)
@@ -658,25 +651,6 @@ export class QueryEngine {
     const rows = new Int32Array(m.reduce((a, b) => a + b, 0))
     for (let r = 0, k = 0; r < this.data.n; r++) if (m[r]) rows[k++] = r
     return rows
-  }
-
-  /** The length in bytes of the full list of `providers` (what listChunks makes). */
-  listLength(providers?: string[]): number {
-    const listed = this.#listed(providers)
-    let size = LIST_HEAD.length + 2 + LIST_FOOT.length + Math.max(0, listed.length - 1)
-    for (const r of listed) size += this.data.rowLen[r]!
-    return size
-  }
-
-  /** The full list's body in one buffer (of every provider: listBytes bytes). */
-  fullList(): Uint8Array {
-    const out = new Uint8Array(this.data.listBytes)
-    let at = 0
-    for (const chunk of this.listChunks(undefined, 4096)) {
-      out.set(chunk, at)
-      at += chunk.length
-    }
-    return out
   }
 
   /** The unique view: matching offerings grouped by canonical id, one page of groups materialized. */
