@@ -94,7 +94,7 @@ export class ModelsService {
       // the text around the data array: what JSON.stringify makes of { object, data, total, has_more, next_cursor }
       const envelope = (page: Parameters<typeof tail>[0]) => ['{"object":"list","data":', paged ? `,${JSON.stringify(tail(page)).slice(1)}` : '}'] as const
       if (!unique && engine) {
-        // the page's objects as serialized when the index was built, copied as bytes (never parsed back)
+        // the page's objects as serialized when the index was built, inflated and joined as bytes (never parsed back)
         const rows = engine.queryOfferings(catalog)
         return new IndexedAnswer(rows.bytes(...envelope(rows)), engine.version)
       }
