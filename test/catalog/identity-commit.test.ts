@@ -26,6 +26,11 @@ const offering = (providerModelId: string, name = providerModelId): OfferingInpu
 const list = (provider: string, ...offerings: OfferingInput[]): ProviderOutcome => ({ provider, ok: true, offerings, skipped: 0, durationMs: 1, warning: null })
 const canonicalOf = (c: ReturnType<typeof catalog>, id: string) => c.store.getOffering(id)?.canonicalId
 const basisOf = (c: ReturnType<typeof catalog>, id: string) => c.store.getOffering(id)?.canonicalBasis
+/** A refresh's write as the refresher does it: identity decided first, then the commit. */
+function refresh(c: ReturnType<typeof catalog>, outcomes: ProviderOutcome[], trigger = 'test') {
+  c.store.prepareIdentity(outcomes)
+  c.store.commitRefresh(trigger, Date.now(), outcomes)
+}
 
 describe('identity is decided before the commit', () => {
   test('prepareIdentity decides each offering (id and basis); the commit writes what was decided', () => {
@@ -45,8 +50,7 @@ describe('identity is decided before the commit', () => {
   test('near miss: one gateway alone gives a family no organisation (one provider’s word moves no other provider)', () => {
     const c = catalog()
     const outcomes = [list('gw', offering('acmelabs/zorblet-9-70b')), list('host', offering('zorblet-9-70b'))]
-    c.store.prepareIdentity(outcomes)
-    c.store.commitRefresh('test', Date.now(), outcomes)
+    refresh(c, outcomes)
     expect(canonicalOf(c, 'host/zorblet-9-70b')).toBe('host/zorblet-9-70b')
     expect(basisOf(c, 'host/zorblet-9-70b')).toBe('own')
   })
@@ -62,21 +66,18 @@ describe('identity is decided before the commit', () => {
     const c = catalog()
     // first: a provider lists a model whose organisation nobody knows yet
     const first = [list('host', offering('frobnik-4-32b'))]
-    c.store.prepareIdentity(first)
-    c.store.commitRefresh('first', Date.now(), first)
+    refresh(c, first, 'first')
     expect(canonicalOf(c, 'host/frobnik-4-32b')).toBe('host/frobnik-4-32b')
     const v1 = c.store.version
     // then two gateways list it under its organisation: the host's stored row (not in this refresh) moves with it
     const second = [list('gw', offering('widgetco/frobnik-4-32b')), list('gw2', offering('widgetco/frobnik-4-32b'))]
-    c.store.prepareIdentity(second)
-    c.store.commitRefresh('second', Date.now(), second)
+    refresh(c, second, 'second')
     expect(c.store.version).toBe(v1 + 1)
     expect(canonicalOf(c, 'host/frobnik-4-32b')).toBe('widgetco/frobnik-4-32b')
     expect(canonicalOf(c, 'gw/widgetco/frobnik-4-32b')).toBe('widgetco/frobnik-4-32b')
     // near miss: the same lists again teach nothing new: no row moves and the version stays
     const again = [list('gw', offering('widgetco/frobnik-4-32b'))]
-    c.store.prepareIdentity(again)
-    c.store.commitRefresh('again', Date.now(), again)
+    refresh(c, again, 'again')
     expect(c.store.version).toBe(v1 + 1)
     // and the moved row's own provider listing it again rewrites nothing: the stored id is compared, not a stale hash
     const host = [list('host', offering('frobnik-4-32b'))]
@@ -91,8 +92,7 @@ describe('identity marks and learning work follow what was committed (issue 16 h
   test('a commit that rolls back leaves the stored rows to re-derive: the next refresh moves them (M3)', () => {
     const c = catalog()
     const first = [list('host', offering('frobnik-4-32b'))]
-    c.store.prepareIdentity(first)
-    c.store.commitRefresh('first', Date.now(), first)
+    refresh(c, first, 'first')
     // two gateways teach frobnik's organisation; the commit that would move the host's row fails
     const second = [list('gw', offering('widgetco/frobnik-4-32b')), list('gw2', offering('widgetco/frobnik-4-32b'))]
     c.store.prepareIdentity(second)
@@ -103,8 +103,7 @@ describe('identity marks and learning work follow what was committed (issue 16 h
     expect(canonicalOf(c, 'host/frobnik-4-32b')).toBe('host/frobnik-4-32b') // rolled back
     // the same lists again teach nothing new (the tables learned them before the failed commit: README), yet the row moves
     const third = [list('gw', offering('widgetco/frobnik-4-32b')), list('gw2', offering('widgetco/frobnik-4-32b'))]
-    c.store.prepareIdentity(third)
-    c.store.commitRefresh('third', Date.now(), third)
+    refresh(c, third, 'third')
     expect(canonicalOf(c, 'host/frobnik-4-32b')).toBe('widgetco/frobnik-4-32b')
     expect(canonicalOf(c, 'gw/widgetco/frobnik-4-32b')).toBe('widgetco/frobnik-4-32b')
   })

@@ -58,6 +58,11 @@ afterEach(async () => {
 
 const stateOf = (harness: Harness, id: string) => harness.store.providerStates().get(id)!
 const count = (harness: Harness, id: string) => harness.store.liveCount(id)
+/** The captured groq list as its text and parsed. */
+async function groqList() {
+  const text = await Bun.file(`${FIXTURES}/${GROQ_A}`).text()
+  return { text, parsed: JSON.parse(text) as { data: Record<string, unknown>[] } }
+}
 
 describe('conditional upstream requests', () => {
   test('ETag: the next fetch sends If-None-Match; the 304 keeps the rows and the version, and last_success_at moves', async () => {
@@ -120,8 +125,7 @@ describe('conditional upstream requests', () => {
 
   test('no validators: the very bytes of the stored list again are not parsed (kept as a 304 keeps them); one byte more is parsed', async () => {
     up = new ConditionalUpstream()
-    const text = await Bun.file(`${FIXTURES}/${GROQ_A}`).text()
-    const parsed = JSON.parse(text) as { data: Record<string, unknown>[] }
+    const { text, parsed } = await groqList()
     up.current = { file: GROQ_A, body: text }
     h = makeHarness({ toml: tomlFor(up.url, { groq: '/groq' }) })
     const first = await h.worker.refresh()
@@ -153,8 +157,7 @@ describe('conditional upstream requests', () => {
 
   test('the digest is kept with the rows it describes: it holds across a restart, and rows another process wrote from other bytes are never mistaken for it', async () => {
     up = new ConditionalUpstream()
-    const text = await Bun.file(`${FIXTURES}/${GROQ_A}`).text()
-    const parsed = JSON.parse(text) as { data: Record<string, unknown>[] }
+    const { text, parsed } = await groqList()
     const other = JSON.stringify({ ...parsed, data: parsed.data.slice(1) })
     const dir = tempDir()
     const run = async (body: string) => {
@@ -183,8 +186,7 @@ describe('conditional upstream requests', () => {
 
   test('the same bytes as a list the guard refused are parsed again (and refused again): only a committed list is remembered', async () => {
     up = new ConditionalUpstream()
-    const text = await Bun.file(`${FIXTURES}/${GROQ_A}`).text()
-    const parsed = JSON.parse(text) as { data: Record<string, unknown>[] }
+    const { text, parsed } = await groqList()
     up.current = { file: GROQ_A, body: text }
     h = makeHarness({ toml: tomlFor(up.url, { groq: '/groq' }) })
     await h.worker.refresh()
