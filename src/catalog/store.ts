@@ -255,13 +255,8 @@ export class CatalogStore {
    */
   reload(force = false): number {
     const version = this.readVersion()
-    if (force) this.#dbChanged = true
-    if (force || version !== this.#version) {
-      this.#version = version
-      this.#updatedAt = this.readUpdatedAt()
-      this.#generation++
-      for (const listener of this.#listeners) listener(version)
-    }
+    if (force) this.serve(version, this.readUpdatedAt())
+    else if (version !== this.#version) this.#serve(version, this.readUpdatedAt())
     return version
   }
 
@@ -272,6 +267,11 @@ export class CatalogStore {
    */
   serve(version: number, updatedAt: number) {
     this.#dbChanged = true
+    this.#serve(version, updatedAt)
+  }
+
+  /** The served version moves (or its content may have): caches keyed by the generation roll over, listeners hear it. */
+  #serve(version: number, updatedAt: number) {
     this.#version = version
     this.#updatedAt = updatedAt
     this.#generation++

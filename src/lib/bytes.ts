@@ -13,9 +13,7 @@ export class Bytes {
     let r = Bytes.#enc.encodeInto(s, this.#cur.subarray(this.#at))
     if (r.read < s.length) {
       // did not fit (what was written past #at is ignored): a new chunk, large enough for any encoding of s
-      this.#chunks.push(this.#cur.subarray(0, this.#at))
-      this.#cur = new Uint8Array(Math.max(Math.min(Bytes.CHUNK, Math.max(this.len, 1 << 12)), s.length * 3))
-      this.#at = 0
+      this.#grow(s.length * 3)
       r = Bytes.#enc.encodeInto(s, this.#cur)
     }
     this.#at += r.written
@@ -23,14 +21,16 @@ export class Bytes {
   }
   /** Appends bytes as they are. */
   addBytes(b: Uint8Array) {
-    if (b.length > this.#cur.length - this.#at) {
-      this.#chunks.push(this.#cur.subarray(0, this.#at))
-      this.#cur = new Uint8Array(Math.max(Math.min(Bytes.CHUNK, Math.max(this.len, 1 << 12)), b.length))
-      this.#at = 0
-    }
+    if (b.length > this.#cur.length - this.#at) this.#grow(b.length)
     this.#cur.set(b, this.#at)
     this.#at += b.length
     this.len += b.length
+  }
+  /** Closes the current chunk and starts one of at least `bytes` (growing with the data, up to CHUNK otherwise). */
+  #grow(bytes: number) {
+    this.#chunks.push(this.#cur.subarray(0, this.#at))
+    this.#cur = new Uint8Array(Math.max(Math.min(Bytes.CHUNK, Math.max(this.len, 1 << 12)), bytes))
+    this.#at = 0
   }
   /** Lower-cases the ASCII letters of the bytes written since `from` (a position within the current chunk's run). */
   lowerSince(from: number) {

@@ -151,7 +151,7 @@ export function openRefreshThread(
     const bodies: PrebuiltBody[] = []
     // the views built from this version's index first, synchronously (no commit comes in between)…
     for (const q of ModelsService.HOT.filter((q) => !models.listOf(q))) {
-      const bytes = models.hotBytes(q)
+      const { bytes } = models.list(q)
       const { etag } = new CachedBody(bytes, version, new Date(0))
       bodies.push({ key: models.keyOf(q), etag, bytes, ...CachedBody.compressSync(bytes) })
       collect('after a view') // each view's garbage (the unique view's group objects) before the next

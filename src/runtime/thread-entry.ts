@@ -26,7 +26,7 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
         runtime = openRefreshThread(config, log, {
           onVersion(version, bodies, index) {
             const message: FromThread = { type: 'committed', version, bodies, index }
-            // the full list's body is a buffer of the index: each buffer once in the transfer list
+            // every buffer once in the transfer list (a body without identity bytes has none: the full list's)
             const buffers = new Set([...bodies.flatMap((b) => [b.bytes?.buffer, b.gzip.buffer, b.br.buffer].filter((x) => x !== undefined)), ...indexBuffers(index)])
             self.postMessage(message, [...buffers] as ArrayBuffer[])
           },

@@ -143,13 +143,6 @@ export class ModelsService {
     )
   }
 
-  /**
-   * The bytes of a hot view for the current version, built as list() does (the full list: see listOf).
-   */
-  hotBytes(query: ListModelsQuery): Uint8Array {
-    return this.list(query).bytes
-  }
-
   /** When a query's answer is a full list (every offering of some providers, in id order, no other filter): those providers. */
   listOf(query: ListModelsQuery): { providers?: string[] } | undefined {
     const { catalog, unique } = this.normalize(query)
