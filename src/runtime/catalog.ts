@@ -127,7 +127,7 @@ export function openRefreshThread(
   if (rescrubbed) log.info({ rows: rescrubbed }, 'scrubbed stored upstream errors of secrets')
   const webhooks = openWebhooks(config, store, log)
   // the query index and the hot views of each new version are built (and compressed) here, off the HTTP
-  // thread, and handed over (the full list without its identity bytes: the HTTP thread inflates its gzip for a client that takes none)
+  // thread, and handed over (the views without their identity bytes: the HTTP thread inflates their gzip for a client that takes none)
   const models = openModels(config, store, { warm: false, admission: false, collectWhileIndexing: true })
   const index = models.index!
   // Built once the commit's own work is done (a timer after it): the refresh's parsed lists are garbage by
@@ -153,7 +153,7 @@ export function openRefreshThread(
     for (const q of ModelsService.HOT.filter((q) => !models.listOf(q))) {
       const { bytes } = models.list(q)
       const { etag } = new CachedBody(bytes, version, new Date(0))
-      bodies.push({ key: models.keyOf(q), etag, bytes, ...CachedBody.compressSync(bytes) })
+      bodies.push({ key: models.keyOf(q), etag, length: bytes.byteLength, ...CachedBody.compressSync(bytes) })
       collect('after a view') // each view's garbage (the unique view's group objects) before the next
     }
     index.release() // its buffers leave with the message (the engine object keeps them until then)
@@ -164,7 +164,7 @@ export function openRefreshThread(
       const list = models.listOf(q)
       if (!list) continue
       const { etag, length, gzip, br } = await CachedBody.compressPieces(engine.listChunks(list.providers))
-      bodies.push({ key: models.keyOf(q), etag, bytes: null, list: { providers: list.providers, bytes: length }, gzip, br })
+      bodies.push({ key: models.keyOf(q), etag, length, gzip, br })
       collect('after a view')
     }
     if (closed) return

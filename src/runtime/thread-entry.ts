@@ -26,8 +26,8 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
         runtime = openRefreshThread(config, log, {
           onVersion(version, bodies, index) {
             const message: FromThread = { type: 'committed', version, bodies, index }
-            // every buffer once in the transfer list (a body without identity bytes has none: the full list's)
-            const buffers = new Set([...bodies.flatMap((b) => [b.bytes?.buffer, b.gzip.buffer, b.br.buffer].filter((x) => x !== undefined)), ...indexBuffers(index)])
+            // every buffer once in the transfer list
+            const buffers = new Set([...bodies.flatMap((b) => [b.gzip.buffer, b.br.buffer]), ...indexBuffers(index)])
             self.postMessage(message, [...buffers] as ArrayBuffer[])
           },
           onSnapshotRejected: (reason) => post({ type: 'snapshotRejected', reason }),

@@ -99,13 +99,14 @@ describe('the service as a process', () => {
     expect((await get(`${url}/swagger`)).status).toBe(200)
   })
 
-  test('the full list, streamed from the handed-over index to a client that takes no compression, is the same body as its gzip and br', async () => {
+  test('the full list and the unique view, streamed to a client that takes no compression, are the same bodies as their gzip and br', async () => {
     up = new FakeUpstream().replay(`${GROQ}/models`, 'groq/groq_models_2026-01-22.json').replay(`${TOGETHER}/models`, 'together/together_v1_models_2026-01-23.json')
     const { url } = await startService(tomlFor(up.url, { groq: GROQ, together: TOGETHER }))
     await waitRefreshed(url, ['groq', 'together'])
     // once the refresh thread has handed the version over, the full list is streamed from its index (not held):
     // chunked, no length known up front
-    const raw = (encoding: string, headers: Record<string, string> = {}) => fetch(`${url}/v1/models`, { headers: { 'accept-encoding': encoding, ...headers }, decompress: false } as RequestInit)
+    const raw = (encoding: string, headers: Record<string, string> = {}, path = '/v1/models') =>
+      fetch(`${url}${path}`, { headers: { 'accept-encoding': encoding, ...headers }, decompress: false } as RequestInit)
     // (the version the refresh landed: the first handover may be the embedded snapshot's)
     const groqRows = (text: string) => (JSON.parse(text) as { data: { id: string }[] }).data.filter((m) => m.id.startsWith('groq/')).length
     let identity = await raw('identity')
@@ -124,22 +125,37 @@ describe('the service as a process', () => {
     const all = JSON.parse(text) as { object: string; data: { id: string }[] }
     expect(all.object).toBe('list')
     expect(new Set(all.data.map((m) => m.id)).size).toBe(all.data.length)
-    for (const [encoding, inflate] of [
-      ['gzip', gunzipSync],
-      ['br', brotliDecompressSync],
-    ] as const) {
-      const r = await raw(encoding)
-      expect(r.headers.get('content-encoding')).toBe(encoding)
-      expect(r.headers.get('x-catalog-version')).toBe(identity.headers.get('x-catalog-version'))
-      expect(r.headers.get('etag')).toBe(identity.headers.get('etag'))
-      expect(Buffer.compare(inflate(Buffer.from(await r.arrayBuffer())), bytes)).toBe(0)
+    const sameEverywhere = async (path: string, identity: Response, bytes: Buffer) => {
+      for (const [encoding, inflate] of [
+        ['gzip', gunzipSync],
+        ['br', brotliDecompressSync],
+      ] as const) {
+        const r = await raw(encoding, {}, path)
+        expect(r.headers.get('content-encoding')).toBe(encoding)
+        expect(r.headers.get('x-catalog-version')).toBe(identity.headers.get('x-catalog-version'))
+        expect(r.headers.get('etag')).toBe(identity.headers.get('etag'))
+        expect(Buffer.compare(inflate(Buffer.from(await r.arrayBuffer())), bytes)).toBe(0)
+      }
+      expect((await raw('identity', { 'if-none-match': identity.headers.get('etag')! }, path)).status).toBe(304)
+      // HEAD: the headers, the length of what a GET sends, no body
+      const head = await fetch(`${url}${path}`, { method: 'HEAD', headers: { 'accept-encoding': 'identity' } })
+      expect(head.status).toBe(200)
+      expect(head.headers.get('etag')).toBe(identity.headers.get('etag'))
+      expect(Number(head.headers.get('content-length'))).toBe(bytes.length)
     }
-    expect((await raw('identity', { 'if-none-match': identity.headers.get('etag')! })).status).toBe(304)
-    // HEAD: the headers, the length of what a GET sends, no body
-    const head = await fetch(`${url}/v1/models`, { method: 'HEAD', headers: { 'accept-encoding': 'identity' } })
-    expect(head.status).toBe(200)
-    expect(head.headers.get('etag')).toBe(identity.headers.get('etag'))
-    expect(Number(head.headers.get('content-length'))).toBe(bytes.length)
+    await sameEverywhere('/v1/models', identity, bytes)
+    // the unique view of the same version: streamed from its gzip too, one entry per canonical model
+    const unique = await raw('identity', {}, '/v1/models?unique=true')
+    expect(unique.headers.get('transfer-encoding')).toBe('chunked')
+    expect(unique.headers.get('x-catalog-version')).toBe(identity.headers.get('x-catalog-version'))
+    const uniqueBytes = Buffer.from(await unique.arrayBuffer())
+    const uniqueText = uniqueBytes.toString('utf8')
+    expect(JSON.stringify(JSON.parse(uniqueText))).toBe(uniqueText)
+    const groups = (JSON.parse(uniqueText) as { data: { id: string; providers: { id: string }[] }[] }).data
+    expect(new Set(groups.map((g) => g.id)).size).toBe(groups.length)
+    // every offering in exactly one group
+    expect(groups.flatMap((g) => g.providers.map((p) => p.id)).sort()).toEqual(all.data.map((m) => m.id).sort())
+    await sameEverywhere('/v1/models?unique=true', unique, uniqueBytes)
   })
 
   test('SIGTERM during a hanging refresh exits 0 within 5 s', async () => {

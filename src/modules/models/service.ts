@@ -131,15 +131,15 @@ export class ModelsService {
   }
 
   /**
-   * A version the refresh thread handed over: its query index, then its hot bodies, pinned. The full list comes
-   * without its identity bytes (`bytes` null): a client that takes no compression gets its gzip inflated as it
-   * streams (the index holds the rows compressed; no thread holds the whole list).
+   * A version the refresh thread handed over: its query index, then its hot bodies, pinned. They come without
+   * their identity bytes: a client that takes no compression gets the gzip inflated as it streams (the index
+   * holds the rows compressed; no thread holds the whole list or the whole unique view).
    */
   adopt(version: number, bodies: PrebuiltBody[], index: IndexData) {
     this.index?.adopt(index)
     this.answers.adopt(
       version,
-      bodies.map((b) => ({ ...b, bytes: b.bytes ?? { size: b.list?.bytes ?? 0 } })),
+      bodies.map((b) => ({ ...b, bytes: { size: b.length } })),
     )
   }
 
