@@ -235,36 +235,66 @@ describe('capOffering (the one place the caps are applied)', () => {
 })
 
 describe('hostile upstream: the canonical-id memo', () => {
-  test('stays within its cap over refreshes of churning ids, and still spares the work for ids that come back', async () => {
+  /** A store with a counting canonicalizer and a refresher over the fake upstream. */
+  function memoHarness(cap?: number) {
     const dir = tempDir()
     const configPath = join(dir, 'modelcat.toml')
     writeFileSync(configPath, tomlFor(up.url, { openrouter: OPENROUTER }))
     const config = loadConfig({ MODELCAT_CONFIG: configPath, MODELCAT_DB: join(dir, 'catalog.db') })
     const db = openDb(config.dbPath)
-    let derived = 0
+    const counter = { derived: 0 }
     const canonical = createCanonicalizer()
-    const cap = 150
     const identify = canonical.identify
-    canonical.identify = (o) => (derived++, identify(o))
+    canonical.identify = (o) => (counter.derived++, identify(o))
     const store = new CatalogStore(db, { canonicalMemoEntries: cap, canonicalId: canonical })
     const worker = ProviderRefresher.fromConfig(config, store, pino({ level: 'silent' }), { breakerOptions: {} })
-    try {
-      const stable = Array.from({ length: 50 }, (_, i) => item(`acme/stable-${i}`))
-      for (let r = 0; r < 10; r++) {
-        serve([...stable, ...Array.from({ length: 100 }, (_, i) => item(`acme/churn-${r}-${i}`))])
-        derived = 0
-        const report = await worker.refresh({ force: true })
-        expect(resultOf(report, 'openrouter').status).toBe('ok')
-        expect(store.canonicalMemoSize).toBeLessThanOrEqual(cap)
-        // the 50 ids that come back every time stay in the memo (least recently used goes first): only new ids are derived
-        expect(derived).toBe(r === 0 ? 150 : 100)
-      }
-      expect(store.canonicalMemoSize).toBe(cap) // used up to its cap, not beyond
-    } finally {
+    const close = async () => {
       await worker.stop()
       db.$client.close()
       rmSync(dir, { recursive: true, force: true })
     }
+    return { store, worker, counter, close }
+  }
+
+  test('stays within its cap over refreshes of churning ids, and holds nothing between refreshes', async () => {
+    const cap = 150
+    const { store, worker, counter, close } = memoHarness(cap)
+    try {
+      const stable = Array.from({ length: 50 }, (_, i) => item(`acme/stable-${i}`))
+      for (let r = 0; r < 10; r++) {
+        serve([...stable, ...Array.from({ length: 100 }, (_, i) => item(`acme/churn-${r}-${i}`))])
+        counter.derived = 0
+        const report = await worker.refresh({ force: true })
+        expect(resultOf(report, 'openrouter').status).toBe('ok')
+        // each listed id decided once; the memo is emptied when the refresh's identity work ends (memory between refreshes)
+        expect(counter.derived).toBe(150)
+        expect(store.canonicalMemoSize).toBe(0)
+      }
+      expect(store.canonicalMemoPeak).toBe(cap) // used up to its cap, not beyond
+    } finally {
+      await close()
+    }
+  })
+
+  test('spares deciding an id twice within one refresh: the lists, then the stored rows the learned tables moved', async () => {
+    const counts: number[] = []
+    // the default cap, then a memo of one entry (no sparing): the second decides every stored row again
+    for (const cap of [undefined, 1]) {
+      const { store, worker, counter, close } = memoHarness(cap)
+      try {
+        const models = Array.from({ length: 149 }, (_, i) => item(`acme/model-${i}`))
+        serve([...models, item('acme/gizmo-35')])
+        expect(resultOf(await worker.refresh({ force: true }), 'openrouter').status).toBe('ok')
+        // a dotted version beside its dotless spelling (gizmo 3.5 and 35) changes how ids are read: every stored row is re-derived
+        serve([...models, item('acme/gizmo-35'), item('acme/gizmo-3.5')])
+        counter.derived = 0
+        expect(resultOf(await worker.refresh({ force: true }), 'openrouter').status).toBe('ok')
+        counts.push(counter.derived)
+      } finally {
+        await close()
+      }
+    }
+    expect(counts).toEqual([151, 301])
   })
 })
 
