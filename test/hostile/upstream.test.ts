@@ -290,6 +290,7 @@ describe('hostile upstream: the canonical-id memo', () => {
         counter.derived = 0
         expect(resultOf(await worker.refresh({ force: true }), 'openrouter').status).toBe('ok')
         counts.push(counter.derived)
+        expect(store.canonicalMemoSize).toBe(0)
       } finally {
         await close()
       }
