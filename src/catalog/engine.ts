@@ -388,11 +388,13 @@ function resumeAt(count: number, dir: 'asc' | 'desc', after: { value: string | n
 }
 
 /**
- * A unique-view group as the index holds it: each offering's pricing is still the JSON text it was stored as
- * (the writer splices it instead of parsing and serializing it again); `cheapest` indexes `offerings` (-1: none).
+ * A unique-view group as the index holds it: its offerings are rows of the index (IndexData), not objects, so
+ * that a writer copies their fields from the columns' bytes (ids, prices as stored) instead of decoding them.
  */
-export interface CanonicalRowText extends Omit<CanonicalRow, 'offerings' | 'cheapest'> {
-  offerings: (Omit<CanonicalOffering, 'pricing'> & { pricingJson: string })[]
+export interface CanonicalGroup extends Omit<CanonicalRow, 'offerings' | 'cheapest'> {
+  /** The group's matching offerings: rows of the index, in id order. */
+  rows: number[]
+  /** The cheapest offering's position in `rows` (-1: none is priced). */
   cheapest: number
 }
 
@@ -497,17 +499,12 @@ export class QueryEngine {
     const needle = Buffer.from(asciiLower(text))
     const off = d.hayOff
     let from = 0
+    let lo = 0
     for (;;) {
       const pos = this.#hay.indexOf(needle, from)
       if (pos < 0) break
-      // the row holding pos: the last r with off[3r] <= pos
-      let lo = 0
-      let hi = d.n - 1
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1
-        if (off[3 * mid]! <= pos) lo = mid
-        else hi = mid - 1
-      }
+      // the row holding pos: the last r with off[3r] <= pos (rows only move forward: a walk, O(n) over the whole search)
+      while (lo + 1 < d.n && off[3 * (lo + 1)]! <= pos) lo++
       const field = 3 * lo + (pos >= off[3 * lo + 2]! ? 2 : pos >= off[3 * lo + 1]! ? 1 : 0)
       if (pos + needle.length <= off[field + 1]! - 1) {
         found[lo] = 1
@@ -666,8 +663,8 @@ export class QueryEngine {
   canonicalPage(q: CatalogQuery): {
     length: number
     row: (i: number) => CanonicalRow
-    /** The group as the index holds it (prices as JSON text): what the unique view's writer reads. */
-    raw: (i: number) => CanonicalRowText
+    /** The group as the index holds it (its offerings as rows): what the unique view's writer reads. */
+    group: (i: number) => CanonicalGroup
     total: number
     next: Page<CanonicalRow>['next']
   } {
@@ -763,9 +760,9 @@ export class QueryEngine {
       (i) => str(d.canonIds, groups[i]!),
     )
     const page = groups.subarray(w.start, w.end)
-    const raw = (i: number): CanonicalRowText => {
+    const group = (i: number): CanonicalGroup => {
       const g = page[i]!
-      const offerings: CanonicalRowText['offerings'] = []
+      const rows: number[] = []
       let bestIn = -1
       let bestOut = -1
       let cheapest = -1
@@ -773,17 +770,8 @@ export class QueryEngine {
       for (let j = d.groupStart[g]!; j < d.groupStart[g + 1]!; j++) {
         const r = d.groupMembers[j]!
         if (!m[r]) continue
-        const id = str(d.ids, r)
-        const provider = d.providerIds[d.provider[r]!]!
-        if (r === cheapestRow) cheapest = offerings.length
-        offerings.push({
-          id,
-          provider,
-          provider_model_id: id.slice(provider.length + 1), // ids are `${provider}/${provider_model_id}`
-          canonical_basis: d.basis[r]! < 0 ? null : d.bases[d.basis[r]!]!,
-          context_length: Number.isNaN(d.ctx[r]!) ? null : d.ctx[r]!,
-          pricingJson: str(d.pricing, r),
-        })
+        if (r === cheapestRow) cheapest = rows.length
+        rows.push(r)
         if (!d.inNull[r] && (bestIn < 0 || compareBytes(d.inMods, r, bestIn) > 0)) bestIn = r
         if (d.outMods.offsets[r + 1]! > d.outMods.offsets[r]! && (bestOut < 0 || compareBytes(d.outMods, r, bestOut) > 0)) bestOut = r
       }
@@ -800,17 +788,28 @@ export class QueryEngine {
         providerCount: count[g]!,
         firstSeen: first[g]!,
         lastSeen: Number.isNaN(seen[g]!) ? null : seen[g]!,
-        offerings,
+        rows,
         cheapest,
       }
     }
     const row = (i: number): CanonicalRow => {
-      const { offerings: listed, cheapest, ...group } = raw(i)
-      const offerings = listed.map(({ pricingJson, ...o }): CanonicalOffering => ({ ...o, pricing: JSON.parse(pricingJson) }))
-      return { ...group, offerings, cheapest: offerings[cheapest] ?? null }
+      const { rows, cheapest, ...fields } = group(i)
+      const offerings = rows.map((r): CanonicalOffering => {
+        const id = str(d.ids, r)
+        const provider = d.providerIds[d.provider[r]!]!
+        return {
+          id,
+          provider,
+          provider_model_id: id.slice(provider.length + 1), // ids are `${provider}/${provider_model_id}`
+          canonical_basis: d.basis[r]! < 0 ? null : d.bases[d.basis[r]!]!,
+          context_length: Number.isNaN(d.ctx[r]!) ? null : d.ctx[r]!,
+          pricing: JSON.parse(str(d.pricing, r)),
+        }
+      })
+      return { ...fields, offerings, cheapest: offerings[cheapest] ?? null }
     }
     const lastGroup = page[page.length - 1]
-    return { length: page.length, row, raw, total: k, next: w.more && lastGroup !== undefined ? { value: value(lastGroup), id: str(d.canonIds, lastGroup) } : null }
+    return { length: page.length, row, group, total: k, next: w.more && lastGroup !== undefined ? { value: value(lastGroup), id: str(d.canonIds, lastGroup) } : null }
   }
 }
 

@@ -1,3 +1,5 @@
+const decoder = new TextDecoder()
+
 /**
  * A growing UTF-8 buffer in chunks (no doubling: a 60 MB list never holds two copies of itself while it
  * grows), joined into one exact-size buffer when done. Chunks grow with the data, up to 1 MB.
@@ -21,10 +23,54 @@ export class Bytes {
   }
   /** Appends bytes as they are. */
   addBytes(b: Uint8Array) {
-    if (b.length > this.#cur.length - this.#at) this.#grow(b.length)
-    this.#cur.set(b, this.#at)
-    this.#at += b.length
-    this.len += b.length
+    const n = b.length
+    if (n > this.#cur.length - this.#at) this.#grow(n)
+    const cur = this.#cur
+    let at = this.#at
+    // a short piece byte by byte: cheaper than a native call
+    if (n > 64) {
+      cur.set(b, at)
+      at += n
+    } else for (let i = 0; i < n; i++) cur[at++] = b[i]!
+    this.#at = at
+    this.len += n
+  }
+  /**
+   * Appends the UTF-8 text `src[start, end)` as a JSON string literal: exactly what JSON.stringify makes of the
+   * decoded text (quotes, `\"`, `\\` and control characters escaped, everything else as it is; text encoded from
+   * a JS string is valid UTF-8, so it holds no lone surrogate for JSON.stringify to escape). Copied byte by byte
+   * when nothing needs escaping: no string is made.
+   */
+  addJsonString(src: Uint8Array, start: number, end: number) {
+    for (let i = start; i < end; i++) {
+      const b = src[i]!
+      if (b < 0x20 || b === 0x22 || b === 0x5c) return this.add(JSON.stringify(decoder.decode(src.subarray(start, end))))
+    }
+    const n = end - start + 2
+    if (n > this.#cur.length - this.#at) this.#grow(n)
+    const cur = this.#cur
+    let at = this.#at
+    cur[at++] = 0x22
+    if (n > 66) {
+      cur.set(src.subarray(start, end), at)
+      at += n - 2
+    } else for (let i = start; i < end; i++) cur[at++] = src[i]!
+    cur[at++] = 0x22
+    this.#at = at
+    this.len += n
+  }
+  /** Appends `src[start, end)` as they are. */
+  addRange(src: Uint8Array, start: number, end: number) {
+    const n = end - start
+    if (n > this.#cur.length - this.#at) this.#grow(n)
+    const cur = this.#cur
+    let at = this.#at
+    if (n > 64) {
+      cur.set(src.subarray(start, end), at)
+      at += n
+    } else for (let i = start; i < end; i++) cur[at++] = src[i]!
+    this.#at = at
+    this.len += n
   }
   /** Closes the current chunk and starts one of at least `bytes` (growing with the data, up to CHUNK otherwise). */
   #grow(bytes: number) {

@@ -45,4 +45,52 @@ describe('Bytes: a growing UTF-8 buffer in chunks', () => {
     expect(out).toBe(`KEEP-${text.replace(/[A-Z]/g, (c) => c.toLowerCase())}`)
     expect(out).toContain('É') // non-ASCII untouched
   })
+
+  test('addJsonString writes exactly what JSON.stringify makes of the decoded text, whatever it holds and wherever the chunks end', () => {
+    // every control character, quotes, backslashes, DEL, line separators, multi-byte characters, surrogate pairs, a lone surrogate
+    const alphabet = [...Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)), '"', '\\', '\u007f', '\u2028', '\u2029', 'a', '/', 'é', '€', '😀', '\ud800', 'model-']
+    const rand = mulberry32(7)
+    const enc = new TextEncoder()
+    const b = new Bytes()
+    let expected = ''
+    for (let i = 0; i < 20_000; i++) {
+      // mostly short, now and then longer than the byte-by-byte copy; many with nothing to escape
+      const n = rand() < 0.05 ? 40 + Math.floor(rand() * 200) : Math.floor(rand() * 12)
+      const plain = rand() < 0.5
+      const s = Array.from({ length: n }, () => (plain ? 'abc-/é€😀'[Math.floor(rand() * 9)] : alphabet[Math.floor(rand() * alphabet.length)])).join('')
+      // inside a larger buffer: only [start, end) is written
+      const encoded = enc.encode(`<${s}>`)
+      b.addJsonString(encoded, 1, encoded.length - 1)
+      // a lone surrogate was encoded as U+FFFD: what JSON.stringify makes of the text the bytes hold
+      expected += JSON.stringify(new TextDecoder().decode(encoded.subarray(1, encoded.length - 1)))
+    }
+    const out = new TextDecoder().decode(b.done())
+    expect(out.length).toBe(expected.length)
+    expect(out === expected).toBe(true)
+  })
+
+  test('addJsonString near misses: a character to escape first, last or alone is escaped; a byte just outside the range is not written', () => {
+    const enc = new TextEncoder()
+    for (const s of ['"abc', 'abc"', '\\', '\n', 'abc\u001f', '\u0000xyz', '\u007f', `${'x'.repeat(100)}"`]) {
+      const b = new Bytes()
+      const encoded = enc.encode(`"${s}\\`) // an escapable byte on each side of the range
+      b.addJsonString(encoded, 1, encoded.length - 1)
+      expect(new TextDecoder().decode(b.done())).toBe(JSON.stringify(s))
+    }
+  })
+
+  test('addRange copies exactly the range, short or long, across chunks', () => {
+    const src = new Uint8Array(5000).map((_, i) => i % 251)
+    const b = new Bytes()
+    const parts: number[] = []
+    for (let i = 0; i < 3000; i++) {
+      const start = (i * 37) % 4000
+      const end = start + (i % 3 === 0 ? 500 : i % 70)
+      b.addRange(src, start, end)
+      parts.push(...src.subarray(start, end))
+    }
+    const out = b.done()
+    expect(out.length).toBe(parts.length)
+    expect(Buffer.compare(Buffer.from(out), Buffer.from(parts))).toBe(0)
+  })
 })

@@ -1,6 +1,7 @@
 import type { OfferingRow } from '../../catalog/store'
 import type { CanonicalOffering, CanonicalRow } from '../../catalog/reads'
-import type { CanonicalRowText } from '../../catalog/engine'
+import type { CanonicalGroup, IndexData } from '../../catalog/engine'
+import type { Bytes } from '../../lib/bytes'
 import { VARIABLE_PRICE, type PriceTier, type Pricing } from '../../domain/types'
 import type { Model } from './model'
 
@@ -118,34 +119,118 @@ const text = JSON.stringify
  * or it names `__proto__` (which servedPricing's assignment drops; price keys never do: PRICE_KEY).
  */
 const servedPricingJson = (json: string) => (json.includes(`"${VARIABLE_PRICE}"`) || json.includes('"__proto__"') ? text(servedPricing(JSON.parse(json))) : json)
+const utf8 = (s: string) => new TextEncoder().encode(s)
+/** What servedPricingJson rebuilds, as bytes to look for in a stored pricing's JSON. */
+const REBUILT = [utf8(`"${VARIABLE_PRICE}"`), utf8('"__proto__"')]
+const OPEN_OFFERING = utf8('{"id":')
+
+/** Whether src[start, end) contains `needle`. */
+function holds(src: Uint8Array, start: number, end: number, needle: Uint8Array): boolean {
+  const first = needle[0]!
+  outer: for (let i = start; i + needle.length <= end; i++) {
+    if (src[i] !== first) continue
+    for (let k = 1; k < needle.length; k++) if (src[i + k] !== needle[k]) continue outer
+    return true
+  }
+  return false
+}
 
 /**
- * The text `JSON.stringify(toCanonicalModel(row, status))` makes, written from a group as the query index holds
- * it: the prices are spliced as stored instead of parsed and serialized again (a 1,000-group page of the unique
- * view is thousands of offerings). Keys in toCanonicalModel's order; a test compares the two texts.
+ * Writes unique-view groups as the query index holds them (src/catalog/engine.ts) into a Bytes: exactly the text
+ * `JSON.stringify(toCanonicalModel(row, status))` makes (keys in its order; tests compare the two), but each
+ * offering's fields are copied from the index's columns as bytes: its id, provider_model_id and prices as stored
+ * (a variable price or a `__proto__` key rebuilt through servedPricing), the text around them made once per
+ * provider, basis and context length. A 1,000-group page lists thousands of offerings: no string is made for them.
  */
-export function canonicalModelJson(r: CanonicalRowText, status: (provider: string) => string): string {
-  let providers = ''
-  let cheapest = 'null'
-  let pricing = '{}'
-  for (let i = 0; i < r.offerings.length; i++) {
-    const o = r.offerings[i]!
-    const price = servedPricingJson(o.pricingJson)
-    const provider = text(o.provider)
-    const id = text(o.id)
-    if (i) providers += ','
-    providers += `{"id":${id},"provider":${provider},"provider_model_id":${text(o.provider_model_id)},"canonical_basis":${text(o.canonical_basis)},"context_length":${text(o.context_length)},"pricing":${price},"status":${text(status(o.provider))}}`
-    if (i === r.cheapest) {
-      pricing = price
-      cheapest = `{"provider":${provider},"id":${id},"pricing":${price}}`
+export class CanonicalWriter {
+  readonly #perProvider: ({ json: Uint8Array; mid: Uint8Array; tail: Uint8Array; skip: number } | undefined)[] = []
+  readonly #perBasis = new Map<number, Uint8Array>()
+  readonly #perContext = new Map<number, Uint8Array>()
+  readonly #decoder = new TextDecoder()
+
+  constructor(
+    private readonly d: IndexData,
+    private readonly status: (provider: string) => string,
+  ) {}
+
+  /** A provider's texts: its JSON string, the text between an id and a provider_model_id, the status and the close. */
+  #provider(p: number) {
+    let parts = this.#perProvider[p]
+    if (!parts) {
+      const id = this.d.providerIds[p]!
+      parts = {
+        json: utf8(text(id)),
+        mid: utf8(`,"provider":${text(id)},"provider_model_id":`),
+        tail: utf8(`,"status":${text(this.status(id))}}`),
+        // ids are `${provider}/${provider_model_id}`: the provider_model_id starts this many bytes in
+        skip: utf8(id).length + 1,
+      }
+      this.#perProvider[p] = parts
     }
+    return parts
   }
-  return (
-    `{"id":${text(r.canonicalId)},"object":"model","created":${text(r.created)},"owned_by":${text(r.canonicalId.split('/')[0]!)},"name":${text(r.name)}` +
-    `,"context_length":${text(r.contextLength)},"max_output_tokens":${text(r.maxOutputTokens)}` +
-    `,"architecture":{"input_modalities":${text(r.inputModalities)},"output_modalities":${text(r.outputModalities)}}` +
-    `,"pricing":${pricing},"provider_count":${text(r.providerCount)}` +
-    `,"first_seen_at":${text(new Date(r.firstSeen * 1000).toISOString())},"last_seen_at":${r.lastSeen ? text(new Date(r.lastSeen).toISOString()) : 'null'}` +
-    `,"providers":[${providers}],"cheapest":${cheapest}}`
-  )
+
+  #basis(b: number): Uint8Array {
+    let t = this.#perBasis.get(b)
+    if (!t) this.#perBasis.set(b, (t = utf8(`,"canonical_basis":${b < 0 ? 'null' : text(this.d.bases[b]!)},"context_length":`)))
+    return t
+  }
+
+  #context(v: number): Uint8Array {
+    let t = this.#perContext.get(v)
+    if (!t) this.#perContext.set(v, (t = utf8(`${text(Number.isNaN(v) ? null : v)},"pricing":`)))
+    return t
+  }
+
+  /** Row r's prices as served: the stored JSON's bytes, or (rarely) rebuilt. */
+  #pricing(out: Bytes, r: number) {
+    const { bytes, offsets } = this.d.pricing
+    const [start, end] = [offsets[r]!, offsets[r + 1]!]
+    if (REBUILT.some((needle) => holds(bytes, start, end, needle))) out.add(servedPricingJson(this.#decoder.decode(bytes.subarray(start, end))))
+    else out.addRange(bytes, start, end)
+  }
+
+  write(out: Bytes, g: CanonicalGroup) {
+    const d = this.d
+    const { bytes: ids, offsets: idAt } = d.ids
+    const cheapest = g.cheapest < 0 ? -1 : g.rows[g.cheapest]!
+    out.add(
+      `{"id":${text(g.canonicalId)},"object":"model","created":${text(g.created)},"owned_by":${text(g.canonicalId.split('/')[0]!)},"name":${text(g.name)}` +
+        `,"context_length":${text(g.contextLength)},"max_output_tokens":${text(g.maxOutputTokens)}` +
+        `,"architecture":{"input_modalities":${text(g.inputModalities)},"output_modalities":${text(g.outputModalities)}}` +
+        ',"pricing":',
+    )
+    if (cheapest < 0) out.add('{}')
+    else this.#pricing(out, cheapest)
+    out.add(
+      `,"provider_count":${text(g.providerCount)}` +
+        `,"first_seen_at":${text(new Date(g.firstSeen * 1000).toISOString())},"last_seen_at":${g.lastSeen ? text(new Date(g.lastSeen).toISOString()) : 'null'}` +
+        ',"providers":[',
+    )
+    for (let i = 0; i < g.rows.length; i++) {
+      const r = g.rows[i]!
+      const p = this.#provider(d.provider[r]!)
+      if (i) out.add(',')
+      out.addBytes(OPEN_OFFERING)
+      out.addJsonString(ids, idAt[r]!, idAt[r + 1]!)
+      out.addBytes(p.mid)
+      out.addJsonString(ids, idAt[r]! + p.skip, idAt[r + 1]!)
+      out.addBytes(this.#basis(d.basis[r]!))
+      out.addBytes(this.#context(d.ctx[r]!))
+      this.#pricing(out, r)
+      out.addBytes(p.tail)
+    }
+    out.add('],"cheapest":')
+    if (cheapest < 0) out.add('null')
+    else {
+      out.add('{"provider":')
+      out.addBytes(this.#provider(d.provider[cheapest]!).json)
+      out.add(',"id":')
+      out.addJsonString(ids, idAt[cheapest]!, idAt[cheapest + 1]!)
+      out.add(',"pricing":')
+      this.#pricing(out, cheapest)
+      out.add('}')
+    }
+    out.add('}')
+  }
 }

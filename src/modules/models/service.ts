@@ -9,7 +9,7 @@ import type { CachedBody } from '../../serving/cached-body'
 import { ApiError } from '../../http/errors'
 import { providerStatus } from '../../catalog/provider-status'
 import type { ListModelsQuery } from './model'
-import { canonicalModelJson, toCanonicalModel, toModel } from './serialize'
+import { CanonicalWriter, toCanonicalModel, toModel } from './serialize'
 import { Bytes } from '../../lib/bytes'
 
 const bad = (param: string, message: string, code = 'invalid_parameter') => new ApiError(400, message, { param, code })
@@ -102,13 +102,13 @@ export class ModelsService {
         // group by group into one growing buffer: the full unique view (~20k groups at 50k offerings) never
         // holds all its objects, their JSON text and its bytes at once
         const groups = engine.canonicalPage(catalog)
-        const status = this.#statusOf(engine)
+        const writer = new CanonicalWriter(engine.data, this.#statusOf(engine))
         const [head, foot] = envelope(groups)
         const out = new Bytes()
         out.add(`${head}[`)
         for (let i = 0; i < groups.length; i++) {
           if (i) out.add(',')
-          out.add(canonicalModelJson(groups.raw(i), status))
+          writer.write(out, groups.group(i))
         }
         out.add(`]${foot}`)
         return new IndexedAnswer(out.done(), engine.version)
