@@ -42,6 +42,11 @@ export interface IndexData {
   rowLen: Uint32Array
   dict: Uint8Array
   listBytes: number
+  /**
+   * SHA-256 (base64url) of every row's JSON in id order: the content every offering answer is made of (its rows and
+   * their order follow from the query and these objects). Two indexes with the same digest give the same answers.
+   */
+  digest: string
   ids: StringColumn
   names: StringColumn
   /** lower(name) as SQLite computes it (ASCII only): the `name` sort value. */
@@ -154,6 +159,7 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
   let listBytes = LIST_HEAD.length + 2 + LIST_FOOT.length + Math.max(0, n - 1)
   let dict: Buffer | undefined
   const pending: Buffer[] = []
+  const digest = new Bun.CryptoHasher('sha256')
   const compress = (r: number, json: Buffer) => {
     rowsZ.addBytes(deflateRawSync(json, dict!.length ? { dictionary: dict } : {}))
     rowZOff[r + 1] = rowsZ.len
@@ -192,6 +198,7 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
     if (r >= n) break // the count and the rows come from one read transaction
     const row = toOfferingRow(raw)
     const json = Buffer.from(serialize(row))
+    digest.update(json) // (each row a JSON object: the concatenation tells them apart)
     rowLen[r] = json.length
     listBytes += json.length
     if (dict) compress(r, json)
@@ -283,6 +290,7 @@ export function buildIndexData(db: Db, serialize: (row: OfferingRow) => string):
     rowLen,
     dict: new Uint8Array(dict!),
     listBytes,
+    digest: digest.digest('base64url'),
     ids: ids.done(),
     names: names.done(),
     lnames: lnames.done(),
@@ -402,6 +410,10 @@ export interface CanonicalGroup extends Omit<CanonicalRow, 'offerings' | 'cheape
 export interface OfferingPage extends Page<number> {
   /** `prefix[…]suffix` as UTF-8: the page's objects as the full list serialized them, copied as bytes. */
   bytes: (prefix: string, suffix: string) => Uint8Array
+  /** The length of what `bytes` makes, known without making it (the rows' lengths are in the index). */
+  size: (prefix: string, suffix: string) => number
+  /** What `bytes` makes, in pieces of `rows` rows, each made as it is read: never whole in memory. */
+  chunks: (prefix: string, suffix: string, rows?: number) => Generator<Uint8Array>
 }
 
 export class QueryEngine {
@@ -564,6 +576,12 @@ export class QueryEngine {
       total: k,
       next: rows.more && last !== undefined ? { value: value(last), id: id(last) } : null,
       bytes: (prefix, suffix) => this.#json(page, prefix, suffix),
+      size: (prefix, suffix) => {
+        let size = Buffer.byteLength(`${prefix}[]${suffix}`) + Math.max(0, page.length - 1)
+        for (const r of page) size += d.rowLen[r]!
+        return size
+      },
+      chunks: (prefix, suffix, rows = 512) => this.#pieces(page, enc.encode(`${prefix}[`), enc.encode(`]${suffix}`), rows),
     }
   }
 
@@ -635,11 +653,15 @@ export class QueryEngine {
    * The full list's body (every offering in id order: the plain list's answer) in pieces of `rows` rows, made as
    * they are read: the refresh thread makes the list's ETag, gzip and br from them, never holding all of it.
    */
-  *listChunks(providers?: string[], rows = 512): Generator<Uint8Array> {
-    const listed = this.#listed(providers)
-    yield enc.encode(`${LIST_HEAD}[`)
-    for (let from = 0; from < listed.length; from += rows) yield this.#concat(listed.subarray(from, from + rows), from > 0 ? COMMA : NOTHING, NOTHING)
-    yield enc.encode(`]${LIST_FOOT}`)
+  listChunks(providers?: string[], rows = 512): Generator<Uint8Array> {
+    return this.#pieces(this.#listed(providers), enc.encode(`${LIST_HEAD}[`), enc.encode(`]${LIST_FOOT}`), rows)
+  }
+
+  /** `before` + rows' objects joined by commas + `after`, in pieces of `per` rows made as they are read. */
+  *#pieces(rows: ArrayLike<number> & { slice(from: number, to: number): ArrayLike<number> }, before: Uint8Array, after: Uint8Array, per: number): Generator<Uint8Array> {
+    yield before
+    for (let from = 0; from < rows.length; from += per) yield this.#concat(rows.slice(from, from + per), from > 0 ? COMMA : NOTHING, NOTHING)
+    yield after
   }
 
   /** The rows of `providers` (all when undefined), in id order. */

@@ -38,6 +38,9 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
         break
       }
       case 'start':
+        // the first index first: until it is handed over the HTTP thread answers from SQLite (at the DB's version),
+        // and a commit before it would make that index older than answers already given
+        await runtime!.handedOver()
         runtime!.start()
         break
       case 'refresh': {

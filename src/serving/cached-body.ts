@@ -18,6 +18,18 @@ export const PUBLIC_HEADERS = {
   'x-content-type-options': 'nosniff',
 }
 
+/** The headers of every answer's body (cached or streamed): validators, caching, the catalog version, CORS. */
+export function answerHeaders(etag: string, lastModified: Date, version: number): Record<string, string> {
+  return {
+    etag,
+    'cache-control': CACHE_CONTROL,
+    'last-modified': lastModified.toUTCString(),
+    vary: 'Accept-Encoding',
+    'x-catalog-version': String(version),
+    ...PUBLIC_HEADERS,
+  }
+}
+
 /**
  * An identity body not held in memory, only its length: a client that takes no compression gets the prebuilt gzip
  * variant inflated as it streams (on the libuv pool, not the JS thread). Its ETag and gzip come prebuilt (the full
@@ -46,7 +58,6 @@ export class CachedBody {
   onCompressed?: (bytes: number, ms: number) => void
   /** Header values fixed for the body's life (built once, not per request). */
   readonly #headers: Record<string, string>
-  readonly #lastModified: string
 
   constructor(
     json: string | Uint8Array | StreamedIdentity,
@@ -66,16 +77,8 @@ export class CachedBody {
     this.etag = prebuilt?.etag ?? etagOf(new Bun.CryptoHasher('sha256').update(this.bytes))
     if (prebuilt?.gzip) this.#gzip = Promise.resolve((this.#done.gzip = prebuilt.gzip))
     if (prebuilt?.br) this.#br = Promise.resolve((this.#done.br = prebuilt.br))
-    this.#lastModified = lastModified.toUTCString()
     // everything a model-list answer carries, built once (the front door adds only the request id)
-    this.#headers = {
-      etag: this.etag,
-      'cache-control': CACHE_CONTROL,
-      'last-modified': this.#lastModified,
-      vary: 'Accept-Encoding',
-      'x-catalog-version': String(version),
-      ...PUBLIC_HEADERS,
-    }
+    this.#headers = answerHeaders(this.etag, lastModified, version)
   }
 
   /** The bytes and both compressed variants, compressed synchronously (for a thread that does nothing else). */
@@ -178,10 +181,10 @@ export class CachedBody {
 }
 
 /** The strong ETag of a body from its SHA-256 (same content → same ETag, across restarts and replicas). */
-const etagOf = (hash: Bun.CryptoHasher) => `"${hash.digest('base64url').slice(0, 32)}"`
+export const etagOf = (hash: Bun.CryptoHasher) => `"${hash.digest('base64url').slice(0, 32)}"`
 
 /** If-None-Match: `*`, one ETag or a list; weak comparison (a W/ prefix still matches), as RFC 9110 asks for GET. */
-function matches(header: string | null, etag: string): boolean {
+export function matches(header: string | null, etag: string): boolean {
   if (!header) return false
   if (header === etag) return true
   if (header.trim() === '*') return true

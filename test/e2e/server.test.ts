@@ -158,6 +158,22 @@ describe('the service as a process', () => {
     await sameEverywhere('/v1/models?unique=true', unique, uniqueBytes)
   })
 
+  test("from its start, the version a client's answers come from never goes back (the first index is handed over before any refresh commits)", async () => {
+    // no provider answers quickly and the embedded references land in the first seconds: commits right after the start
+    const { url } = await startService('')
+    const seen: number[] = []
+    const until = Date.now() + 4000
+    while (Date.now() < until) {
+      const r = await get(`${url}/v1/models?unique=true&limit=1`)
+      if (r.status === 200) seen.push(Number(r.headers.get('x-catalog-version')))
+      await r.arrayBuffer()
+      await Bun.sleep(5)
+    }
+    expect(seen.length).toBeGreaterThan(20)
+    const back = seen.findIndex((v, i) => i > 0 && v < seen[i - 1]!)
+    expect(back === -1 ? null : seen.slice(Math.max(0, back - 3), back + 2)).toBeNull()
+  })
+
   test('SIGTERM during a hanging refresh exits 0 within 5 s', async () => {
     up = new FakeUpstream().set(`${GROQ}/models`, { kind: 'hang' })
     const { url, proc } = await startService(tomlFor(up.url, { groq: GROQ }))

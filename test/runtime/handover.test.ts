@@ -156,3 +156,35 @@ test('a commit while a handover waits for the full list’s compression is hande
     await runtime.stop()
   }
 })
+
+test('the refresh thread starts refreshing only once its first index is handed over: no commit can make that index older than an answer given', async () => {
+  const { RefreshThread } = await import('../../src/runtime/refresh-thread')
+  const { FakeUpstream } = await import('../helpers/fake-upstream')
+  const { tomlFor } = await import('../helpers/harness')
+  dir = tempDir()
+  const events: string[] = []
+  const up = new FakeUpstream().replay('/groq/openai/v1/models', 'groq/groq_models_2026-01-22.json')
+  writeFileSync(join(dir, 'modelcat.toml'), tomlFor(up.url, { groq: '/groq/openai/v1' }))
+  const env = { MODELCAT_CONFIG: join(dir, 'modelcat.toml'), MODELCAT_DB: join(dir, 'catalog.db') }
+  const config = loadConfig(env)
+  const catalog = openCatalog(config, { maintain: false })
+  catalog.store.commitRefresh('test', Date.now(), [outcome(20_000)]) // a catalog whose first index takes a moment to build
+  const thread = new RefreshThread({
+    env,
+    store: catalog.store,
+    providers: config.providers,
+    log: pino({ level: 'silent' }),
+    onVersion: (v) => events.push(`handover ${v}`),
+  })
+  try {
+    thread.start()
+    for (let i = 0; i < 400 && up.count('/groq/openai/v1/models') === 0; i++) await Bun.sleep(25)
+    events.push(`upstream asked (${up.count('/groq/openai/v1/models')})`)
+    expect(events[0]).toStartWith('handover ')
+    expect(events).toContain('upstream asked (1)')
+  } finally {
+    await thread.stop()
+    up.stop()
+    catalog.close()
+  }
+}, 30_000)

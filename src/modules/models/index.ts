@@ -4,6 +4,7 @@ import { jsonResponse } from '../../http/docs'
 import { ApiError, ErrorBody } from '../../http/errors'
 import { CanonicalModel, ListModelsQuery, Model, ModelList } from './model'
 import type { ModelsService } from './service'
+import { StreamedBody } from '../../serving/streamed-body'
 
 /** The id of the path, percent-decoded (Swagger UI encodes its slashes); a malformed escape is no id: 404. */
 function decodeId(raw: string): string {
@@ -21,8 +22,9 @@ export const modelsModule = (service: ModelsService) =>
       '',
       ({ query, request }) => {
         const answer = () => {
-          const body = service.list(query)
-          service.answers.remember(request, body)
+          const body = service.answer(query)
+          // a streamed answer is not held: its query string is not remembered either
+          if (!(body instanceof StreamedBody)) service.answers.remember(request, body)
           return body.respond(request)
         }
         // synchronous unless the build budget refuses (then a brief wait, or 503 + Retry-After)

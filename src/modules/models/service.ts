@@ -4,13 +4,17 @@ import type { CatalogIndex, IndexData, QueryEngine } from '../../catalog/engine'
 import { catalogQueryOf } from '../../http/catalog-query'
 import type { CatalogQuery } from '../../catalog/reads'
 import type { CatalogStore } from '../../catalog/store'
-import { answerKey, type AnswerCache, type AnswerKey, IndexedAnswer, type PrebuiltBody } from '../../serving/answer-cache'
-import type { CachedBody } from '../../serving/cached-body'
+import { answerKey, type AnswerCache, type AnswerKey, IndexedAnswer, type PrebuiltBody, StreamedAnswer } from '../../serving/answer-cache'
+import { type CachedBody, etagOf } from '../../serving/cached-body'
+import { StreamedBody } from '../../serving/streamed-body'
 import { ApiError } from '../../http/errors'
 import { providerStatus } from '../../catalog/provider-status'
 import type { ListModelsQuery } from './model'
 import { CanonicalWriter, toCanonicalModel, toModel } from './serialize'
 import { Bytes } from '../../lib/bytes'
+
+/** Offerings per piece of a streamed answer: ~2–4 ms of inflating on the HTTP thread between two turns of its event loop. */
+const STREAM_ROWS = 256
 
 const bad = (param: string, message: string, code = 'invalid_parameter') => new ApiError(400, message, { param, code })
 
@@ -75,10 +79,26 @@ export class ModelsService {
     return answerKey({ catalog, unique })
   }
 
-  /** The cached answer of GET /v1/models for a query. */
+  /** The cached answer of GET /v1/models for a query, built whatever its size (the refresh thread, the CLI). */
   list(query: ListModelsQuery): CachedBody {
+    const body = this.#answer(query, false)
+    if (body instanceof StreamedBody) throw new Error('unreachable: list() never streams')
+    return body
+  }
+
+  /**
+   * The answer of GET /v1/models for a query as the HTTP routes send it: cached, or, when the offerings it lists
+   * are more than the answer cache holds (`maxHeldBytes`, 8 MiB by default: a whole-catalog answer is ~60 MB
+   * at 50k offerings), sent as it is made (StreamedBody), never whole in memory.
+   */
+  answer(query: ListModelsQuery): CachedBody | StreamedBody {
+    return this.#answer(query, true)
+  }
+
+  #answer(query: ListModelsQuery, stream: boolean): CachedBody | StreamedBody {
     const { catalog, unique } = this.normalize(query)
-    return this.answers.get(answerKey({ catalog, unique }), () => {
+    const key = answerKey({ catalog, unique })
+    return this.answers.getOrStream(key, () => {
       const paged = catalog.limit !== undefined || catalog.offset !== undefined
       // the index of the version this thread serves answers, also while the refresh thread has committed a newer one
       // and builds its index (seconds at 50k offerings): the answer is of the served version, like the hot views
@@ -96,7 +116,12 @@ export class ModelsService {
       if (!unique && engine) {
         // the page's objects as serialized when the index was built, inflated and joined as bytes (never parsed back)
         const rows = engine.queryOfferings(catalog)
-        return new IndexedAnswer(rows.bytes(...envelope(rows)), engine.version)
+        const [head, foot] = envelope(rows)
+        const size = rows.size(head, foot)
+        // its ETag from what the answer is made of: the index's content and the query (same catalog → same ETag)
+        if (stream && size > this.answers.maxHeldBytes)
+          return new StreamedAnswer(etagOf(new Bun.CryptoHasher('sha256').update(`${engine.data.digest}\0${key}`)), size, engine.version, () => rows.chunks(head, foot, STREAM_ROWS))
+        return new IndexedAnswer(rows.bytes(head, foot), engine.version)
       }
       if (unique && engine) {
         // group by group into one growing buffer: the full unique view (~20k groups at 50k offerings) never
