@@ -122,13 +122,14 @@ export function createMetrics(store: CatalogStore, opts: { enabledProviders?: re
   return {
     ...m,
     answerBuild,
-    /** The answer cache's hits, misses, evictions, refusals, bytes and entries, and each build's time. */
+    /** The answer cache's hits, misses, evictions, refusals, streamed answers, bytes and entries, and each build's time. */
     watchAnswers(cache: AnswerCache) {
       cache.onBuild = (seconds) => answerBuild.observe(seconds)
       counterOf('modelcat_answer_cache_hits_total', 'Answers served from the answer cache (fast path included)', () => cache.stats.hits)
       counterOf('modelcat_answer_cache_misses_total', 'Answers built because they were not cached', () => cache.stats.misses)
       counterOf('modelcat_answer_cache_evictions_total', 'Built answers evicted to stay within the byte or entry bound', () => cache.stats.evictions)
       counterOf('modelcat_answer_builds_refused_total', 'Uncached answers refused with 503 because the build budget was spent', () => cache.stats.refused)
+      counterOf('modelcat_answers_streamed_total', 'Answers too large to hold, sent as they were made (paced by the build budget)', () => cache.stats.streamed)
       new Gauge({
         name: 'modelcat_answer_cache_bytes',
         help: 'Bytes held by the answer cache: built (bounded, LRU) and pinned (the hot views adopted from the refresh thread)',

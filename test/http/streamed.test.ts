@@ -58,9 +58,11 @@ describe('answers larger than the cache holds', () => {
     const head = await h.handler(new Request('http://localhost/v1/models?min_context=1', { method: 'HEAD', headers: { 'accept-encoding': 'identity' } }))
     expect(head.status).toBe(200)
     expect(head.headers.get('etag')).toBe(etag)
-    // each was streamed, none held (a later request streams it again)
+    // each was streamed, none held (a later request streams it again); /metrics counts them
     expect(h.models.answers.stats.streamed).toBeGreaterThanOrEqual(streamedBefore + 5)
     expect(h.models.answers.snapshot().entries).toBe(entries)
+    const metrics = await (await get('/metrics')).text()
+    expect(Number(/^modelcat_answers_streamed_total (\d+)/m.exec(metrics)?.[1])).toBe(h.models.answers.stats.streamed)
   })
 
   test('the ETag is the same for the same catalog and query (another service over the same DB), another for another query or catalog', async () => {
