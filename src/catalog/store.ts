@@ -681,7 +681,7 @@ export class CatalogStore {
       const id = `${providerId}/${m.providerModelId}`
       if (seen.has(id)) continue // upstreams occasionally list an id twice; the first wins
       seen.add(id)
-      // decided before the commit (prepareIdentity); a caller that did not decide: the memo (usually a hit)
+      // decided before the commit (prepareIdentity); a caller that did not decide (a test, the bootstrap): decided now
       const given = canonicalIds?.[i] !== undefined && canonicalBases?.[i] !== undefined
       const identity = given ? { id: canonicalIds![i]!, basis: canonicalBases![i]! } : this.#identityOf({ provider: providerId, id: m.providerModelId, ownedBy: m.ownedBy, name: m.name })
       const canonicalId = identity.id

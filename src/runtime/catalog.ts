@@ -235,6 +235,7 @@ export function openRefreshThread(
     /** Reports of the in-process refresher (the thread forwards them to the HTTP thread's metrics). */
     onReport: (listener: (report: Parameters<NonNullable<ProviderRefresherOptions['onReport']>>[0]) => void) => worker.onReport(listener),
     start() {
+      if (closed) return // a stop came first (while the first handover was being built): nothing starts
       refresher.start()
       if (!clustered) references.start() // in a cluster the leader refreshes them
     },

@@ -44,6 +44,7 @@ self.onmessage = async (event: MessageEvent<ToThread>) => {
         runtime!.start()
         break
       case 'refresh': {
+        await runtime!.handedOver() // (as 'start': no commit before the first index is handed over)
         const report = await runtime!.refresher.refresh(m.opts)
         await runtime!.handedOver() // the HTTP thread serves the new version before the caller hears it landed
         post({ type: 'result', id: m.id, report })

@@ -77,6 +77,8 @@ export const ANSWER_CACHE_DEFAULTS = {
   /** A refused build whose budget is back within this many ms waits for it instead (at most `maxWaiters` at a time). */
   maxWaitMs: 250,
   maxWaiters: 16,
+  /** Streamed answers in flight at most (each holds a piece, its compressor's buffers and its version's index). */
+  maxStreams: 4,
 }
 
 /**
@@ -149,6 +151,8 @@ export interface AnswerCacheStats {
   refused: number
   /** Answers too large to hold, sent as they were made (StreamedBody). */
   streamed: number
+  /** Of them, in flight now. */
+  streaming: number
   /** Bytes held by built (LRU) answers, with their compressed variants, plus the raw-query map's keys. */
   bytes: number
   /** Bytes held by pinned (adopted) answers. */
@@ -175,6 +179,8 @@ export class AnswerCache {
   #pinnedBytes = 0
   #generation = -1
   #waiters = 0
+  /** Streamed answers in flight. */
+  #streams = 0
   readonly #maxBytes: number
   readonly #maxEntries: number
   readonly #maxRawEntries: number
@@ -214,7 +220,7 @@ export class AnswerCache {
 
   /** Counters and sizes (the /metrics collector reads them at scrape time). */
   snapshot(): AnswerCacheStats {
-    return { ...this.stats, bytes: this.#bytes + this.#rawChars, pinnedBytes: this.#pinnedBytes, entries: this.#lru.size + this.#pinned.size }
+    return { ...this.stats, streaming: this.#streams, bytes: this.#bytes + this.#rawChars, pinnedBytes: this.#pinnedBytes, entries: this.#lru.size + this.#pinned.size }
   }
 
   /**
@@ -266,10 +272,18 @@ export class AnswerCache {
         return built instanceof Uint8Array || built instanceof IndexedAnswer || built instanceof StreamedAnswer ? built : JSON.stringify(built)
       })
       if (json instanceof StreamedAnswer) {
+        // the build budget paces each stream's pieces; this bounds how many run at once (their memory, and the
+        // pieces they make when the budget has room)
+        if (this.#streams >= ANSWER_CACHE_DEFAULTS.maxStreams) {
+          this.stats.refused++
+          throw new BuildRefused(1000)
+        }
+        this.#streams++
         this.stats.streamed++
         return new StreamedBody(json.etag, json.version, new Date(this.catalog.updatedAt || 0), json.length, json.pieces, {
           pace: () => this.budget?.admit() ?? 0,
           onPiece: (ms) => this.budget?.charge(ms * STREAM_COST),
+          release: () => this.#streams--,
         })
       }
       // Last-Modified: that of the version the answer is of (an index's: the one this thread serves)

@@ -167,6 +167,20 @@ export class CachedBody {
     return (encoding === 'br' ? this.br() : this.gzip()).then(send)
   }
 
+  /**
+   * What `respond` answers to a HEAD: the same status and headers, no body; the length of what a GET would get
+   * when it is known (the identity body, or a variant already compressed). Nothing is inflated or compressed.
+   */
+  head(request: Request): Response {
+    const h = (this.#prepared ??= this.#prepare())
+    if (matches(request.headers.get('if-none-match'), this.etag)) return new Response(null, { status: 304, headers: h.notModified })
+    const encoding = this.compressible ? negotiate(request.headers.get('accept-encoding')) : 'identity'
+    const headers = new Headers(h[encoding])
+    const length = encoding === 'identity' ? this.length : this.#done[encoding]?.byteLength
+    if (length !== undefined) headers.set('content-length', String(length))
+    return new Response(null, { headers })
+  }
+
   /** Header sets built once (a Response copies them; building from a plain object per request costs more). */
   #prepared?: { notModified: Headers; identity: Headers; gzip: Headers; br: Headers }
   #prepare() {

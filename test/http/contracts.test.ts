@@ -116,6 +116,7 @@ describe('every declared (route, status) answers its schema through the harness'
       'GET /swagger/assets/swagger-ui.css',
       'GET /swagger/json',
       'GET /v1/changes.atom',
+      'HEAD /v1/models', // headers only: no body to check
     ])
   })
 })

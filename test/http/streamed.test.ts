@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
-import { AnswerCache, answerKey, STREAM_COST, StreamedAnswer, type VersionedCatalog } from '../../src/serving/answer-cache'
+import { ANSWER_CACHE_DEFAULTS, AnswerCache, answerKey, BuildRefused, STREAM_COST, StreamedAnswer, type VersionedCatalog } from '../../src/serving/answer-cache'
 import { StreamedBody } from '../../src/serving/streamed-body'
 import { capturedToml, capturedUpstream } from '../helpers/captured-catalog'
 import type { FakeUpstream } from '../helpers/fake-upstream'
@@ -36,7 +36,6 @@ describe('answers larger than the cache holds', () => {
     expect(identity.status).toBe(200)
     const bytes = Buffer.from(await identity.arrayBuffer())
     expect(Buffer.compare(bytes, Buffer.from(built.bytes))).toBe(0)
-    expect(identity.headers.get('content-length')).toBe(String(bytes.length))
     expect(identity.headers.get('content-type')).toBe('application/json')
     expect(identity.headers.get('x-catalog-version')).toBe(String(h.store.version))
     const etag = identity.headers.get('etag')!
@@ -54,10 +53,18 @@ describe('answers larger than the cache holds', () => {
     expect(notModified.status).toBe(304)
     expect(await notModified.text()).toBe('')
     // near miss: another ETag is no match
-    expect((await get('/v1/models?min_context=1', { 'if-none-match': `"${'x'.repeat(32)}"` })).status).toBe(200)
+    const other = await get('/v1/models?min_context=1', { 'if-none-match': `"${'x'.repeat(32)}"` })
+    expect(other.status).toBe(200)
+    await other.body!.cancel() // a client that goes: the stream's slot is free again
+    // HEAD: the headers and the identity length, nothing made
     const head = await h.handler(new Request('http://localhost/v1/models?min_context=1', { method: 'HEAD', headers: { 'accept-encoding': 'identity' } }))
     expect(head.status).toBe(200)
     expect(head.headers.get('etag')).toBe(etag)
+    expect(head.headers.get('content-length')).toBe(String(bytes.length))
+    expect(await head.text()).toBe('')
+    // none in flight any more: each slot was freed (read to the end, cancelled, a 304, a HEAD; a stream's end is heard a turn later)
+    for (let i = 0; i < 50 && h.models.answers.snapshot().streaming > 0; i++) await Bun.sleep(10)
+    expect(h.models.answers.snapshot().streaming).toBe(0)
     // each was streamed, none held (a later request streams it again); /metrics counts them
     expect(h.models.answers.stats.streamed).toBeGreaterThanOrEqual(streamedBefore + 5)
     expect(h.models.answers.snapshot().entries).toBe(entries)
@@ -66,7 +73,7 @@ describe('answers larger than the cache holds', () => {
   })
 
   test('the ETag is the same for the same catalog and query (another service over the same DB), another for another query or catalog', async () => {
-    const etagOf = async (hh: Harness, q: string) => (await hh.handler(new Request(`http://localhost/v1/models?${q}`))).headers.get('etag')
+    const etagOf = async (hh: Harness, q: string) => (await hh.handler(new Request(`http://localhost/v1/models?${q}`, { method: 'HEAD' }))).headers.get('etag')
     const before = await etagOf(h, 'min_context=1')
     const other = makeHarness({ toml: capturedToml(up.url), dir: h.dir, env: { MODELCAT_ANSWER_CACHE_MB: '1' } })
     try {
@@ -121,10 +128,17 @@ describe('answers larger than the cache holds', () => {
 })
 
 describe('a stream and the build budget', () => {
-  test('each piece is charged twice the time it took; once the budget is spent, the next piece waits for it', async () => {
+  test('each piece is charged twice the time it took; once the budget is spent, the next piece waits until it has room', async () => {
     const catalog: VersionedCatalog = { version: 1, generation: 1, updatedAt: 0, readConsistent: (read) => ({ value: read(), version: 1, updatedAt: 0 }) }
-    // a frozen clock: the budget (10 ms/s, 30 ms burst) never refills while the test runs
-    const cache = new AnswerCache(catalog, { fastPath: '/v1/models', buildMsPerSecond: 10, now: () => 0 })
+    // 10 ms/s, a 30 ms burst
+    const cache = new AnswerCache(catalog, { fastPath: '/v1/models', buildMsPerSecond: 10 })
+    const budget = cache.budget!
+    let charged = 0
+    const charge = budget.charge.bind(budget)
+    budget.charge = (ms: number) => {
+      charged += ms
+      charge(ms)
+    }
     const made: number[] = []
     const busy = (ms: number) => {
       const until = performance.now() + ms
@@ -140,15 +154,42 @@ describe('a stream and the build budget', () => {
     }
     const body = cache.getOrStream(answerKey('big'), () => new StreamedAnswer('"e"', 9, 1, pieces))
     expect(body).toBeInstanceOf(StreamedBody)
+    expect(cache.snapshot().streaming).toBe(1)
     const text = await (await body.respond(new Request('http://localhost/v1/models', { headers: { 'accept-encoding': 'identity' } }))).text()
     expect(text).toBe('[1,1,1,1]')
-    // 30 ms of burst, 12 charged per piece: the third piece leaves it 6 ms in debt, the fourth waits 600 ms for it
-    // (charged once their time, the budget would still hold 12 ms then: no wait)
-    expect(cache.budget!.tokens).toBeLessThan(30 - 4 * 6 * STREAM_COST + 1)
+    expect(cache.snapshot().streaming).toBe(0)
+    // at least twice the pieces' 24 ms (charged once their time, 24: the near miss)
     expect(STREAM_COST).toBe(2)
+    expect(charged).toBeGreaterThanOrEqual(4 * 6 * 2)
+    // 30 ms of burst, 12 per piece: the third piece leaves it ~6 ms in debt, the fourth waits ~0.6 s for it to refill
+    // (charged once their time, the budget would still hold ~12 ms: no wait)
     const gaps = made.slice(1).map((t, i) => t - made[i]!)
     expect(gaps[0]!).toBeLessThan(200)
     expect(gaps[1]!).toBeLessThan(200)
-    expect(gaps[2]!).toBeGreaterThan(550) // paced
+    expect(gaps[2]!).toBeGreaterThan(400)
+  })
+
+  test('streams in flight are bounded: past the bound an answer to stream is refused (503 + Retry-After) until one ends', async () => {
+    const catalog: VersionedCatalog = { version: 1, generation: 1, updatedAt: 0, readConsistent: (read) => ({ value: read(), version: 1, updatedAt: 0 }) }
+    const cache = new AnswerCache(catalog, { fastPath: '/v1/models' })
+    const pieces = function* () {
+      yield new TextEncoder().encode('[]')
+    }
+    const open = Array.from({ length: ANSWER_CACHE_DEFAULTS.maxStreams }, (_, i) => cache.getOrStream(answerKey(`big-${i}`), () => new StreamedAnswer('"e"', 2, 1, pieces)))
+    expect(cache.snapshot().streaming).toBe(ANSWER_CACHE_DEFAULTS.maxStreams)
+    let refused: unknown
+    try {
+      cache.getOrStream(answerKey('one more'), () => new StreamedAnswer('"e"', 2, 1, pieces))
+    } catch (err) {
+      refused = err
+    }
+    expect(refused).toBeInstanceOf(BuildRefused)
+    expect((refused as BuildRefused).retryAfterSeconds).toBe(1)
+    // a small answer is still built and held
+    expect(cache.getOrStream(answerKey('small'), () => ({ ok: true }))).not.toBeInstanceOf(StreamedBody)
+    // one ends (read to its end): one more may stream
+    await (await (open[0] as StreamedBody).respond(new Request('http://localhost/v1/models'))).text()
+    expect(cache.snapshot().streaming).toBe(ANSWER_CACHE_DEFAULTS.maxStreams - 1)
+    expect(cache.getOrStream(answerKey('one more'), () => new StreamedAnswer('"e"', 2, 1, pieces))).toBeInstanceOf(StreamedBody)
   })
 })

@@ -44,6 +44,20 @@ export const modelsModule = (service: ModelsService) =>
         },
       },
     )
+    // HEAD answers from the answer's headers and length: Elysia's own HEAD would make the whole body to count it
+    // (a streamed answer made, a streamed full list inflated, just for its length)
+    .head(
+      '',
+      ({ query, request }) => {
+        const answer = () => service.answer(query).head(request)
+        try {
+          return answer()
+        } catch (err) {
+          return service.answers.waitFor(err, answer)
+        }
+      },
+      { query: ListModelsQuery, detail: { hide: true } },
+    )
     .get(
       '/*',
       ({ params, request }) => {

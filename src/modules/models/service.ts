@@ -12,6 +12,7 @@ import { providerStatus } from '../../catalog/provider-status'
 import type { ListModelsQuery } from './model'
 import { CanonicalWriter, toCanonicalModel, toModel } from './serialize'
 import { Bytes } from '../../lib/bytes'
+import pkg from '../../../package.json'
 
 /** Offerings per piece of a streamed answer: ~2–4 ms of inflating on the HTTP thread between two turns of its event loop. */
 const STREAM_ROWS = 256
@@ -118,9 +119,10 @@ export class ModelsService {
         const rows = engine.queryOfferings(catalog)
         const [head, foot] = envelope(rows)
         const size = rows.size(head, foot)
-        // its ETag from what the answer is made of: the index's content and the query (same catalog → same ETag)
+        // its ETag from what the answer is made of: the index's content and the query (same catalog → same ETag), and
+        // the release (one that changes how a query is answered must not give another body the same ETag)
         if (stream && size > this.answers.maxHeldBytes)
-          return new StreamedAnswer(etagOf(new Bun.CryptoHasher('sha256').update(`${engine.data.digest}\0${key}`)), size, engine.version, () => rows.chunks(head, foot, STREAM_ROWS))
+          return new StreamedAnswer(etagOf(new Bun.CryptoHasher('sha256').update(`${pkg.version}\0${engine.data.digest}\0${key}`)), size, engine.version, () => rows.chunks(head, foot, STREAM_ROWS))
         return new IndexedAnswer(rows.bytes(head, foot), engine.version)
       }
       if (unique && engine) {
