@@ -52,6 +52,8 @@ export const docs = (paths: Record<string, unknown> = {}) =>
     .get('/swagger/assets/swagger-ui-bundle.js', () => new Response(Bun.file(uiBundle), { headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' } }), {
       detail: { hide: true },
     })
+    // Swagger UI's page names no icon: a browser asks for /favicon.ico, and a 404 is an error in its console
+    .get('/favicon.ico', () => new Response(null, { status: 204, headers: { 'cache-control': 'public, max-age=86400' } }), { detail: { hide: true } })
     .get('/swagger/assets/swagger-ui.css', () => new Response(Bun.file(uiCss), { headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=86400' } }), {
       detail: { hide: true },
     })

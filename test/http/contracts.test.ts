@@ -110,6 +110,7 @@ describe('every declared (route, status) answers its schema through the harness'
       'GET /',
       'GET /assets/app.css',
       'GET /assets/app.js',
+      'GET /favicon.ico', // 204: no body
       'GET /metrics',
       'GET /swagger',
       'GET /swagger/assets/swagger-ui-bundle.js',

@@ -124,6 +124,10 @@ describe('swagger', () => {
     const css = await h.get('/swagger/assets/swagger-ui.css')
     expect(css.status).toBe(200)
     expect(css.headers.get('content-type')).toContain('text/css')
+    // the page names no icon: the browser's /favicon.ico gets an empty answer, not a 404 (an error in its console)
+    const icon = await h.get('/favicon.ico')
+    expect(icon.status).toBe(204)
+    expect(await icon.text()).toBe('')
   })
 
   test('the OpenAPI document describes every route and every query parameter from the zod schemas', async () => {
