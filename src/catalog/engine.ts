@@ -576,11 +576,7 @@ export class QueryEngine {
       total: k,
       next: rows.more && last !== undefined ? { value: value(last), id: id(last) } : null,
       bytes: (prefix, suffix) => this.#json(page, prefix, suffix),
-      size: (prefix, suffix) => {
-        let size = Buffer.byteLength(`${prefix}[]${suffix}`) + Math.max(0, page.length - 1)
-        for (const r of page) size += d.rowLen[r]!
-        return size
-      },
+      size: (prefix, suffix) => this.#length(page, enc.encode(`${prefix}[`), enc.encode(`]${suffix}`)),
       chunks: (prefix, suffix, rows = 512) => this.#pieces(page, enc.encode(`${prefix}[`), enc.encode(`]${suffix}`), rows),
     }
   }
@@ -631,12 +627,17 @@ export class QueryEngine {
     return this.#concat(rows, enc.encode(`${prefix}[`), enc.encode(`]${suffix}`))
   }
 
+  /** The length of `before` + rows' objects joined by commas + `after` (the rows' lengths are in the index). */
+  #length(rows: ArrayLike<number>, before: Uint8Array, after: Uint8Array): number {
+    let size = before.length + after.length + Math.max(0, rows.length - 1)
+    for (let i = 0; i < rows.length; i++) size += this.data.rowLen[rows[i]!]!
+    return size
+  }
+
   /** `before` + rows' objects joined by commas + `after`, in one new buffer of exactly that size. */
   #concat(rows: ArrayLike<number>, before: Uint8Array, after: Uint8Array): Uint8Array {
     const d = this.data
-    let size = before.length + after.length + Math.max(0, rows.length - 1)
-    for (let i = 0; i < rows.length; i++) size += d.rowLen[rows[i]!]!
-    const buf = new Uint8Array(size)
+    const buf = new Uint8Array(this.#length(rows, before, after))
     buf.set(before)
     let at = before.length
     for (let i = 0; i < rows.length; i++) {

@@ -1,4 +1,5 @@
 const decoder = new TextDecoder()
+const QUOTE = new Uint8Array([0x22])
 
 /**
  * A growing UTF-8 buffer in chunks (no doubling: a 60 MB list never holds two copies of itself while it
@@ -23,17 +24,7 @@ export class Bytes {
   }
   /** Appends bytes as they are. */
   addBytes(b: Uint8Array) {
-    const n = b.length
-    if (n > this.#cur.length - this.#at) this.#grow(n)
-    const cur = this.#cur
-    let at = this.#at
-    // a short piece byte by byte: cheaper than a native call
-    if (n > 64) {
-      cur.set(b, at)
-      at += n
-    } else for (let i = 0; i < n; i++) cur[at++] = b[i]!
-    this.#at = at
-    this.len += n
+    this.addRange(b, 0, b.length)
   }
   /**
    * Appends the UTF-8 text `src[start, end)` as a JSON string literal: exactly what JSON.stringify makes of the
@@ -46,18 +37,9 @@ export class Bytes {
       const b = src[i]!
       if (b < 0x20 || b === 0x22 || b === 0x5c) return this.add(JSON.stringify(decoder.decode(src.subarray(start, end))))
     }
-    const n = end - start + 2
-    if (n > this.#cur.length - this.#at) this.#grow(n)
-    const cur = this.#cur
-    let at = this.#at
-    cur[at++] = 0x22
-    if (n > 66) {
-      cur.set(src.subarray(start, end), at)
-      at += n - 2
-    } else for (let i = start; i < end; i++) cur[at++] = src[i]!
-    cur[at++] = 0x22
-    this.#at = at
-    this.len += n
+    this.addRange(QUOTE, 0, 1)
+    this.addRange(src, start, end)
+    this.addRange(QUOTE, 0, 1)
   }
   /** Appends `src[start, end)` as they are. */
   addRange(src: Uint8Array, start: number, end: number) {
@@ -65,6 +47,7 @@ export class Bytes {
     if (n > this.#cur.length - this.#at) this.#grow(n)
     const cur = this.#cur
     let at = this.#at
+    // a short piece byte by byte: cheaper than a native call
     if (n > 64) {
       cur.set(src.subarray(start, end), at)
       at += n

@@ -320,6 +320,15 @@ export class AnswerCache {
     return answer()
   }
 
+  /** `answer()`, or, when the build budget refused it, what `waitFor` makes of the refusal (one wait and retry, or the 503). */
+  orWait<T>(answer: () => T | Promise<T>): T | Promise<T> {
+    try {
+      return answer()
+    } catch (err) {
+      return this.waitFor(err, answer)
+    }
+  }
+
   #insert(key: AnswerKey, body: CachedBody) {
     const entry: Entry = { body, key, used: false }
     this.#byBody.set(body, key)

@@ -158,8 +158,8 @@ export class CachedBody {
    */
   respond(request: Request): Response | Promise<Response> {
     const h = (this.#prepared ??= this.#prepare())
-    if (matches(request.headers.get('if-none-match'), this.etag)) return new Response(null, { status: 304, headers: h.notModified })
-    const encoding = this.compressible ? negotiate(request.headers.get('accept-encoding')) : 'identity'
+    const encoding = this.#answerFor(request)
+    if (encoding === 'notModified') return new Response(null, { status: 304, headers: h.notModified })
     if (encoding === 'identity') return new Response(this.#bytes ?? (Readable.toWeb(createGunzip().end(this.#done.gzip!)) as ReadableStream), { headers: h.identity })
     const ready = this.#done[encoding]
     const send = (bytes: Uint8Array) => new Response(bytes, { headers: h[encoding] })
@@ -173,12 +173,18 @@ export class CachedBody {
    */
   head(request: Request): Response {
     const h = (this.#prepared ??= this.#prepare())
-    if (matches(request.headers.get('if-none-match'), this.etag)) return new Response(null, { status: 304, headers: h.notModified })
-    const encoding = this.compressible ? negotiate(request.headers.get('accept-encoding')) : 'identity'
+    const encoding = this.#answerFor(request)
+    if (encoding === 'notModified') return new Response(null, { status: 304, headers: h.notModified })
     const headers = new Headers(h[encoding])
     const length = encoding === 'identity' ? this.length : this.#done[encoding]?.byteLength
     if (length !== undefined) headers.set('content-length', String(length))
     return new Response(null, { headers })
+  }
+
+  /** What a request gets: 304 when If-None-Match names this ETag, else the best encoding it takes. */
+  #answerFor(request: Request): 'notModified' | 'br' | 'gzip' | 'identity' {
+    if (matches(request.headers.get('if-none-match'), this.etag)) return 'notModified'
+    return this.compressible ? negotiate(request.headers.get('accept-encoding')) : 'identity'
   }
 
   /** Header sets built once (a Response copies them; building from a plain object per request costs more). */

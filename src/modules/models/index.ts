@@ -28,11 +28,7 @@ export const modelsModule = (service: ModelsService) =>
           return body.respond(request)
         }
         // synchronous unless the build budget refuses (then a brief wait, or 503 + Retry-After)
-        try {
-          return answer()
-        } catch (err) {
-          return service.answers.waitFor(err, answer)
-        }
+        return service.answers.orWait(answer)
       },
       {
         query: ListModelsQuery,
@@ -46,34 +42,12 @@ export const modelsModule = (service: ModelsService) =>
     )
     // HEAD answers from the answer's headers and length: Elysia's own HEAD would make the whole body to count it
     // (a streamed answer made, a streamed full list inflated, just for its length)
-    .head(
-      '',
-      ({ query, request }) => {
-        const answer = () => service.answer(query).head(request)
-        try {
-          return answer()
-        } catch (err) {
-          return service.answers.waitFor(err, answer)
-        }
-      },
-      { query: ListModelsQuery, detail: { hide: true } },
-    )
-    .get(
-      '/*',
-      ({ params, request }) => {
-        const answer = () => service.retrieve(decodeId(params['*'])).respond(request)
-        try {
-          return answer()
-        } catch (err) {
-          return service.answers.waitFor(err, answer)
-        }
-      },
-      {
-        params: z.object({ '*': z.string().describe('A model id, e.g. `groq/llama-3.1-8b-instant` (slashes allowed)') }),
-        response: { 200: z.union([Model, CanonicalModel]), 404: ErrorBody, 503: ErrorBody },
-        detail: { tags: ['models'], summary: 'Retrieve a model', description: 'The same object as in the list.' },
-      },
-    )
+    .head('', ({ query, request }) => service.answers.orWait(() => service.answer(query).head(request)), { query: ListModelsQuery, detail: { hide: true } })
+    .get('/*', ({ params, request }) => service.answers.orWait(() => service.retrieve(decodeId(params['*'])).respond(request)), {
+      params: z.object({ '*': z.string().describe('A model id, e.g. `groq/llama-3.1-8b-instant` (slashes allowed)') }),
+      response: { 200: z.union([Model, CanonicalModel]), 404: ErrorBody, 503: ErrorBody },
+      detail: { tags: ['models'], summary: 'Retrieve a model', description: 'The same object as in the list.' },
+    })
 
 /** The retrieve route is a wildcard (ids contain slashes): documented by hand as {id} (Swagger UI sends it percent-encoded). */
 export const modelsDocPaths = {
