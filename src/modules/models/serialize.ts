@@ -118,10 +118,11 @@ const text = JSON.stringify
  * A stored pricing's JSON text as served: as it is, unless a price in it is variable (then rebuilt by servedPricing),
  * or it names `__proto__` (which servedPricing's assignment drops; price keys never do: PRICE_KEY).
  */
-const servedPricingJson = (json: string) => (json.includes(`"${VARIABLE_PRICE}"`) || json.includes('"__proto__"') ? text(servedPricing(JSON.parse(json))) : json)
+const REBUILT_WHEN = [`"${VARIABLE_PRICE}"`, '"__proto__"']
+const servedPricingJson = (json: string) => (REBUILT_WHEN.some((t) => json.includes(t)) ? text(servedPricing(JSON.parse(json))) : json)
 const utf8 = (s: string) => new TextEncoder().encode(s)
 /** What servedPricingJson rebuilds, as bytes to look for in a stored pricing's JSON. */
-const REBUILT = [utf8(`"${VARIABLE_PRICE}"`), utf8('"__proto__"')]
+const REBUILT = REBUILT_WHEN.map(utf8)
 const OPEN_OFFERING = utf8('{"id":')
 
 /** Whether src[start, end) contains `needle`. */
